@@ -1,0 +1,92 @@
+// Reads NDJSON trace text into records. Tolerant by design: a program killed mid-write
+// leaves a truncated last line, and a corrupt file must still show what can be read.
+import type { TraceRecord } from './format';
+
+export interface ParseProblem {
+  /** 1-based line number in the trace file. */
+  line: number;
+  message: string;
+}
+
+export interface ParsedTrace {
+  records: TraceRecord[];
+  problems: ParseProblem[];
+}
+
+const KNOWN_TYPES = new Set(['header', 'task', 'resume', 'suspend', 'end', 'idle', 'output', 'warning', 'exit']);
+
+/**
+ * Incremental reader: feed it chunks as the file grows (live tracing), it yields whole records.
+ * A partial last line is kept until the next chunk completes it, or until `finish()`.
+ */
+export class TraceReader {
+  private pending = '';
+  private lineNo = 0;
+  readonly problems: ParseProblem[] = [];
+
+  /** Parses every complete line in `chunk` (plus what was pending). */
+  push(chunk: string): TraceRecord[] {
+    const text = this.pending + chunk;
+    const lastNewline = text.lastIndexOf('\n');
+    if (lastNewline < 0) {
+      this.pending = text;
+      return [];
+    }
+    this.pending = text.slice(lastNewline + 1);
+    return this.parseLines(text.slice(0, lastNewline));
+  }
+
+  /** The stream ended: parse what is left (a truncated line becomes a problem, not a crash). */
+  finish(): TraceRecord[] {
+    const rest = this.pending;
+    this.pending = '';
+    if (!rest.trim()) return [];
+    return this.parseLines(rest, true);
+  }
+
+  private parseLines(block: string, last = false): TraceRecord[] {
+    const out: TraceRecord[] = [];
+    for (const line of block.split('\n')) {
+      this.lineNo++;
+      const trimmed = line.trim();
+      if (!trimmed) continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(trimmed);
+      } catch {
+        this.problems.push({
+          line: this.lineNo,
+          message: last ? 'truncated last line (the program was probably killed while writing it)' : 'not valid JSON',
+        });
+        continue;
+      }
+      if (!value || typeof value !== 'object' || typeof (value as { type?: unknown }).type !== 'string') {
+        this.problems.push({ line: this.lineNo, message: 'not a trace record (no "type")' });
+        continue;
+      }
+      // Unknown record types are skipped silently: newer tracers may add types (the format allows it).
+      if (!KNOWN_TYPES.has((value as { type: string }).type)) continue;
+      out.push(value as TraceRecord);
+    }
+    return out;
+  }
+}
+
+/** Parses a whole trace text at once. */
+export function parseTrace(text: string): ParsedTrace {
+  const reader = new TraceReader();
+  const records = reader.push(text);
+  records.push(...reader.finish());
+  return { records, problems: reader.problems };
+}
+
+/** Throws one clear error when the text is not an Await Lens trace at all. */
+export function checkTraceHeader(parsed: ParsedTrace, source = 'file'): void {
+  const first = parsed.records[0];
+  if (!first || first.type !== 'header' || (first as { format?: string }).format !== 'awaitlens') {
+    throw new Error(`${source} is not an Await Lens trace (its first line should be a header record with "format":"awaitlens")`);
+  }
+  if (first.version !== 1) {
+    throw new Error(`${source} is trace format version ${String(first.version)}; this Await Lens reads version 1`);
+  }
+}
