@@ -1,0 +1,138 @@
+// Which python / node executable runs the traced program. Pure Node (no `vscode`):
+// the extension passes in what the Python extension and the settings say, and the tests
+// drive it with fake executables on a PATH they control.
+import { execFile } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import type { ProgramRuntime } from './ids';
+
+export type InterpreterSource = 'python-extension' | 'setting' | 'path';
+
+export interface Interpreter {
+  runtime: ProgramRuntime;
+  /** Absolute path of the executable. */
+  path: string;
+  source: InterpreterSource;
+  /** What `--version` printed, e.g. "Python 3.11.7" or "v20.20.2". */
+  version: string;
+}
+
+export interface InterpreterProblem {
+  runtime: ProgramRuntime;
+  /** One sentence saying what is wrong and how to fix it. */
+  message: string;
+  /** The setting that fixes it, e.g. "awaitLens.pythonPath". */
+  setting: string;
+}
+
+export interface ResolveOptions {
+  runtime: ProgramRuntime;
+  /** The interpreter selected in the Python extension, when it is installed and says one. */
+  fromPythonExtension?: string;
+  /** The awaitLens.pythonPath / awaitLens.nodePath setting ('' = unset). */
+  setting?: string;
+  /** PATH to search (process.env.PATH normally). */
+  envPath?: string;
+  /** Folder a relative setting is resolved against (the workspace folder). */
+  baseDir?: string;
+  platform?: NodeJS.Platform;
+  /** How long `--version` may take before the interpreter counts as broken, ms. */
+  probeTimeoutMs?: number;
+}
+
+export function settingFor(runtime: ProgramRuntime): string {
+  return runtime === 'python' ? 'awaitLens.pythonPath' : 'awaitLens.nodePath';
+}
+
+function isExecutableFile(path: string, platform: NodeJS.Platform): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    if (platform !== 'win32') accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Finds a command on a PATH string the way a shell would (PATHEXT on Windows). */
+export function findOnPath(command: string, envPath: string, platform: NodeJS.Platform = process.platform): string | null {
+  const exts = platform === 'win32' ? ['', '.exe', '.cmd', '.bat'] : [''];
+  for (const dir of envPath.split(platform === 'win32' ? ';' : delimiter)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const candidate = join(dir, command + ext);
+      if (isExecutableFile(candidate, platform)) return candidate;
+    }
+  }
+  return null;
+}
+
+/** Runs `EXE --version`; resolves to what it printed, or null when it fails (broken venv, pyenv shim with no version). */
+export function probeVersion(executable: string, timeoutMs = 10_000): Promise<string | null> {
+  return new Promise((done) => {
+    execFile(executable, ['--version'], { timeout: timeoutMs, windowsHide: true }, (error, stdout, stderr) => {
+      if (error) return done(null);
+      // Python 2 printed its version on stderr.
+      done((String(stdout).trim() || String(stderr).trim()).split('\n')[0] || '?');
+    });
+  });
+}
+
+/** Turns a setting value into an executable path: a bare name is looked up on PATH, a relative path resolved against baseDir. */
+function locate(value: string, opts: ResolveOptions, platform: NodeJS.Platform): string | null {
+  let v = value.trim();
+  if (v.startsWith('~/') && process.env.HOME) v = join(process.env.HOME, v.slice(2));
+  const hasSeparator = v.includes('/') || (platform === 'win32' && v.includes('\\'));
+  if (!hasSeparator) return findOnPath(v, opts.envPath ?? process.env.PATH ?? '', platform);
+  const full = isAbsolute(v) ? v : resolve(opts.baseDir ?? process.cwd(), v);
+  return isExecutableFile(full, platform) ? full : null;
+}
+
+/**
+ * Resolution order. Python: the Python extension's selected interpreter, then awaitLens.pythonPath,
+ * then python3, then python on PATH. Node: awaitLens.nodePath, then node on PATH.
+ * A candidate counts only when it exists and answers `--version`.
+ * An explicit setting that does not work is reported rather than silently skipped:
+ * the user asked for it, and running another interpreter instead would surprise them.
+ */
+export async function resolveInterpreter(opts: ResolveOptions): Promise<Interpreter | InterpreterProblem> {
+  const platform = opts.platform ?? process.platform;
+  const { runtime } = opts;
+  const setting = settingFor(runtime);
+  const probe = async (path: string | null, source: InterpreterSource): Promise<Interpreter | null> => {
+    if (!path) return null;
+    const version = await probeVersion(path, opts.probeTimeoutMs);
+    return version === null ? null : { runtime, path, source, version };
+  };
+
+  if (runtime === 'python' && opts.fromPythonExtension) {
+    const found = await probe(locate(opts.fromPythonExtension, opts, platform), 'python-extension');
+    if (found) return found;
+  }
+  if (opts.setting && opts.setting.trim()) {
+    const path = locate(opts.setting, opts, platform);
+    const found = await probe(path, 'setting');
+    if (found) return found;
+    return {
+      runtime,
+      setting,
+      message: path
+        ? `The ${setting} setting points to "${opts.setting}", which did not run (\`${opts.setting} --version\` failed). Fix or clear the setting.`
+        : `The ${setting} setting points to "${opts.setting}", which is not an executable file. Fix or clear the setting.`,
+    };
+  }
+  const names = runtime === 'python' ? ['python3', 'python'] : ['node'];
+  for (const name of names) {
+    const found = await probe(findOnPath(name, opts.envPath ?? process.env.PATH ?? '', platform), 'path');
+    if (found) return found;
+  }
+  const what = runtime === 'python' ? 'Python 3 (python3 or python)' : 'Node.js (node)';
+  const fix = runtime === 'python'
+    ? `install Python 3, select an interpreter with the Python extension, or set ${setting} to the interpreter's path`
+    : `install Node.js or set ${setting} to the node executable's path`;
+  return { runtime, setting, message: `Await Lens could not find ${what} on PATH: ${fix}.` };
+}
+
+export function isProblem(value: Interpreter | InterpreterProblem): value is InterpreterProblem {
+  return 'message' in value;
+}
