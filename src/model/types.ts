@@ -87,8 +87,14 @@ export interface AwaitSiteStats {
   max: Nanos;
   /** Distinct labels of what was awaited here, most frequent first. */
   awaiting: { kind: string; label: string; count: number }[];
-  /** Tasks that held the loop while some wait at this site was pending. */
+  /** Tasks that held the loop while some wait at this site was pending, longest-running first (at most 200). */
   ranMeanwhile: Id[];
+  /** How long each of `ranMeanwhile` held the loop during those waits, ns (same order). */
+  ranMeanwhileBusy?: Nanos[];
+  /** What resumed the waits here ("timer", "task 3", "I/O", ...), most frequent first. */
+  resumedBy?: { label: string; count: number; task?: Id }[];
+  /** Waits still pending at the end of the trace. */
+  openCount?: number;
   /** Indices into TraceModel.waits. */
   waits: number[];
   /** Tasks that suspended here. */

@@ -1,0 +1,180 @@
+// Edge cases of the model builder on small record lists written by hand: truncated traces,
+// missing header, unknown ids, out-of-order timestamps, nested steps. Behaviour on real
+// traces is tested in model-real.test.ts.
+import { strict as assert } from 'node:assert';
+import { buildModel, ModelBuilder } from '../../src/model/build';
+import { describeAwaitSite, escapeMarkdown } from '../../src/model/hover';
+import { formatDuration, formatOffset } from '../../src/model/format-time';
+import type { TraceRecord, Site } from '../../src/trace/format';
+
+const S = 1e9;
+const site = (line: number): Site => ({ file: '/p/prog.py', line, col: 5 });
+const header: TraceRecord = {
+  type: 'header', format: 'awaitlens', version: 1, runtime: 'python', runtimeVersion: '3.12.0', program: '/p/prog.py', argv: [],
+};
+
+/** gather(func1, func2, func3) with sleeps 2, 3, 1 as a tracer would write it. */
+function gatherTrace(): TraceRecord[] {
+  const r: TraceRecord[] = [header];
+  r.push({ type: 'task', task: 1, name: 'Task-1', coro: 'main', parent: null, t: 0 });
+  r.push({ type: 'resume', task: 1, t: 10, cause: { kind: 'start' } });
+  for (const [id, coro] of [[2, 'func1'], [3, 'func2'], [4, 'func3']] as const) {
+    r.push({ type: 'task', task: id, name: `Task-${id}`, coro, parent: 1, t: 20 + id, site: site(12) });
+  }
+  r.push({ type: 'suspend', task: 1, t: 100, site: site(12), stack: [], awaiting: { kind: 'tasks', label: 'gather(3 tasks)', tasks: [2, 3, 4], how: 'gather' } });
+  const delays: Record<number, number> = { 2: 2, 3: 3, 4: 1 };
+  let t = 100;
+  for (const id of [2, 3, 4]) {
+    r.push({ type: 'resume', task: id, t: t += 10, cause: { kind: 'start' } });
+    r.push({ type: 'output', t: t + 5, task: id, stream: 'stdout', text: `start ${id}\n` });
+    r.push({ type: 'suspend', task: id, t: t += 10, site: site(5), stack: [], awaiting: { kind: 'sleep', label: `sleep(${delays[id]})`, delay: delays[id] } });
+  }
+  r.push({ type: 'idle', t: t + 1, dur: 1 * S - 200 });
+  for (const id of [4, 2, 3]) {
+    const at = delays[id] * S + 100;
+    r.push({ type: 'resume', task: id, t: at, cause: { kind: 'timer', delay: delays[id] } });
+    r.push({ type: 'end', task: id, t: at + 50, outcome: 'returned' });
+    if (id !== 3) r.push({ type: 'idle', t: at + 60, dur: 1 * S - 100 });
+  }
+  r.push({ type: 'resume', task: 1, t: 3 * S + 200, cause: { kind: 'task', task: 3 } });
+  r.push({ type: 'end', task: 1, t: 3 * S + 300, outcome: 'returned' });
+  r.push({ type: 'exit', t: 3 * S + 400, code: 0 });
+  return r;
+}
+
+describe('model: hand-written traces', () => {
+  it('gather of sleeps 2, 3, 1: wall ~3 s, sequential ~6 s, waits and hand-offs', () => {
+    const m = buildModel(gatherTrace());
+    assert.equal(m.tasks.length, 4);
+    assert.ok(Math.abs(m.stats.wall - 3 * S) < 1e6, `wall ${m.stats.wall}`);
+    assert.ok(Math.abs(m.stats.sequential - 6 * S) < 1e6, `sequential ${m.stats.sequential}`);
+    assert.equal(m.stats.peakConcurrency, 4);
+    const main = m.taskById.get(1)!;
+    assert.equal(main.waits.length, 1);
+    const gatherWait = m.waits[main.waits[0]];
+    assert.equal(gatherWait.awaiting.kind, 'tasks');
+    assert.deepEqual(gatherWait.resumedBy, { kind: 'task', task: 3 });
+    // Finish order func3, func1, func2.
+    const ends = m.tasks.filter((l) => l.parent === 1).sort((a, b) => a.end!.t - b.end!.t).map((l) => l.coro);
+    assert.deepEqual(ends, ['func3', 'func1', 'func2']);
+    // Loop lane alternates tasks and idle, ordered.
+    for (let i = 1; i < m.loop.length; i++) assert.ok(m.loop[i].start >= m.loop[i - 1].start);
+    assert.ok(m.loop.some((s) => s.task === null));
+    // Hand-off from main's first step to func1's first step (no idle between).
+    const h = m.handoffs.find((x) => x.to === m.taskById.get(2)!.steps[0])!;
+    assert.equal(h.from, main.steps[0]);
+    // After idle, hand-off comes from nowhere.
+    const afterIdle = m.handoffs.find((x) => x.to === m.taskById.get(4)!.steps[1])!;
+    assert.equal(afterIdle.from, null);
+    assert.deepEqual(afterIdle.cause, { kind: 'timer', delay: 1 });
+    // Await site line 5: 3 waits, max 3 s, labels.
+    const s5 = m.awaitSites.find((s) => s.site.line === 5)!;
+    assert.equal(s5.count, 3);
+    assert.ok(Math.abs(s5.max - 3 * S) < 1e6);
+    assert.deepEqual(s5.awaiting.map((a) => a.label).sort(), ['sleep(1)', 'sleep(2)', 'sleep(3)']);
+    assert.deepEqual([...s5.tasks].sort(), [2, 3, 4]);
+    const s12 = m.awaitSites.find((s) => s.site.line === 12)!;
+    assert.deepEqual([...s12.ranMeanwhile].sort(), [2, 3, 4]);
+    assert.equal(m.outputs.length, 3);
+    assert.equal(m.exit?.code, 0);
+    const hover = describeAwaitSite(m, '/p/prog.py', 12)!;
+    assert.match(hover.text, /Suspended once here/);
+    assert.match(hover.text, /gather\(3 tasks\)/);
+    assert.match(hover.text, /Task-3 \(func2\)/);
+    assert.equal(describeAwaitSite(m, '/p/prog.py', 99), null);
+  });
+
+  it('a truncated trace (no exit, open step and wait) closes them at its end', () => {
+    const records = gatherTrace().slice(0, 12); // cut while tasks are sleeping
+    const m = buildModel(records);
+    assert.equal(m.exit, null);
+    const open = m.waits.filter((w) => w.open);
+    assert.ok(open.length >= 1);
+    for (const w of m.waits) assert.ok(w.end >= w.start && w.end <= m.end);
+    const truncatedMidStep = buildModel(gatherTrace().slice(0, 9));
+    assert.ok(truncatedMidStep.steps.some((s) => s.open));
+  });
+
+  it('no header, unknown task ids, garbage fields: still a model', () => {
+    const m = buildModel([
+      { type: 'resume', task: 7, t: 1000, cause: undefined as never },
+      { type: 'suspend', task: 7, t: 2000, site: null, stack: [], awaiting: undefined as never },
+      { type: 'bogus' } as never,
+      { type: 'resume', task: 7, t: 'x' as never, cause: { kind: 'timer' } },
+      { type: 'end', task: 9, t: 5000, outcome: 'raised', error: 'ValueError: x' },
+    ]);
+    assert.equal(m.header, null);
+    assert.equal(m.tasks.length, 2);
+    assert.equal(m.taskById.get(7)!.name, 'Task 7');
+    assert.equal(m.taskById.get(9)!.end!.outcome, 'raised');
+    assert.equal(m.start, 1000);
+    assert.equal(m.end, 5000);
+    assert.equal(m.steps.length, 2);
+  });
+
+  it('timestamps slightly out of order are clamped and sorted', () => {
+    const m = buildModel([
+      header,
+      { type: 'task', task: 1, name: 'A', coro: 'a', parent: null, t: 0 },
+      { type: 'task', task: 2, name: 'B', coro: 'b', parent: null, t: 0 },
+      { type: 'resume', task: 2, t: 300, cause: { kind: 'start' } },
+      { type: 'suspend', task: 2, t: 400, site: site(3), stack: [], awaiting: { kind: 'sleep', label: 'sleep(0)', delay: 0 } },
+      { type: 'resume', task: 1, t: 100, cause: { kind: 'start' } },
+      { type: 'suspend', task: 1, t: 90, site: site(4), stack: [], awaiting: { kind: 'sleep', label: 'sleep(0)', delay: 0 } },
+    ]);
+    for (let i = 0; i < m.steps.length; i++) {
+      assert.equal(m.steps[i].index, i);
+      assert.ok(m.steps[i].end >= m.steps[i].start);
+      if (i) assert.ok(m.steps[i].start >= m.steps[i - 1].start);
+    }
+    assert.equal(m.taskById.get(1)!.steps[0], 0);
+  });
+
+  it('nested steps (an async call inside its caller) do not double count busy time', () => {
+    const m = buildModel([
+      header,
+      { type: 'task', task: 1, name: 'main', coro: 'main', parent: null, t: 0, kind: 'call' },
+      { type: 'task', task: 2, name: 'inner', coro: 'inner', parent: 1, t: 10, kind: 'call' },
+      { type: 'resume', task: 1, t: 0, cause: { kind: 'start' } },
+      { type: 'resume', task: 2, t: 10, cause: { kind: 'start' } },
+      { type: 'suspend', task: 2, t: 30, site: site(2), stack: [], awaiting: { kind: 'timer', label: 'setTimeout(5)' } },
+      { type: 'suspend', task: 1, t: 50, site: site(8), stack: [], awaiting: { kind: 'task', label: 'inner()', task: 2 } },
+    ]);
+    assert.equal(m.stats.busy, 50);
+    assert.equal(m.taskById.get(1)!.busy, 30);
+    assert.equal(m.taskById.get(2)!.busy, 20);
+    assert.deepEqual(m.loop.map((s) => [s.start, s.end, s.task]), [[0, 10, 1], [10, 30, 2], [30, 50, 1]]);
+  });
+
+  it('incremental builder: snapshots while records stream in match a one-shot build', () => {
+    const records = gatherTrace();
+    const builder = new ModelBuilder();
+    const snapshots = [];
+    for (let i = 0; i < records.length; i += 5) {
+      builder.add(records.slice(i, i + 5));
+      snapshots.push(builder.model());
+    }
+    const whole = buildModel(records);
+    const last = snapshots[snapshots.length - 1];
+    assert.deepEqual(last.stats, whole.stats);
+    assert.deepEqual(last.steps, whole.steps);
+    assert.deepEqual(last.waits, whole.waits);
+    assert.deepEqual(last.awaitSites, whole.awaitSites);
+    // Earlier snapshots are not changed by later records.
+    assert.ok(snapshots[2].waits.some((w) => w.open));
+  });
+
+  it('formats durations with units', () => {
+    assert.equal(formatDuration(800), '800 ns');
+    assert.equal(formatDuration(12_345), '12.3 µs');
+    assert.equal(formatDuration(450e6), '450 ms');
+    assert.equal(formatDuration(1.234e9), '1.23 s');
+    assert.equal(formatDuration(999.99e6), '1.00 s');
+    assert.equal(formatDuration(125e9), '2 min 05 s');
+    assert.equal(formatOffset(1.5e9), '+1.500 s');
+  });
+
+  it('escapes program text in hover markdown', () => {
+    assert.equal(escapeMarkdown('[x](command:evil) <img>'), '\\[x\\]\\(command:evil\\) \\<img\\>');
+  });
+});
