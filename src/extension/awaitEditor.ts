@@ -1,0 +1,88 @@
+// The editor side of a trace: hovers on traced `await` lines and inline annotations at their end.
+// Thin over the vscode API; the text comes from hoverText.ts / src/model/hover.ts.
+import * as vscode from 'vscode';
+import { COMMANDS, SETTINGS, TRACEABLE_LANGUAGES } from './ids';
+import { annotationText, hoverMarkdown } from './hoverText';
+import type { TraceStore } from './traceStore';
+
+export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposable {
+  private readonly decoration = vscode.window.createTextEditorDecorationType({
+    after: {
+      color: new vscode.ThemeColor('editorCodeLens.foreground'),
+      fontStyle: 'italic',
+      margin: '0 0 0 2.5em',
+    },
+    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+  });
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly store: TraceStore) {
+    const selector = TRACEABLE_LANGUAGES.map((language) => ({ language }));
+    this.disposables.push(
+      this.decoration,
+      vscode.languages.registerHoverProvider(selector, this),
+      vscode.window.onDidChangeVisibleTextEditors(() => this.refresh()),
+      vscode.workspace.onDidChangeTextDocument((event) => {
+        // An edit moves lines under the trace: figures would point at the wrong lines.
+        if (event.contentChanges.length && event.document.uri.scheme === 'file') store.markStale(event.document.uri.fsPath);
+      }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration(`${SETTINGS.section}.${SETTINGS.annotations}`)) this.refresh();
+      }),
+    );
+    store.onChange(() => this.refresh());
+  }
+
+  private annotationsOn(): boolean {
+    return vscode.workspace.getConfiguration(SETTINGS.section).get<boolean>(SETTINGS.annotations, true);
+  }
+
+  /** Redraws annotations in every visible editor. */
+  refresh(): void {
+    const on = this.annotationsOn();
+    for (const editor of vscode.window.visibleTextEditors) {
+      const doc = editor.document;
+      if (!on || doc.uri.scheme !== 'file') {
+        editor.setDecorations(this.decoration, []);
+        continue;
+      }
+      const trace = this.store.forFile(doc.uri.fsPath);
+      if (!trace || this.store.isStale(trace, doc.uri.fsPath)) {
+        editor.setDecorations(this.decoration, []);
+        continue;
+      }
+      const options: vscode.DecorationOptions[] = [];
+      for (const stats of trace.index.linesOf(doc.uri.fsPath)) {
+        const line = stats.site.line - 1;
+        if (line < 0 || line >= doc.lineCount) continue;
+        const end = doc.lineAt(line).range.end;
+        options.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: annotationText(stats) } } });
+      }
+      editor.setDecorations(this.decoration, options);
+    }
+  }
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    if (document.uri.scheme !== 'file') return undefined;
+    const found = this.store.siteAt(document.uri.fsPath, position.line + 1);
+    if (!found) return undefined;
+    const { trace, stats } = found;
+    const markdown = new vscode.MarkdownString(
+      hoverMarkdown(trace.model, stats, {
+        stale: this.store.isStale(trace, document.uri.fsPath),
+        showInTimelineCommand: COMMANDS.showInTimeline,
+        tracePath: trace.tracePath,
+      }),
+      true,
+    );
+    // Only our own command may run from this hover; program text in it is escaped.
+    markdown.isTrusted = { enabledCommands: [COMMANDS.showInTimeline] };
+    markdown.supportHtml = false;
+    const line = document.lineAt(position.line);
+    return new vscode.Hover(markdown, line.range);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}
