@@ -1,0 +1,305 @@
+// Await Lens in VS Code: commands, the status bar item, the output channel, the timeline panels
+// (and their restoration after a reload), hovers and annotations. Tracing itself is in session.ts,
+// the editor features in awaitEditor.ts, the webview panel in timelinePanel.ts.
+import * as vscode from 'vscode';
+import { readFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { parseTrace, checkTraceHeader } from '../trace/reader';
+import type { PersistedState, TraceInfo } from '../protocol';
+import { AwaitEditorFeatures } from './awaitEditor';
+import { COMMANDS, CONTEXT_TRACING, OUTPUT_CHANNEL_NAME, SETTINGS, TIMELINE_VIEW_TYPE } from './ids';
+import type { ShowInTimelineArgs } from './hoverText';
+import { TraceSession } from './session';
+import { TimelinePanel, type PanelEvents } from './timelinePanel';
+import { TraceStore } from './traceStore';
+import { normalizeFile } from './siteIndex';
+
+export interface AwaitLensApi {
+  /** For tests: the traces loaded, newest first. */
+  traces(): { tracePath: string; program?: string; sites: number }[];
+  /** For tests: whether a program is being traced. */
+  isTracing(): boolean;
+}
+
+let controller: Controller | undefined;
+
+export function activate(context: vscode.ExtensionContext): AwaitLensApi {
+  controller = new Controller(context);
+  return {
+    traces: () => controller!.store.all().map((t) => ({ tracePath: t.tracePath, program: t.program, sites: t.model.awaitSites.length })),
+    isTracing: () => !!controller?.session,
+  };
+}
+
+export function deactivate(): Promise<void> | undefined {
+  // Closing the window must not leave the traced program running.
+  return controller?.session?.stop();
+}
+
+class Controller implements PanelEvents {
+  readonly store = new TraceStore();
+  readonly output = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME);
+  readonly status = vscode.window.createStatusBarItem('awaitLens.status', vscode.StatusBarAlignment.Left, 100);
+  readonly panels = new Map<string, TimelinePanel>();
+  session: TraceSession | undefined;
+  /** The last trace shown, for Show Timeline with no traced file in the editor. */
+  private lastTracePath: string | undefined;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.status.name = 'Await Lens';
+    this.status.command = COMMANDS.stopTracing;
+    const editor = new AwaitEditorFeatures(this.store);
+    const register = (id: string, fn: (...args: any[]) => unknown) => vscode.commands.registerCommand(id, fn);
+    context.subscriptions.push(
+      this.output, this.status, editor,
+      register(COMMANDS.traceCurrentFile, (uri?: vscode.Uri) => this.traceCurrentFile(uri)),
+      register(COMMANDS.stopTracing, () => this.stopTracing()),
+      register(COMMANDS.showTimeline, (uri?: vscode.Uri) => this.showTimeline(uri)),
+      register(COMMANDS.toggleAnnotations, () => this.toggleAnnotations()),
+      register(COMMANDS.openTraceFile, (uri?: vscode.Uri) => this.openTraceFile(uri)),
+      register(COMMANDS.showInTimeline, (args?: ShowInTimelineArgs) => this.showInTimeline(args)),
+      vscode.window.registerWebviewPanelSerializer(TIMELINE_VIEW_TYPE, {
+        deserializeWebviewPanel: (panel, state) => this.restorePanel(panel, state as PersistedState | undefined),
+      }),
+    );
+    void vscode.commands.executeCommand('setContext', CONTEXT_TRACING, false);
+  }
+
+  log(line: string): void {
+    this.output.appendLine(line);
+  }
+
+  // ------------------------------------------------------------------ tracing
+
+  private async traceCurrentFile(uri?: vscode.Uri): Promise<void> {
+    // From the editor title / context menu the command gets the file's uri; from the palette, nothing.
+    const document = uri && uri.toString() !== vscode.window.activeTextEditor?.document.uri.toString()
+      ? await vscode.workspace.openTextDocument(uri)
+      : vscode.window.activeTextEditor?.document;
+    if (!document) {
+      void vscode.window.showInformationMessage('Await Lens: open a Python, JavaScript or TypeScript file to trace it.');
+      return;
+    }
+    if (this.session) {
+      const choice = await vscode.window.showWarningMessage(
+        `Await Lens is still tracing ${basename(this.session.program)}. Stop it and trace ${basename(document.fileName)}?`,
+        'Stop and Trace', 'Cancel');
+      if (choice !== 'Stop and Trace') return;
+      await this.session.stop();
+    }
+    const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
+    await this.startSession(document, column);
+  }
+
+  private async startSession(document: vscode.TextDocument, column: vscode.ViewColumn): Promise<void> {
+    const session = await TraceSession.prepare(document, {
+      log: (line) => this.log(line),
+      output: this.output,
+    });
+    if (!session) return;
+    this.session = session;
+    const program = session.program;
+    this.lastTracePath = session.tracePath;
+    const info: TraceInfo = { title: basename(program), runtime: session.runtime, file: program, tracePath: session.tracePath, live: true };
+    const panel = this.panelFor(session.tracePath, info, column);
+    panel.sourceColumn = column;
+    this.store.delete(session.tracePath);
+
+    this.status.text = `$(debug-stop) Await Lens: tracing ${basename(program)}`;
+    this.status.tooltip = 'Await Lens is tracing this program. Click to stop it and keep the trace recorded so far.';
+    this.status.show();
+    void vscode.commands.executeCommand('setContext', CONTEXT_TRACING, true);
+
+    session.onRecords((records) => panel.addRecords(records));
+    const result = session.run();
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Await Lens: tracing ${basename(program)}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => void session.stop());
+        const timer = setInterval(() => progress.report({ message: session.progressText() }), 500);
+        try {
+          await result;
+        } finally {
+          clearInterval(timer);
+        }
+      },
+    );
+    const outcome = await result;
+    this.session = undefined;
+    this.status.hide();
+    void vscode.commands.executeCommand('setContext', CONTEXT_TRACING, false);
+    if (!panel.isDisposed) {
+      panel.setProblems(outcome.problems);
+      panel.end(outcome.code, outcome.signal, outcome.stopped);
+    }
+    if (outcome.records.length) {
+      this.store.set(session.tracePath, outcome.records, outcome.problems, program);
+    }
+    if (outcome.failedToStart) {
+      void vscode.window.showErrorMessage(`Await Lens: ${outcome.failedToStart}`, 'Show Output').then((c) => c && this.output.show(true));
+    } else if (!outcome.stopped && outcome.code !== 0 && outcome.code !== null) {
+      void vscode.window.showWarningMessage(
+        `Await Lens: ${basename(program)} exited with code ${outcome.code}; the timeline shows what was traced.`, 'Show Output',
+      ).then((c) => c && this.output.show(true));
+    }
+  }
+
+  private async stopTracing(): Promise<void> {
+    if (!this.session) {
+      void vscode.window.showInformationMessage('Await Lens: no program is being traced.');
+      return;
+    }
+    await this.session.stop();
+  }
+
+  // ------------------------------------------------------------------ panels
+
+  private panelFor(tracePath: string, info: TraceInfo, column: vscode.ViewColumn): TimelinePanel {
+    const existing = this.panels.get(tracePath);
+    if (existing && !existing.isDisposed) {
+      existing.reset(info);
+      existing.reveal();
+      return existing;
+    }
+    const panel = TimelinePanel.create(this.context.extensionUri, info, this, column);
+    this.panels.set(tracePath, panel);
+    return panel;
+  }
+
+  stop(): void {
+    void this.session?.stop();
+  }
+
+  rerun(panel: TimelinePanel): void {
+    const file = panel.info.file;
+    if (!file) return;
+    void (async () => {
+      if (this.session) await this.session.stop();
+      const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
+      await this.startSession(document, panel.sourceColumn);
+    })();
+  }
+
+  disposed(panel: TimelinePanel): void {
+    for (const [key, value] of this.panels) if (value === panel) this.panels.delete(key);
+  }
+
+  /** Reads a trace file into a panel and the store; one clear message when it cannot. */
+  private async loadTraceFile(tracePath: string): Promise<{ info: TraceInfo; records: import('../trace/format').TraceRecord[]; problems: { line: number; message: string }[] } | undefined> {
+    let text: string;
+    try {
+      text = await readFile(tracePath, 'utf8');
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Await Lens: cannot read the trace ${tracePath}: ${(error as Error).message}`);
+      return undefined;
+    }
+    const parsed = parseTrace(text);
+    try {
+      checkTraceHeader(parsed, basename(tracePath));
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Await Lens: ${(error as Error).message}`);
+      return undefined;
+    }
+    const header = parsed.records[0].type === 'header' ? parsed.records[0] : undefined;
+    const program = header?.program;
+    const info: TraceInfo = { title: basename(program || tracePath), runtime: header?.runtime, file: program, tracePath, live: false };
+    this.store.set(tracePath, parsed.records, parsed.problems, program);
+    if (parsed.problems.length) {
+      this.log(`${tracePath}: ${parsed.problems.length} line(s) could not be read, e.g. line ${parsed.problems[0].line}: ${parsed.problems[0].message}`);
+    }
+    return { info, records: parsed.records, problems: parsed.problems };
+  }
+
+  private async showTrace(tracePath: string, column: vscode.ViewColumn): Promise<TimelinePanel | undefined> {
+    const open = this.panels.get(tracePath);
+    if (open && !open.isDisposed) {
+      open.reveal();
+      return open;
+    }
+    const loaded = await this.loadTraceFile(tracePath);
+    if (!loaded) return undefined;
+    const panel = this.panelFor(tracePath, loaded.info, column);
+    panel.addRecords(loaded.records);
+    panel.setProblems(loaded.problems);
+    const exit = loaded.records.find((r) => r.type === 'exit');
+    panel.end(exit && exit.type === 'exit' ? exit.code : null, exit && exit.type === 'exit' ? exit.signal : null, !exit);
+    this.lastTracePath = tracePath;
+    return panel;
+  }
+
+  private async showTimeline(uri?: vscode.Uri): Promise<void> {
+    const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
+    const file = uri?.fsPath ?? vscode.window.activeTextEditor?.document.uri.fsPath;
+    const tracePath = (file && this.store.forFile(file)?.tracePath)
+      ?? (file && [...this.panels.values()].find((p) => p.info.file && normalizeFile(p.info.file) === normalizeFile(file))?.tracePath)
+      ?? this.lastTracePath;
+    if (!tracePath) {
+      void vscode.window.showInformationMessage('Await Lens: nothing traced yet. Run "Await Lens: Trace Current File" first, or "Open Trace File…".');
+      return;
+    }
+    await this.showTrace(tracePath, column);
+  }
+
+  private async openTraceFile(uri?: vscode.Uri): Promise<void> {
+    let target = uri;
+    if (!target) {
+      const defaultUri = vscode.window.activeTextEditor?.document.uri.scheme === 'file'
+        ? vscode.Uri.file(dirname(vscode.window.activeTextEditor.document.uri.fsPath)) : undefined;
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false, openLabel: 'Show Trace', defaultUri, filters: { 'Await Lens trace': ['ndjson', 'jsonl', 'json'] },
+      });
+      target = picked?.[0];
+    }
+    if (!target) return;
+    if (target.scheme !== 'file') {
+      void vscode.window.showErrorMessage('Await Lens: only trace files on this machine can be opened.');
+      return;
+    }
+    await this.showTrace(target.fsPath, vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One);
+  }
+
+  private async showInTimeline(args?: ShowInTimelineArgs): Promise<void> {
+    if (!args || typeof args.key !== 'string') return;
+    const trace = (args.tracePath && this.store.get(args.tracePath)) || this.store.all().find((t) => t.index.byKeyOf(args.key));
+    const stats = trace?.index.byKeyOf(args.key);
+    if (!trace || !stats) {
+      void vscode.window.showInformationMessage('Await Lens: that trace is no longer loaded; trace the file again.');
+      return;
+    }
+    const panel = await this.showTrace(trace.tracePath, vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One);
+    panel?.select({ kind: 'site', site: { file: stats.site.file, line: stats.site.line } });
+  }
+
+  private async restorePanel(webviewPanel: vscode.WebviewPanel, state: PersistedState | undefined): Promise<void> {
+    const tracePath = state?.info?.tracePath;
+    const info: TraceInfo = state?.info ? { ...state.info, live: false } : { title: 'no trace' };
+    const panel = new TimelinePanel(webviewPanel, info, this.context.extensionUri, this, state?.view);
+    if (!tracePath) {
+      panel.setProblems([{ line: 0, message: 'This timeline was not saved with a trace file; trace the program again.' }]);
+      panel.end(null, null, true);
+      return;
+    }
+    this.panels.set(tracePath, panel);
+    const loaded = await this.loadTraceFile(tracePath);
+    if (!loaded) {
+      panel.setProblems([{ line: 0, message: `The trace file ${tracePath} could not be read; trace the program again.` }]);
+      panel.end(null, null, true);
+      return;
+    }
+    panel.info = { ...loaded.info };
+    panel.addRecords(loaded.records);
+    panel.setProblems(loaded.problems);
+    const exit = loaded.records.find((r) => r.type === 'exit');
+    panel.end(exit?.type === 'exit' ? exit.code : null, exit?.type === 'exit' ? exit.signal : null, !exit);
+    this.lastTracePath = tracePath;
+  }
+
+  // ------------------------------------------------------------------ annotations
+
+  private async toggleAnnotations(): Promise<void> {
+    const config = vscode.workspace.getConfiguration(SETTINGS.section);
+    const on = config.get<boolean>(SETTINGS.annotations, true);
+    await config.update(SETTINGS.annotations, !on, vscode.ConfigurationTarget.Global);
+    vscode.window.setStatusBarMessage(`Await Lens: annotations ${on ? 'off' : 'on'}`, 2500);
+  }
+}
