@@ -1,0 +1,5 @@
+// The tracers the CLI and the extension can launch, by runtime.
+// Each tracer folder exports its launch function (signature in src/tracers/launch.ts).
+import type { Launchers } from './run';
+
+export const launchers: Launchers = {};

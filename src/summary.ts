@@ -1,0 +1,153 @@
+// The short text summary of a trace the CLI prints (`awaitlens trace`, `awaitlens summary`):
+// wall time, busy vs idle, peak concurrency, sequential cost vs wall, a per-task table, the
+// slowest await sites with what they waited on, warnings, and where the trace is.
+// Program text (task names, labels, errors) is printed with control characters removed,
+// so a name cannot move the cursor or recolour the terminal.
+import { relative, isAbsolute } from 'node:path';
+import type { TraceModel, TaskLane } from './model/types';
+import type { Site, WarningRecord } from './trace/format';
+import { formatDuration, formatOffset, formatPercent } from './model/format-time';
+import { taskLabel } from './model/hover';
+
+export interface SummaryOptions {
+  /** Where the trace file is (printed last). */
+  tracePath?: string;
+  /** Paths are shown relative to this folder when inside it. */
+  cwd?: string;
+  /** ANSI bold/dim for headings (only when writing to a terminal). */
+  color?: boolean;
+  /** Most tasks listed in the table (default 20). */
+  maxTasks?: number;
+  /** Most await sites listed (default 8). */
+  maxSites?: number;
+  /** Most warnings listed (default 10). */
+  maxWarnings?: number;
+}
+
+/** Removes control characters (ANSI escapes, carriage returns, bells) and caps the length. */
+export function cleanText(text: unknown, max = 80): string {
+  // eslint-disable-next-line no-control-regex
+  let out = String(text ?? '').replace(/\r?\n/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+  if (out.length > max) out = `${out.slice(0, max - 1)}…`;
+  return out;
+}
+
+function displayPath(file: string, cwd?: string): string {
+  if (!cwd) return file;
+  const rel = relative(cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
+}
+
+function siteText(site: Site | null | undefined, cwd?: string): string {
+  return site ? `${cleanText(displayPath(site.file, cwd), 120)}:${site.line}` : '?';
+}
+
+/** Lays out rows as columns separated by two spaces; the last column is not padded. */
+function table(rows: string[][], rightAligned: Set<number> = new Set()): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, [...cell].length); });
+  return rows.map((row) => row.map((cell, i) => {
+    if (i === row.length - 1) return cell;
+    const pad = ' '.repeat(widths[i] - [...cell].length);
+    return rightAligned.has(i) ? pad + cell : cell + pad;
+  }).join('  ').trimEnd());
+}
+
+function outcomeText(lane: TaskLane): string {
+  if (!lane.end) return 'pending at end';
+  if (lane.end.outcome === 'raised') return `raised ${cleanText(lane.end.error ?? '', 60)}`.trim();
+  return lane.end.outcome;
+}
+
+function warningText(model: TraceModel, warning: WarningRecord, cwd?: string): string {
+  const parts = [`${cleanText(warning.kind, 30)}`];
+  if (typeof warning.task === 'number') parts.push(cleanText(taskLabel(model, warning.task), 50));
+  if (typeof warning.dur === 'number') parts.push(`held the loop ${formatDuration(warning.dur)}`);
+  const where = warning.hotspots && warning.hotspots.length ? warning.hotspots[0].site : warning.site;
+  if (where) parts.push(`at ${siteText(where, cwd)}`);
+  const message = cleanText(warning.message ?? '', 100);
+  return `${parts.join(' · ')}${message ? `: ${message}` : ''}`;
+}
+
+/** The summary as lines of text (no trailing newline). */
+export function formatSummary(model: TraceModel, options: SummaryOptions = {}): string {
+  const { cwd } = options;
+  const bold = (s: string) => (options.color ? `\x1b[1m${s}\x1b[22m` : s);
+  const dim = (s: string) => (options.color ? `\x1b[2m${s}\x1b[22m` : s);
+  const lines: string[] = [];
+  const s = model.stats;
+  const h = model.header;
+
+  const program = h ? cleanText(displayPath(h.program, cwd), 120) : 'unknown program (the trace has no header)';
+  const runtime = h ? ` (${cleanText(h.runtime, 10)} ${cleanText(h.runtimeVersion, 20)})` : '';
+  let ending = 'the trace ended without an exit record (killed or still running)';
+  if (model.exit) ending = model.exit.signal ? `killed by ${cleanText(model.exit.signal, 12)}` : `exit code ${model.exit.code}`;
+  lines.push(bold(`Await Lens: ${program}${runtime}, ${ending}`));
+  lines.push(`  wall ${formatDuration(s.wall)} · busy ${formatDuration(s.busy)} (${formatPercent(s.busy, s.wall)})`
+    + ` · idle ${formatDuration(s.idle)} (${formatPercent(s.idle, s.wall)})`
+    + ` · peak ${s.peakConcurrency} task${s.peakConcurrency === 1 ? '' : 's'} at once`);
+  if (s.wall > 0 && s.sequential > 0) {
+    const ratio = s.sequential / s.wall;
+    const verdict = ratio >= 1.05
+      ? `concurrency saved ${formatDuration(s.sequential - s.wall)} (${ratio.toFixed(1)}x)`
+      : 'about the same: nothing overlapped';
+    lines.push(`  one after another the awaits would take ${formatDuration(s.sequential)} vs ${formatDuration(s.wall)} wall: ${verdict}`);
+  }
+
+  // Per-task table.
+  const maxTasks = options.maxTasks ?? 20;
+  lines.push('');
+  lines.push(bold(`Tasks (${model.tasks.length})`));
+  if (model.tasks.length) {
+    const rows: string[][] = [['name', 'coro', 'created', 'busy', 'waits', 'outcome'].map(dim)];
+    for (const lane of model.tasks.slice(0, maxTasks)) {
+      rows.push([
+        cleanText(lane.name, 32), cleanText(lane.coro, 32), formatOffset(lane.created - model.start),
+        formatDuration(lane.busy), String(lane.waits.length), outcomeText(lane),
+      ]);
+    }
+    lines.push(...table(rows, new Set([2, 3, 4])).map((l) => `  ${l}`));
+    if (model.tasks.length > maxTasks) {
+      // Summarise the rest by coroutine, so thousands of workers read as one line.
+      const byCoro = new Map<string, number>();
+      for (const lane of model.tasks.slice(maxTasks)) byCoro.set(lane.coro, (byCoro.get(lane.coro) ?? 0) + 1);
+      const groups = [...byCoro.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5)
+        .map(([coro, n]) => `${cleanText(coro, 32)} ×${n}`).join(', ');
+      lines.push(`  … and ${model.tasks.length - maxTasks} more: ${groups}${byCoro.size > 5 ? ', …' : ''}`);
+    }
+  } else {
+    lines.push('  none (the program created no task, or the trace stopped before it did)');
+  }
+
+  // Slowest await sites.
+  const maxSites = options.maxSites ?? 8;
+  if (model.awaitSites.length) {
+    lines.push('');
+    lines.push(bold(`Slowest await sites (${model.awaitSites.length})`));
+    const rows: string[][] = [['site', 'count', 'total', 'max', 'waited on'].map(dim)];
+    for (const site of model.awaitSites.slice(0, maxSites)) {
+      const labels = site.awaiting.slice(0, 3).map((a) => cleanText(a.label, 40) + (site.awaiting.length > 1 && a.count > 1 ? ` ×${a.count}` : ''));
+      if (site.awaiting.length > 3) labels.push('…');
+      rows.push([siteText(site.site, cwd), `${site.count}×`, formatDuration(site.total), formatDuration(site.max), labels.join(', ')]);
+    }
+    lines.push(...table(rows, new Set([1, 2, 3])).map((l) => `  ${l}`));
+  }
+
+  // Warnings.
+  const maxWarnings = options.maxWarnings ?? 10;
+  if (model.warnings.length) {
+    lines.push('');
+    lines.push(bold(`Warnings (${model.warnings.length})`));
+    for (const warning of model.warnings.slice(0, maxWarnings)) lines.push(`  ${warningText(model, warning, cwd)}`);
+    if (model.warnings.length > maxWarnings) lines.push(`  … and ${model.warnings.length - maxWarnings} more`);
+  }
+  if (model.problems.length) {
+    lines.push('');
+    const first = model.problems[0];
+    lines.push(`${model.problems.length} trace line${model.problems.length === 1 ? '' : 's'} could not be read (line ${first.line}: ${cleanText(first.message, 100)})`);
+  }
+
+  lines.push('');
+  lines.push(`${options.tracePath ? `Trace: ${cleanText(displayPath(options.tracePath, cwd), 200)} · ` : ''}${s.eventCount} events`);
+  return lines.join('\n');
+}
