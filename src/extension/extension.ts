@@ -2,9 +2,10 @@
 // (and their restoration after a reload), hovers and annotations. Tracing itself is in session.ts,
 // the editor features in awaitEditor.ts, the webview panel in timelinePanel.ts.
 import * as vscode from 'vscode';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { parseTrace, checkTraceHeader } from '../trace/reader';
+import type { ParsedTrace } from '../trace/reader';
+import type { TraceRecord } from '../trace/format';
+import { readTraceFile } from '../runner/load';
 import type { PersistedState, TraceInfo } from '../protocol';
 import { AwaitEditorFeatures } from './awaitEditor';
 import { COMMANDS, CONTEXT_TRACING, OUTPUT_CHANNEL_NAME, SETTINGS, TIMELINE_VIEW_TYPE } from './ids';
@@ -184,18 +185,11 @@ class Controller implements PanelEvents {
     for (const [key, value] of this.panels) if (value === panel) this.panels.delete(key);
   }
 
-  /** Reads a trace file into a panel and the store; one clear message when it cannot. */
-  private async loadTraceFile(tracePath: string): Promise<{ info: TraceInfo; records: import('../trace/format').TraceRecord[]; problems: { line: number; message: string }[] } | undefined> {
-    let text: string;
+  /** Reads a trace file into the store; one clear message when it cannot. */
+  private async loadTraceFile(tracePath: string): Promise<{ info: TraceInfo; records: TraceRecord[]; problems: { line: number; message: string }[] } | undefined> {
+    let parsed: ParsedTrace;
     try {
-      text = await readFile(tracePath, 'utf8');
-    } catch (error) {
-      void vscode.window.showErrorMessage(`Await Lens: cannot read the trace ${tracePath}: ${(error as Error).message}`);
-      return undefined;
-    }
-    const parsed = parseTrace(text);
-    try {
-      checkTraceHeader(parsed, basename(tracePath));
+      parsed = readTraceFile(tracePath);
     } catch (error) {
       void vscode.window.showErrorMessage(`Await Lens: ${(error as Error).message}`);
       return undefined;

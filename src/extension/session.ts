@@ -10,9 +10,9 @@ import { RunnerError } from '../runner/resolve';
 import type { TraceRecord } from '../trace/format';
 import { runtimeFor, SETTINGS, type ProgramRuntime } from './ids';
 import { isProblem, resolveInterpreter } from './interpreter';
-import { launchers } from './launchers';
+import { launchers } from '../runner/launchers';
 import { pythonFromPythonExtension } from './pythonExtension';
-import { TraceTail } from './traceTail';
+import { TraceTail } from '../runner/tail';
 import { prepareTraceDirectory, tracePathFor } from './tracePaths';
 
 export interface SessionHost {
@@ -145,10 +145,12 @@ export class TraceSession {
     out.appendLine(`$ ${[this.interpreter, this.program, ...this.args].map(quoteForDisplay).join(' ')}`);
     out.show(true);
 
-    this.tail = new TraceTail(this.tracePath, (records) => {
-      this.recordCount += records.length;
-      for (const r of records) if (r.type === 'task') this.taskCount++;
-      for (const listener of this.recordListeners) listener(records);
+    this.tail = new TraceTail(this.tracePath, {
+      onRecords: (records) => {
+        this.recordCount += records.length;
+        for (const r of records) if (r.type === 'task') this.taskCount++;
+        for (const listener of this.recordListeners) listener(records);
+      },
     });
     try {
       this.traced = await startTrace({
@@ -165,7 +167,7 @@ export class TraceSession {
         killGraceMs: KILL_GRACE_MS,
       });
     } catch (error) {
-      await this.tail.finish();
+      this.tail.close();
       return this.failed(error instanceof RunnerError ? error.message : `could not start the program: ${(error as Error).message}`);
     }
     if (this.stopRequested) this.traced.stop();
@@ -179,10 +181,10 @@ export class TraceSession {
       signal = result.signal;
       stopped = result.stopped || this.stopRequested;
     } catch (error) {
-      await this.tail.finish();
+      this.tail.close();
       return this.failed((error as Error).message);
     }
-    await this.tail.finish();
+    this.tail.close();
     const seconds = ((Date.now() - this.startedAt) / 1000).toFixed(2);
     if (stopped) out.appendLine(`── stopped after ${seconds} s; the trace recorded so far is kept (${this.tail.records.length} records)`);
     else out.appendLine(`── exit code ${code ?? `none (signal ${signal})`} after ${seconds} s (${this.tail.records.length} records)`);
