@@ -54,17 +54,23 @@ function isExecutableFile(path: string, platform: NodeJS.Platform): boolean {
   }
 }
 
-/** Finds a command on a PATH string the way a shell would (PATHEXT on Windows). */
-export function findOnPath(command: string, envPath: string, platform: NodeJS.Platform = process.platform): string | null {
+/** Every executable named `command` on a PATH string, in PATH order (PATHEXT-like suffixes on Windows). */
+export function findAllOnPath(command: string, envPath: string, platform: NodeJS.Platform = process.platform): string[] {
   const exts = platform === 'win32' ? ['', '.exe', '.cmd', '.bat'] : [''];
+  const found: string[] = [];
   for (const dir of envPath.split(platform === 'win32' ? ';' : delimiter)) {
     if (!dir) continue;
     for (const ext of exts) {
       const candidate = join(dir, command + ext);
-      if (isExecutableFile(candidate, platform)) return candidate;
+      if (isExecutableFile(candidate, platform) && !found.includes(candidate)) found.push(candidate);
     }
   }
-  return null;
+  return found;
+}
+
+/** Finds a command on a PATH string the way a shell would. */
+export function findOnPath(command: string, envPath: string, platform: NodeJS.Platform = process.platform): string | null {
+  return findAllOnPath(command, envPath, platform)[0] ?? null;
 }
 
 /** Runs `EXE --version`; resolves to what it printed, or null when it fails (broken venv, pyenv shim with no version). */
@@ -122,9 +128,13 @@ export async function resolveInterpreter(opts: ResolveOptions): Promise<Interpre
     };
   }
   const names = runtime === 'python' ? ['python3', 'python'] : ['node'];
+  // A python3 that does not run (a pyenv shim with no version, a deleted venv early on PATH)
+  // is skipped for the next one, as a user who typed the command would then fix PATH anyway.
   for (const name of names) {
-    const found = await probe(findOnPath(name, opts.envPath ?? process.env.PATH ?? '', platform), 'path');
-    if (found) return found;
+    for (const candidate of findAllOnPath(name, opts.envPath ?? process.env.PATH ?? '', platform)) {
+      const found = await probe(candidate, 'path');
+      if (found) return found;
+    }
   }
   const what = runtime === 'python' ? 'Python 3 (python3 or python)' : 'Node.js (node)';
   const fix = runtime === 'python'
