@@ -3,7 +3,6 @@
 // sends new records in batches while a program runs, and turns the webview's messages
 // (reveal, stop, rerun) into editor actions. Protocol: src/protocol.ts.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import {
@@ -11,7 +10,7 @@ import {
   type HostToWebview, type PersistedState, type SelectRequest, type TraceInfo, type ViewState, type WebviewToHost,
 } from '../protocol';
 import type { TraceRecord } from '../trace/format';
-import { panelHtml } from './panelHtml';
+import { makeNonce, renderWebviewHtml } from '../html/standalone';
 import { TIMELINE_VIEW_TYPE } from './ids';
 
 /** Records per `records` message: big enough to be quick, small enough not to stall the webview. */
@@ -96,12 +95,12 @@ export class TimelinePanel {
     const webview = this.panel.webview;
     this.ready = false;
     this.sent = 0;
-    webview.html = panelHtml({
-      nonce: randomBytes(16).toString('base64'),
+    webview.html = renderWebviewHtml({
+      nonce: makeNonce(),
       cspSource: webview.cspSource,
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview.js')).toString(),
-      mediaUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media')).toString(),
-      title: this.info.title,
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'timeline.css')).toString(),
+      title: TimelinePanel.title(this.info),
     });
   }
 
