@@ -1,0 +1,103 @@
+// The two surroundings the webview runs in: a VS Code webview panel, or a standalone HTML file
+// with the trace embedded in it. Both implement WebviewHost from src/protocol.ts.
+import {
+  EMBEDDED_TRACE_ID, isHostToWebview,
+  type HostToWebview, type PersistedState, type TraceInfo, type WebviewHost, type WebviewToHost,
+} from '../protocol';
+import type { Site, TraceRecord } from '../trace/format';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** What the standalone HTML embeds in its JSON script tag. */
+export interface EmbeddedTrace {
+  info: TraceInfo;
+  records: TraceRecord[];
+  problems?: { line: number; message: string }[];
+  /** Exit code when the trace has an exit record or the writer knows it. */
+  ended?: { code: number | null; signal?: string | null };
+}
+
+/** Where reveals go in standalone mode, so a page (and tests) can observe them. */
+export const REVEAL_EVENT = 'awaitlens-reveal';
+
+export function createHost(): WebviewHost {
+  return typeof acquireVsCodeApi === 'function' ? vscodeHost(acquireVsCodeApi()) : standaloneHost();
+}
+
+function vscodeHost(api: VsCodeApi): WebviewHost {
+  return {
+    mode: 'vscode',
+    post: (message) => api.postMessage(message),
+    listen(handler) {
+      window.addEventListener('message', (event: MessageEvent) => {
+        if (isHostToWebview(event.data)) handler(event.data);
+      });
+    },
+    getState: () => (api.getState() as PersistedState | undefined) ?? undefined,
+    setState: (state) => api.setState(state),
+  };
+}
+
+function standaloneHost(): WebviewHost {
+  const storageKey = `awaitlens-view:${location.pathname}`;
+  return {
+    mode: 'standalone',
+    post(message: WebviewToHost) {
+      if (message.type === 'reveal') showRevealedSite(message.site);
+    },
+    listen(handler: (message: HostToWebview) => void) {
+      const element = document.getElementById(EMBEDDED_TRACE_ID);
+      let embedded: EmbeddedTrace;
+      try {
+        embedded = JSON.parse(element?.textContent || 'null') as EmbeddedTrace;
+        if (!embedded || !Array.isArray(embedded.records)) throw new Error('no records');
+      } catch (error) {
+        handler({ type: 'init', info: { title: 'Await Lens' } });
+        handler({ type: 'problems', problems: [{ line: 0, message: `the trace embedded in this page cannot be read (${String(error)})` }] });
+        return;
+      }
+      // Delivered after the page's first paint so the header shows before a big trace is processed.
+      setTimeout(() => {
+        handler({ type: 'init', info: embedded.info });
+        handler({ type: 'records', records: embedded.records });
+        if (embedded.problems?.length) handler({ type: 'problems', problems: embedded.problems });
+        if (embedded.ended) handler({ type: 'ended', code: embedded.ended.code, signal: embedded.ended.signal ?? null });
+      }, 0);
+    },
+    getState() {
+      try {
+        const text = sessionStorage.getItem(storageKey);
+        return text ? (JSON.parse(text) as PersistedState) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    setState(state) {
+      try { sessionStorage.setItem(storageKey, JSON.stringify(state)); } catch { /* storage unavailable (file://): state is not kept */ }
+    },
+  };
+}
+
+/** Outside VS Code there is no editor: show the place, link it to VS Code, and tell listeners. */
+function showRevealedSite(site: Site): void {
+  const status = document.getElementById('al-reveal');
+  if (status) {
+    status.replaceChildren();
+    status.dataset.file = site.file;
+    status.dataset.line = String(site.line);
+    status.dataset.col = String(site.col ?? 1);
+    const link = document.createElement('a');
+    link.href = `vscode://file${site.file.startsWith('/') ? '' : '/'}${encodeURI(site.file)}:${site.line}:${site.col ?? 1}`;
+    link.textContent = `${site.file}:${site.line}:${site.col ?? 1}`;
+    link.title = 'Open in VS Code';
+    status.append('Source: ', link);
+  }
+  const log = ((window as unknown as { awaitlensReveals?: Site[] }).awaitlensReveals ??= []);
+  log.push(site);
+  window.dispatchEvent(new CustomEvent(REVEAL_EVENT, { detail: site }));
+}

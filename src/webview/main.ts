@@ -1,0 +1,499 @@
+// The timeline webview: the same code runs in a VS Code webview panel and in a standalone
+// HTML file. It builds the model in the browser as records arrive, draws the canvas timeline,
+// and keeps a text summary in the DOM for screen readers and tests.
+import { ModelBuilder } from '../model/build';
+import { findAwaitSite, taskLabel } from '../model/hover';
+import type { TraceModel } from '../model/types';
+import type { HostToWebview, PersistedState, SelectRequest, Selection, TraceInfo, ViewState, WebviewHost } from '../protocol';
+import type { Site } from '../trace/format';
+import { createHost } from './hosts';
+import { el, renderDetails, renderOutputList, renderSiteTable, renderStats, renderTaskTable, renderWarningList, statusText } from './panels';
+import { watchTheme } from './theme';
+import { Timeline } from './timeline';
+
+/** While a program runs, the model is rebuilt at most this often, and the text summary less often. */
+const LIVE_MODEL_MS = 150;
+const LIVE_SUMMARY_MS = 1000;
+
+class App {
+  private info: TraceInfo | null = null;
+  private builder = new ModelBuilder();
+  private model: TraceModel | null = null;
+  private ended: { code: number | null; signal?: string | null; stopped?: boolean } | null = null;
+  private selection: Selection | null = null;
+  private pendingSelect: SelectRequest | null = null;
+  private restoredView: ViewState | null = null;
+  private modelTimer: number | undefined;
+  private summaryTimer: number | undefined;
+  private lastSummary = 0;
+  private saveTimer: number | undefined;
+  private tab: 'timeline' | 'graph' = 'timeline';
+  private graphModel: TraceModel | null = null;
+  private problems: { line: number; message: string }[] = [];
+
+  private readonly timeline: Timeline;
+  private readonly dom = {
+    title: el('h1', 'al-title'),
+    runtime: el('span', 'al-badge'),
+    status: el('span', 'al-status'),
+    stats: el('dl', 'al-stats'),
+    lesson: el('p', 'al-lesson'),
+    problems: el('div', 'al-problems'),
+    filter: el('input', 'al-filter'),
+    filterCount: el('span', 'al-filter-count'),
+    stop: el('button', 'al-button'),
+    rerun: el('button', 'al-button'),
+    tabTimeline: el('button', 'al-tab', 'Timeline'),
+    tabGraph: el('button', 'al-tab', 'Task graph'),
+    timelinePanel: el('section', 'al-timeline'),
+    graphPanel: el('section', 'al-graph'),
+    details: el('aside', 'al-details'),
+    tasks: el('table', 'al-table'),
+    sites: el('table', 'al-table'),
+    outputs: el('ol', 'al-outputs'),
+    warnings: el('ul', 'al-warnings'),
+    reveal: el('div', 'al-reveal'),
+  };
+
+  constructor(private readonly host: WebviewHost) {
+    this.buildDom();
+    this.timeline = new Timeline(this.dom.timelinePanel, {
+      select: (selection) => this.select(selection, false),
+      reveal: (site) => this.reveal(site),
+      viewChanged: () => this.saveSoon(),
+    });
+    watchTheme(() => this.timeline.refreshTheme());
+    (window as unknown as { awaitlens: unknown }).awaitlens = this.debugApi();
+  }
+
+  // ------------------------------------------------------------------ DOM
+
+  private buildDom(): void {
+    const d = this.dom;
+    document.body.classList.add(this.host.mode === 'standalone' ? 'al-standalone' : 'al-vscode');
+    const app = document.getElementById('al-app') ?? document.body.appendChild(el('div'));
+    app.id = 'al-app';
+
+    d.title.id = 'al-title';
+    d.runtime.id = 'al-runtime';
+    d.status.id = 'al-status';
+    d.status.setAttribute('role', 'status');
+    d.stats.id = 'al-stats';
+    d.stats.setAttribute('aria-label', 'Trace statistics');
+    d.lesson.id = 'al-lesson';
+    d.lesson.hidden = true;
+    d.problems.id = 'al-problems';
+    d.problems.setAttribute('role', 'alert');
+    d.problems.hidden = true;
+
+    d.filter.id = 'al-filter';
+    d.filter.type = 'search';
+    d.filter.placeholder = 'Filter tasks by name';
+    d.filter.setAttribute('aria-label', 'Filter tasks by name or coroutine');
+    d.filter.addEventListener('input', () => this.applyFilter());
+    d.filterCount.id = 'al-filter-count';
+    d.filterCount.setAttribute('aria-live', 'polite');
+
+    const button = (node: HTMLButtonElement, id: string, text: string, title: string, onClick: () => void) => {
+      node.id = id;
+      node.type = 'button';
+      node.textContent = text;
+      node.title = title;
+      node.addEventListener('click', onClick);
+      return node;
+    };
+    const zoomIn = button(el('button', 'al-button al-icon'), 'al-zoom-in', '+', 'Zoom in (+)', () => this.timeline.zoom(2));
+    const zoomOut = button(el('button', 'al-button al-icon'), 'al-zoom-out', '−', 'Zoom out (−)', () => this.timeline.zoom(0.5));
+    const fit = button(el('button', 'al-button'), 'al-fit', 'Fit', 'Show the whole trace (0 or double-click)', () => this.timeline.fit());
+    button(d.stop, 'al-stop', 'Stop', 'Stop the traced program (keeps the trace)', () => this.host.post({ type: 'stop' }));
+    button(d.rerun, 'al-rerun', 'Run again', 'Trace the program again', () => this.host.post({ type: 'rerun' }));
+    d.stop.hidden = true;
+    d.rerun.hidden = true;
+
+    const titleRow = el('div', 'al-title-row');
+    titleRow.append(d.title, d.runtime, d.status, el('span', 'al-spacer'), d.stop, d.rerun);
+    const header = el('header', 'al-header');
+    header.id = 'al-header';
+    header.append(titleRow, d.stats, d.lesson, d.problems);
+
+    const tabs = el('div', 'al-tabs');
+    tabs.id = 'al-tabs';
+    tabs.setAttribute('role', 'tablist');
+    for (const [tab, id, panel] of [[d.tabTimeline, 'al-tab-timeline', 'al-timeline'], [d.tabGraph, 'al-tab-graph', 'al-graph']] as const) {
+      tab.id = id;
+      tab.type = 'button';
+      tab.setAttribute('role', 'tab');
+      tab.setAttribute('aria-controls', panel);
+    }
+    d.tabTimeline.addEventListener('click', () => this.showTab('timeline'));
+    d.tabGraph.addEventListener('click', () => this.showTab('graph'));
+    const toolbar = el('div', 'al-toolbar');
+    toolbar.append(d.tabTimeline, d.tabGraph, el('span', 'al-spacer'), d.filter, d.filterCount, zoomOut, zoomIn, fit);
+    tabs.append(toolbar);
+
+    d.timelinePanel.id = 'al-timeline';
+    d.timelinePanel.setAttribute('role', 'tabpanel');
+    d.timelinePanel.setAttribute('aria-labelledby', 'al-tab-timeline');
+    d.graphPanel.id = 'al-graph';
+    d.graphPanel.setAttribute('role', 'tabpanel');
+    d.graphPanel.setAttribute('aria-labelledby', 'al-tab-graph');
+    d.graphPanel.hidden = true;
+    d.details.id = 'al-details';
+    d.details.setAttribute('aria-label', 'Selection details');
+    d.details.setAttribute('aria-live', 'polite');
+    const main = el('main', 'al-main');
+    main.id = 'al-main';
+    main.append(d.timelinePanel, d.graphPanel, d.details);
+
+    d.tasks.id = 'al-tasks';
+    d.sites.id = 'al-sites';
+    d.outputs.id = 'al-outputs';
+    d.outputs.setAttribute('aria-label', 'Program output');
+    d.warnings.id = 'al-warnings';
+    d.warnings.setAttribute('aria-label', 'Warnings');
+    const summary = el('details', 'al-summary');
+    summary.id = 'al-summary';
+    const summaryTitle = el('summary', undefined, 'Tasks, await sites, output and warnings as text');
+    const outputHeading = el('h2', 'al-summary-heading', 'Program output');
+    const warningHeading = el('h2', 'al-summary-heading', 'Warnings');
+    summary.append(summaryTitle, d.tasks, d.sites, warningHeading, d.warnings, outputHeading, d.outputs);
+    // Clicks in the text summary select in the timeline (delegated: the lists are rebuilt often).
+    summary.addEventListener('click', (e) => this.onSummaryClick(e));
+
+    d.reveal.id = 'al-reveal';
+    d.reveal.setAttribute('role', 'status');
+    d.reveal.hidden = this.host.mode !== 'standalone';
+
+    app.replaceChildren(header, tabs, main, summary, d.reveal);
+    this.updateTabs();
+    renderDetails(d.details, null, null, this.detailsActions());
+  }
+
+  private detailsActions() {
+    return {
+      reveal: (site: Site) => this.reveal(site),
+      select: (selection: Selection, focus: boolean) => this.select(selection, focus),
+    };
+  }
+
+  private onSummaryClick(event: Event): void {
+    const target = (event.target as HTMLElement).closest<HTMLElement>('button');
+    if (!target || !this.model) return;
+    const data = target.dataset;
+    let selection: Selection | null = null;
+    if (data.selectTask) selection = { kind: 'task', task: Number(data.selectTask) };
+    else if (data.selectWait) selection = { kind: 'wait', wait: Number(data.selectWait) };
+    else if (data.selectWarning) selection = { kind: 'warning', index: Number(data.selectWarning) };
+    else if (data.selectSite) {
+      const stats = this.model.awaitSites.find((s) => s.key === data.selectSite);
+      if (stats) selection = { kind: 'waits', waits: stats.waits };
+    }
+    if (!selection) return;
+    this.showTab('timeline');
+    this.select(selection, true);
+    const site = this.timeline.siteOf(selection);
+    if (site) this.reveal(site);
+  }
+
+  private showTab(tab: 'timeline' | 'graph'): void {
+    this.tab = tab;
+    this.updateTabs();
+    this.saveSoon();
+  }
+
+  private updateTabs(): void {
+    const graph = this.tab === 'graph';
+    this.dom.tabTimeline.setAttribute('aria-selected', String(!graph));
+    this.dom.tabGraph.setAttribute('aria-selected', String(graph));
+    this.dom.timelinePanel.hidden = graph;
+    this.dom.graphPanel.hidden = !graph;
+    if (graph && this.model && this.graphModel !== this.model) {
+      this.graphModel = this.model;
+      const model = this.model;
+      // Loaded on first use: the task graph costs nothing until its tab is opened.
+      void import('./graph').then(({ renderGraph }) => renderGraph(this.dom.graphPanel, model, {
+        selectTask: (task) => { this.showTab('timeline'); this.select({ kind: 'task', task }, true); },
+        colorOf: (task) => this.taskColor(task),
+      }));
+    }
+    if (!graph) this.timeline.requestDraw();
+  }
+
+  private taskColor(task: number): string {
+    const i = this.model?.tasks.findIndex((t) => t.id === task) ?? 0;
+    return getComputedStyle(document.body).getPropertyValue(`--al-task-${(Math.max(0, i) % 8) + 1}`).trim() || '#3b82f6';
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  onMessage(message: HostToWebview): void {
+    try {
+      this.handle(message);
+    } catch (error) {
+      const text = error instanceof Error ? `${error.message}\n${error.stack ?? ''}` : String(error);
+      this.showProblem(`Await Lens could not show this trace: ${text.split('\n')[0]}`);
+      this.host.post({ type: 'error', message: text });
+    }
+  }
+
+  private handle(message: HostToWebview): void {
+    switch (message.type) {
+      case 'init': {
+        this.reset(message.info);
+        const saved = message.state ?? this.savedStateFor(message.info);
+        if (saved) this.restore(saved);
+        break;
+      }
+      case 'reset':
+        this.reset(message.info ?? this.info ?? { title: 'Await Lens' });
+        break;
+      case 'records':
+        this.builder.add(message.records);
+        this.scheduleModel(!this.model);
+        break;
+      case 'problems':
+        this.problems.push(...message.problems);
+        this.builder.addProblems(message.problems);
+        this.showProblems();
+        this.scheduleModel(true);
+        break;
+      case 'ended':
+        this.ended = { code: message.code, signal: message.signal ?? null, stopped: message.stopped };
+        if (this.info) this.info = { ...this.info, live: false };
+        this.scheduleModel(true);
+        break;
+      case 'select':
+        this.pendingSelect = message.selection;
+        this.applyPendingSelect();
+        break;
+    }
+    this.updateHeader();
+  }
+
+  private reset(info: TraceInfo): void {
+    this.info = info;
+    this.builder = new ModelBuilder();
+    this.model = null;
+    this.graphModel = null;
+    this.ended = null;
+    this.problems = [];
+    this.selection = null;
+    this.restoredView = null;
+    this.dom.problems.hidden = true;
+    document.title = info.title ? `${info.title} — Await Lens` : 'Await Lens';
+    renderDetails(this.dom.details, null, null, this.detailsActions());
+  }
+
+  private savedStateFor(info: TraceInfo): ViewState | null {
+    const saved = this.host.getState();
+    if (!saved?.info || !saved.view) return null;
+    const same = (saved.info.tracePath && saved.info.tracePath === info.tracePath) || (saved.info.file && saved.info.file === info.file) || saved.info.title === info.title;
+    return same ? saved.view : null;
+  }
+
+  private restore(view: ViewState): void {
+    this.restoredView = view;
+    if (view.filter) this.dom.filter.value = view.filter;
+    if (view.tab) this.tab = view.tab;
+    if (view.selection) this.pendingSelect = view.selection;
+    this.timeline.setFilter(this.dom.filter.value);
+    this.updateTabs();
+  }
+
+  /** Rebuilds the model now (first batch, end of trace) or soon (a live stream of batches). */
+  private scheduleModel(now: boolean): void {
+    if (now) {
+      clearTimeout(this.modelTimer);
+      this.modelTimer = undefined;
+      this.rebuild();
+      return;
+    }
+    if (this.modelTimer !== undefined) return;
+    this.modelTimer = window.setTimeout(() => {
+      this.modelTimer = undefined;
+      this.rebuild();
+    }, LIVE_MODEL_MS);
+  }
+
+  private rebuild(): void {
+    const model = this.builder.model();
+    this.model = model;
+    this.timeline.setModel(model);
+    if (this.restoredView) {
+      const v = this.restoredView;
+      this.restoredView = null;
+      if (v.viewStart !== undefined && v.viewEnd !== undefined) this.timeline.setView(v.viewStart, v.viewEnd, v.scrollY ?? 0);
+      else if (v.scrollY) this.timeline.scrollBy(v.scrollY);
+    }
+    renderStats(this.dom.stats, this.dom.lesson, model);
+    this.updateHeader();
+    this.applyPendingSelect();
+    // The text summary is heavier than a canvas frame: while live, refresh it at a slower pace.
+    const live = !!this.info?.live && !this.ended;
+    const since = performance.now() - this.lastSummary;
+    if (!live || since > LIVE_SUMMARY_MS) this.renderSummary();
+    else if (this.summaryTimer === undefined) {
+      this.summaryTimer = window.setTimeout(() => { this.summaryTimer = undefined; this.renderSummary(); }, LIVE_SUMMARY_MS - since);
+    }
+    if (this.tab === 'graph') this.updateTabs();
+  }
+
+  private renderSummary(): void {
+    const model = this.model;
+    if (!model) return;
+    this.lastSummary = performance.now();
+    renderTaskTable(this.dom.tasks, model, this.timeline.visibleLanes);
+    renderSiteTable(this.dom.sites, model);
+    renderOutputList(this.dom.outputs, model);
+    renderWarningList(this.dom.warnings, model);
+    this.updateFilterCount();
+    renderDetails(this.dom.details, model, this.selection, this.detailsActions());
+    document.body.dataset.ready = 'true';
+    document.body.dataset.tasks = String(model.tasks.length);
+  }
+
+  private updateHeader(): void {
+    const info = this.info;
+    const d = this.dom;
+    d.title.textContent = info?.title ?? 'Await Lens';
+    d.title.title = info?.file ?? '';
+    const runtime = info?.runtime ?? this.model?.header?.runtime;
+    const version = this.model?.header?.runtimeVersion;
+    d.runtime.textContent = runtime ? `${runtime === 'python' ? 'Python' : 'Node.js'}${version ? ` ${version}` : ''}` : '';
+    d.runtime.hidden = !runtime;
+    const status = statusText(info, this.ended, this.model);
+    d.status.textContent = status;
+    d.status.dataset.state = this.ended || this.model?.exit ? 'ended' : info?.live ? 'live' : 'done';
+    const live = !!info?.live && !this.ended;
+    d.stop.hidden = this.host.mode !== 'vscode' || !live;
+    d.rerun.hidden = this.host.mode !== 'vscode' || live || !info?.file;
+  }
+
+  private showProblems(): void {
+    if (!this.problems.length) return;
+    const first = this.problems[0];
+    const more = this.problems.length > 1 ? ` (and ${this.problems.length - 1} more unreadable line${this.problems.length > 2 ? 's' : ''})` : '';
+    this.showProblem(`${first.line ? `Line ${first.line} of the trace: ` : ''}${first.message}${more}. Everything readable is shown.`);
+  }
+
+  private showProblem(text: string): void {
+    this.dom.problems.textContent = text;
+    this.dom.problems.hidden = false;
+  }
+
+  // ------------------------------------------------------------------ selection, filter, state
+
+  private applyPendingSelect(): void {
+    const request = this.pendingSelect;
+    const model = this.model;
+    if (!request || !model) return;
+    let selection: Selection | null = null;
+    if (request.kind === 'site') {
+      const stats = findAwaitSite(model, request.site.file, request.site.line);
+      if (stats) selection = { kind: 'waits', waits: stats.waits };
+    } else {
+      selection = request;
+    }
+    // A live trace may not have reached the requested item yet: keep the request until it has.
+    if (!selection || !this.selectionExists(selection, model)) return;
+    this.pendingSelect = null;
+    if (this.tab !== 'timeline') this.showTab('timeline');
+    this.select(selection, true);
+  }
+
+  private selectionExists(selection: Selection, model: TraceModel): boolean {
+    switch (selection.kind) {
+      case 'task': return model.taskById.has(selection.task);
+      case 'step': return selection.step < model.steps.length;
+      case 'wait': return selection.wait < model.waits.length;
+      case 'waits': return selection.waits.length > 0 && selection.waits.every((w) => w < model.waits.length);
+      case 'output': return selection.index < model.outputs.length;
+      case 'warning': return selection.index < model.warnings.length;
+    }
+  }
+
+  select(selection: Selection | null, focus: boolean): void {
+    this.selection = selection;
+    if (selection && focus && this.dom.filter.value) {
+      // Selecting something the filter hides: clear the filter rather than select the invisible.
+      const task = this.taskOf(selection);
+      if (task !== null && !this.timeline.visibleLanes.some((l) => l.id === task)) {
+        this.dom.filter.value = '';
+        this.applyFilter();
+      }
+    }
+    this.timeline.setSelection(selection, focus);
+    renderDetails(this.dom.details, this.model, selection, this.detailsActions());
+    this.saveSoon();
+  }
+
+  private taskOf(selection: Selection): number | null {
+    const model = this.model;
+    if (!model) return null;
+    switch (selection.kind) {
+      case 'task': return selection.task;
+      case 'step': return model.steps[selection.step]?.task ?? null;
+      case 'wait': return model.waits[selection.wait]?.task ?? null;
+      case 'waits': return model.waits[selection.waits[0]]?.task ?? null;
+      case 'output': return model.outputs[selection.index]?.task ?? null;
+      case 'warning': return model.warnings[selection.index]?.task ?? null;
+    }
+  }
+
+  private reveal(site: Site): void {
+    this.host.post({ type: 'reveal', site: { file: site.file, line: site.line, col: site.col ?? 1 } });
+  }
+
+  private applyFilter(): void {
+    this.timeline.setFilter(this.dom.filter.value);
+    if (this.model) renderTaskTable(this.dom.tasks, this.model, this.timeline.visibleLanes);
+    this.updateFilterCount();
+    this.saveSoon();
+  }
+
+  private updateFilterCount(): void {
+    const total = this.model?.tasks.length ?? 0;
+    const shown = this.timeline.visibleLanes.length;
+    this.dom.filterCount.textContent = this.dom.filter.value ? `${shown} of ${total} tasks` : '';
+  }
+
+  private saveSoon(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = window.setTimeout(() => this.save(), 250);
+  }
+
+  private save(): void {
+    if (!this.info) return;
+    const view: ViewState = {
+      viewStart: this.timeline.viewStart,
+      viewEnd: this.timeline.viewEnd,
+      scrollY: this.timeline.scrollY,
+      filter: this.dom.filter.value,
+      selection: this.selection,
+      tab: this.tab,
+    };
+    const state: PersistedState = { info: this.info, view };
+    this.host.setState(state);
+    if (this.host.mode === 'vscode') this.host.post({ type: 'viewState', state: view });
+  }
+
+  /** A small API on `window.awaitlens` for tests, the benchmark and debugging in devtools. */
+  private debugApi() {
+    return {
+      timeline: this.timeline,
+      model: () => this.model,
+      select: (selection: Selection | null) => this.select(selection, true),
+      taskLabel: (id: number) => (this.model ? taskLabel(this.model, id) : ''),
+    };
+  }
+}
+
+function start(): void {
+  const host = createHost();
+  const app = new App(host);
+  host.listen((message) => app.onMessage(message));
+  host.post({ type: 'ready' });
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();

@@ -1,0 +1,1246 @@
+// The timeline, drawn on one canvas: a time axis, the event-loop lane, one lane per task
+// (running steps, suspended waits with their await site, the task's end), program output and
+// warning markers, and hand-off arrows. Never one DOM node per event: each frame culls every
+// lane to the visible time range by binary search, merges sub-pixel segments into one pixel
+// run, and fills rectangles batched by color.
+import type { Site } from '../trace/format';
+import type { TaskLane, TraceModel } from '../model/types';
+import type { Selection } from '../protocol';
+import { readTheme, type Theme } from './theme';
+import { awaitingLabel, basename, causeLabel, causeShort, formatDuration, formatTick, niceStep, siteLabel } from './text';
+
+const AXIS_H = 24;
+const LOOP_H = 30;
+const LANE_H = 30;
+const BAR_H = 16;
+const MIN_GUTTER = 150;
+const MAX_GUTTER = 260;
+/** Hand-off arrows are drawn only when at most this many are in view, and not denser than one per ARROW_MIN_PX. */
+const MAX_ARROWS = 400;
+const ARROW_MIN_PX = 6;
+/** Shortest visible range: 200 ns across the whole width. */
+const MIN_RANGE = 200;
+
+/** What the pointer is on. */
+export type Hit =
+  | { kind: 'step'; step: number }
+  | { kind: 'wait'; wait: number }
+  | { kind: 'output'; index: number }
+  | { kind: 'warning'; index: number }
+  | { kind: 'task'; task: number }
+  | { kind: 'idle'; start: number; end: number };
+
+export interface TimelineEvents {
+  /** The user selected something (click). */
+  select(selection: Selection | null): void;
+  /** The user asked to see a place in the source (click). */
+  reveal(site: Site): void;
+  /** Visible range or scroll changed (to save view state). */
+  viewChanged(): void;
+}
+
+/** Per-model lookups the model does not carry: markers by task, task colors, lanes by id. */
+interface ViewIndex {
+  outputsByTask: Map<number | null, number[]>;
+  warningsByTask: Map<number | null, number[]>;
+  colorOf: Map<number, number>;
+}
+
+function lowerBound(lo: number, hi: number, isAfter: (k: number) => boolean): number {
+  // First k in [lo, hi) with isAfter(k) true, for a predicate false...false true...true.
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (isAfter(mid)) hi = mid; else lo = mid + 1;
+  }
+  return lo;
+}
+
+export class Timeline {
+  readonly canvas: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private readonly scrollbar: HTMLDivElement;
+  private readonly scrollSpacer: HTMLDivElement;
+  private readonly tooltip: HTMLDivElement;
+  private theme: Theme;
+  private model: TraceModel | null = null;
+  private index: ViewIndex = { outputsByTask: new Map(), warningsByTask: new Map(), colorOf: new Map() };
+  private lanes: TaskLane[] = [];
+  private filterText = '';
+  private width = 0;
+  private height = 0;
+  private dpr = 1;
+  private gutter = MIN_GUTTER;
+  /** Visible time range, ns. */
+  viewStart = 0;
+  viewEnd = 1;
+  /** True until the user zooms or pans: a live trace keeps fitting as it grows. */
+  private following = true;
+  scrollY = 0;
+  private selection: Selection | null = null;
+  private selectedWaits = new Set<number>();
+  private hover: Hit | null = null;
+  private hoverX: number | null = null;
+  private drawPending = false;
+  private drag: { x: number; y: number; viewStart: number; viewEnd: number; scrollY: number; moved: boolean } | null = null;
+  /** Frames drawn (the benchmark and tests read it). */
+  frames = 0;
+  /** How many hand-off arrows the last frame drew (0 when too dense: zoom in). */
+  arrowsDrawn = 0;
+
+  constructor(private readonly root: HTMLElement, private readonly events: TimelineEvents) {
+    this.canvas = document.createElement('canvas');
+    this.canvas.id = 'al-canvas';
+    this.canvas.tabIndex = 0;
+    this.canvas.setAttribute('role', 'img');
+    this.canvas.setAttribute('aria-label', 'Timeline of tasks. Keys: plus and minus zoom, arrows pan and scroll, 0 fits, Enter reveals the selection in the editor. The task list below has the same content as text.');
+    this.scrollbar = document.createElement('div');
+    this.scrollbar.className = 'al-vscroll';
+    this.scrollbar.setAttribute('aria-hidden', 'true');
+    this.scrollSpacer = document.createElement('div');
+    this.scrollbar.append(this.scrollSpacer);
+    this.tooltip = document.createElement('div');
+    this.tooltip.id = 'al-tooltip';
+    this.tooltip.setAttribute('role', 'tooltip');
+    this.tooltip.hidden = true;
+    root.append(this.canvas, this.scrollbar, this.tooltip);
+    const ctx = this.canvas.getContext('2d', { alpha: false });
+    if (!ctx) throw new Error('canvas 2D is not available');
+    this.ctx = ctx;
+    this.theme = readTheme();
+    this.bindEvents();
+    new ResizeObserver(() => this.resize()).observe(root);
+    this.resize();
+  }
+
+  // ------------------------------------------------------------------ public API
+
+  setModel(model: TraceModel): void {
+    this.model = model;
+    const outputsByTask = new Map<number | null, number[]>();
+    model.outputs.forEach((o, i) => pushTo(outputsByTask, o.task ?? null, i));
+    const warningsByTask = new Map<number | null, number[]>();
+    model.warnings.forEach((w, i) => pushTo(warningsByTask, w.task ?? null, i));
+    // Warnings may arrive out of time order (a blocking step is reported when it ends).
+    for (const list of warningsByTask.values()) list.sort((a, b) => model.warnings[a].t - model.warnings[b].t);
+    const colorOf = new Map<number, number>();
+    model.tasks.forEach((task, i) => colorOf.set(task.id, i));
+    this.index = { outputsByTask, warningsByTask, colorOf };
+    this.applyFilter();
+    if (this.following) this.fitRange();
+    this.requestDraw();
+  }
+
+  setFilter(text: string): void {
+    this.filterText = text.trim().toLowerCase();
+    this.applyFilter();
+    this.requestDraw();
+  }
+
+  get visibleLanes(): readonly TaskLane[] {
+    return this.lanes;
+  }
+
+  setSelection(selection: Selection | null, focus = false): void {
+    this.selection = selection;
+    this.selectedWaits = new Set(selection?.kind === 'waits' ? selection.waits : selection?.kind === 'wait' ? [selection.wait] : []);
+    if (focus && selection) this.focusSelection(selection);
+    this.requestDraw();
+  }
+
+  /** Show the whole trace. */
+  fit(): void {
+    this.following = true;
+    this.fitRange();
+    this.requestDraw();
+    this.events.viewChanged();
+  }
+
+  setView(start: number, end: number, scrollY = this.scrollY): void {
+    if (!(end > start)) return;
+    this.following = false;
+    this.viewStart = start;
+    this.viewEnd = end;
+    this.clampView();
+    this.setScroll(scrollY);
+    this.requestDraw();
+  }
+
+  /** Zoom by `factor` (>1 zooms in) around canvas x (default: the middle of the lanes). */
+  zoom(factor: number, atX = this.gutter + (this.width - this.gutter) / 2): void {
+    const t = this.timeAt(atX);
+    const range = (this.viewEnd - this.viewStart) / factor;
+    const frac = (atX - this.gutter) / Math.max(1, this.width - this.gutter);
+    this.following = false;
+    this.viewStart = t - frac * range;
+    this.viewEnd = this.viewStart + range;
+    this.clampView();
+    this.requestDraw();
+    this.events.viewChanged();
+  }
+
+  /** Pan by `px` canvas pixels (positive: later in time). */
+  pan(px: number): void {
+    const shift = px * this.nsPerPx();
+    this.following = false;
+    this.viewStart += shift;
+    this.viewEnd += shift;
+    this.clampView();
+    this.requestDraw();
+    this.events.viewChanged();
+  }
+
+  scrollBy(px: number): void {
+    this.setScroll(this.scrollY + px);
+    this.requestDraw();
+    this.events.viewChanged();
+  }
+
+  refreshTheme(): void {
+    this.theme = readTheme();
+    this.requestDraw();
+  }
+
+  requestDraw(): void {
+    if (this.drawPending) return;
+    this.drawPending = true;
+    requestAnimationFrame(() => {
+      this.drawPending = false;
+      this.draw();
+    });
+  }
+
+  /** Where the selection would reveal in the source, if anywhere. */
+  siteOf(hit: Hit | Selection): Site | null {
+    const model = this.model;
+    if (!model) return null;
+    switch (hit.kind) {
+      case 'wait': {
+        const wait = model.waits[hit.wait];
+        return wait?.site ?? lastFrameSite(wait?.stack) ?? null;
+      }
+      case 'waits': {
+        const wait = model.waits[hit.waits[0]];
+        return wait?.site ?? null;
+      }
+      case 'step': {
+        const step = model.steps[hit.step];
+        if (!step) return null;
+        const lane = model.taskById.get(step.task);
+        if (!lane) return null;
+        // A step ends where the task suspended next: that await is the place to show.
+        const k = lowerBound(0, lane.waits.length, (j) => model.waits[lane.waits[j]].start >= step.end);
+        const next = model.waits[lane.waits[k]];
+        if (next && next.start - step.end <= 0) return next.site ?? lastFrameSite(next.stack) ?? lane.def ?? lane.site;
+        return lane.def ?? lane.site;
+      }
+      case 'warning': {
+        const warning = model.warnings[hit.index];
+        if (!warning) return null;
+        const task = warning.task != null ? model.taskById.get(warning.task) : undefined;
+        return warning.site ?? warning.hotspots?.[0]?.site ?? task?.def ?? null;
+      }
+      case 'output': {
+        const output = model.outputs[hit.index];
+        const task = output?.task != null ? model.taskById.get(output.task) : undefined;
+        return task?.def ?? task?.site ?? null;
+      }
+      case 'task': {
+        const task = model.taskById.get(hit.task);
+        return task?.def ?? task?.site ?? null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  // ------------------------------------------------------------------ geometry
+
+  private nsPerPx(): number {
+    return (this.viewEnd - this.viewStart) / Math.max(1, this.width - this.gutter);
+  }
+
+  private x(t: number): number {
+    return this.gutter + (t - this.viewStart) / this.nsPerPx();
+  }
+
+  private timeAt(x: number): number {
+    return this.viewStart + (x - this.gutter) * this.nsPerPx();
+  }
+
+  private laneTop(row: number): number {
+    return AXIS_H + LOOP_H + row * LANE_H - this.scrollY;
+  }
+
+  private contentHeight(): number {
+    return this.lanes.length * LANE_H;
+  }
+
+  private lanesViewportHeight(): number {
+    return Math.max(0, this.height - AXIS_H - LOOP_H);
+  }
+
+  private traceRange(): [number, number] {
+    const model = this.model;
+    if (!model) return [0, 1e9];
+    const start = Math.min(model.start, 0);
+    const end = Math.max(model.end, start + 1000);
+    return [start, end];
+  }
+
+  private fitRange(): void {
+    const [start, end] = this.traceRange();
+    const pad = (end - start) * 0.02;
+    this.viewStart = start - pad;
+    this.viewEnd = end + pad * 3;
+  }
+
+  private clampView(): void {
+    const [start, end] = this.traceRange();
+    const span = end - start;
+    let range = this.viewEnd - this.viewStart;
+    range = Math.min(Math.max(range, MIN_RANGE), span * 1.5 + MIN_RANGE);
+    let viewStart = this.viewStart;
+    viewStart = Math.max(viewStart, start - span * 0.25);
+    viewStart = Math.min(viewStart, end + span * 0.1 - range * 0.5);
+    this.viewStart = viewStart;
+    this.viewEnd = viewStart + range;
+  }
+
+  private setScroll(y: number): void {
+    const max = Math.max(0, this.contentHeight() - this.lanesViewportHeight() + LANE_H / 2);
+    this.scrollY = Math.max(0, Math.min(max, Math.round(y)));
+    if (Math.abs(this.scrollbar.scrollTop - this.scrollY) > 1) this.scrollbar.scrollTop = this.scrollY;
+  }
+
+  private applyFilter(): void {
+    const model = this.model;
+    if (!model) { this.lanes = []; return; }
+    const needle = this.filterText;
+    this.lanes = needle
+      ? model.tasks.filter((t) => t.name.toLowerCase().includes(needle) || t.coro.toLowerCase().includes(needle))
+      : model.tasks;
+    this.scrollSpacer.style.height = `${this.contentHeight() + LANE_H / 2}px`;
+    this.setScroll(this.scrollY);
+    this.updateGutter();
+  }
+
+  private updateGutter(): void {
+    // Wide enough for the longest name among the first lanes, within bounds.
+    const ctx = this.ctx;
+    ctx.font = this.theme.fontBold;
+    let widest = 0;
+    for (let i = 0; i < Math.min(this.lanes.length, 200); i++) {
+      widest = Math.max(widest, ctx.measureText(this.lanes[i].name).width);
+    }
+    this.gutter = Math.round(Math.min(MAX_GUTTER, Math.max(MIN_GUTTER, widest + 44), this.width * 0.4 || MIN_GUTTER));
+  }
+
+  private resize(): void {
+    const rect = this.root.getBoundingClientRect();
+    this.dpr = window.devicePixelRatio || 1;
+    this.width = Math.max(100, Math.floor(rect.width));
+    this.height = Math.max(80, Math.floor(rect.height));
+    this.canvas.width = Math.floor(this.width * this.dpr);
+    this.canvas.height = Math.floor(this.height * this.dpr);
+    this.canvas.style.width = `${this.width}px`;
+    this.canvas.style.height = `${this.height}px`;
+    this.scrollbar.style.top = `${AXIS_H + LOOP_H}px`;
+    this.updateGutter();
+    this.setScroll(this.scrollY);
+    this.draw();
+  }
+
+  // ------------------------------------------------------------------ drawing
+
+  private colorOfTask(task: number | null): string {
+    if (task === null) return this.theme.idle;
+    const i = this.index.colorOf.get(task) ?? 0;
+    return this.theme.palette[i % this.theme.palette.length];
+  }
+
+  draw(): void {
+    const ctx = this.ctx;
+    const th = this.theme;
+    this.frames++;
+    ctx.setTransform(this.dpr, 0, 0, this.dpr, 0, 0);
+    ctx.fillStyle = th.background;
+    ctx.fillRect(0, 0, this.width, this.height);
+    ctx.textBaseline = 'middle';
+    const model = this.model;
+    if (!model) {
+      ctx.fillStyle = th.dim;
+      ctx.font = th.font;
+      ctx.fillText('Waiting for the trace…', 16, this.height / 2);
+      return;
+    }
+
+    const lanesTop = AXIS_H + LOOP_H;
+    const firstRow = Math.max(0, Math.floor(this.scrollY / LANE_H));
+    const lastRow = Math.min(this.lanes.length - 1, Math.floor((this.scrollY + this.lanesViewportHeight()) / LANE_H));
+
+    // Lane backgrounds and the grid.
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, lanesTop, this.width, this.height - lanesTop);
+    ctx.clip();
+    for (let row = firstRow; row <= lastRow; row++) {
+      const lane = this.lanes[row];
+      const y = this.laneTop(row);
+      if (this.selection?.kind === 'task' && this.selection.task === lane.id) {
+        ctx.fillStyle = th.hover;
+        ctx.fillRect(0, y, this.width, LANE_H);
+      } else if (row % 2 === 1) {
+        ctx.fillStyle = th.laneAlt;
+        ctx.fillRect(0, y, this.width, LANE_H);
+      }
+    }
+    ctx.restore();
+    this.drawGrid();
+
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(this.gutter, lanesTop, this.width - this.gutter, this.height - lanesTop);
+    ctx.clip();
+    for (let row = firstRow; row <= lastRow; row++) this.drawLane(this.lanes[row], this.laneTop(row));
+    ctx.restore();
+
+    this.drawLoopLane();
+    this.drawArrows(firstRow, lastRow);
+    this.drawGutter(firstRow, lastRow);
+    this.drawAxis();
+    if (this.hoverX !== null && this.hoverX > this.gutter) {
+      ctx.strokeStyle = th.dim;
+      ctx.lineWidth = 1;
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(Math.round(this.hoverX) + 0.5, AXIS_H);
+      ctx.lineTo(Math.round(this.hoverX) + 0.5, this.height);
+      ctx.stroke();
+      ctx.setLineDash([]);
+    }
+  }
+
+  private drawGrid(): void {
+    const ctx = this.ctx;
+    const step = niceStep(this.nsPerPx());
+    ctx.strokeStyle = this.theme.grid;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let t = Math.ceil(this.viewStart / step) * step; t <= this.viewEnd; t += step) {
+      const x = Math.round(this.x(t)) + 0.5;
+      if (x < this.gutter) continue;
+      ctx.moveTo(x, AXIS_H);
+      ctx.lineTo(x, this.height);
+    }
+    ctx.stroke();
+  }
+
+  private drawAxis(): void {
+    const ctx = this.ctx;
+    const th = this.theme;
+    ctx.fillStyle = th.gutter;
+    ctx.fillRect(0, 0, this.width, AXIS_H);
+    ctx.strokeStyle = th.border;
+    ctx.beginPath();
+    ctx.moveTo(0, AXIS_H - 0.5);
+    ctx.lineTo(this.width, AXIS_H - 0.5);
+    ctx.stroke();
+    const step = niceStep(this.nsPerPx());
+    ctx.font = th.fontSmall;
+    ctx.fillStyle = th.dim;
+    ctx.textAlign = 'left';
+    ctx.beginPath();
+    for (let t = Math.ceil(this.viewStart / step) * step; t <= this.viewEnd; t += step) {
+      const x = Math.round(this.x(t)) + 0.5;
+      if (x < this.gutter) continue;
+      ctx.moveTo(x, AXIS_H - 6);
+      ctx.lineTo(x, AXIS_H);
+      ctx.fillText(formatTick(t, step), x + 3, AXIS_H / 2 - 1);
+    }
+    ctx.stroke();
+    ctx.fillStyle = th.dim;
+    ctx.fillText(`${formatDuration(this.viewEnd - this.viewStart)} shown`, 8, AXIS_H / 2 - 1);
+    if (this.hoverX !== null && this.hoverX > this.gutter) {
+      const label = formatTick(this.timeAt(this.hoverX), niceStep(this.nsPerPx(), 10));
+      const w = ctx.measureText(label).width + 8;
+      const x = Math.min(this.hoverX + 4, this.width - w);
+      ctx.fillStyle = th.foreground;
+      ctx.fillRect(x, 3, w, AXIS_H - 6);
+      ctx.fillStyle = th.background;
+      ctx.fillText(label, x + 4, AXIS_H / 2);
+    }
+  }
+
+  /**
+   * Calls `emit` for each visible run of segments k in [0, n) (sorted, non-overlapping).
+   * Segments narrower than a pixel are merged into one run per pixel column, found by binary
+   * search, so a lane with a million segments costs one call per pixel column, not a million.
+   */
+  private forEachRun(
+    n: number, startOf: (k: number) => number, endOf: (k: number) => number,
+    emit: (x: number, w: number, first: number, count: number) => void,
+  ): void {
+    const viewStart = this.viewStart, viewEnd = this.viewEnd;
+    const nsPerPx = this.nsPerPx();
+    let k = lowerBound(0, n, (j) => endOf(j) >= viewStart);
+    while (k < n) {
+      const start = startOf(k);
+      if (start > viewEnd) break;
+      const end = endOf(k);
+      const xs = this.x(start), xe = this.x(end);
+      if (xe - xs >= 1) {
+        emit(xs, xe - xs, k, 1);
+        k++;
+        continue;
+      }
+      const column = Math.floor(xs);
+      const boundary = viewStart + (column + 1 - this.gutter) * nsPerPx;
+      const j = Math.max(k + 1, lowerBound(k + 1, n, (m) => startOf(m) >= boundary));
+      const lastEnd = this.x(endOf(j - 1));
+      emit(column, Math.max(1, lastEnd - column), k, j - k);
+      k = j;
+    }
+  }
+
+  private drawLane(lane: TaskLane, top: number): void {
+    const model = this.model!;
+    const ctx = this.ctx;
+    const th = this.theme;
+    const mid = top + LANE_H / 2;
+    const barTop = mid - BAR_H / 2;
+    const endT = lane.end ? lane.end.t : model.end;
+
+    // The task's life: a thin line from creation to its end.
+    const lifeStart = Math.max(this.x(lane.created), this.gutter - 2);
+    const lifeEnd = Math.min(this.x(endT), this.width + 2);
+    if (lifeEnd > lifeStart) {
+      ctx.fillStyle = th.waitBorder;
+      ctx.fillRect(lifeStart, mid - 0.5, lifeEnd - lifeStart, 1);
+    }
+
+    // Suspended stretches: light bars with their await site and what they wait on.
+    const waits = model.waits;
+    const waitIdx = lane.waits;
+    const labels: { x: number; w: number; text: string }[] = [];
+    const highlighted: { x: number; w: number }[] = [];
+    ctx.fillStyle = th.wait;
+    ctx.strokeStyle = th.waitBorder;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    this.forEachRun(waitIdx.length, (k) => waits[waitIdx[k]].start, (k) => waits[waitIdx[k]].end, (x, w, first, count) => {
+      const left = Math.max(x, this.gutter - 1);
+      const right = Math.min(x + w, this.width + 1);
+      ctx.rect(left, barTop + 3, right - left, BAR_H - 6);
+      if (count === 1) {
+        const waitIndex = waitIdx[first];
+        if (this.selectedWaits.has(waitIndex) || (this.hover?.kind === 'wait' && this.hover.wait === waitIndex)) highlighted.push({ x, w });
+        if (right - left > 40) {
+          const wait = waits[waitIndex];
+          const what = awaitingLabel(wait.awaiting);
+          labels.push({ x: left, w: right - left, text: what ? `${siteLabel(wait.site)} · ${what}` : siteLabel(wait.site) });
+        }
+      } else if (this.selectedWaits.size) {
+        for (let k = first; k < first + count; k++) if (this.selectedWaits.has(waitIdx[k])) { highlighted.push({ x, w }); break; }
+      }
+    });
+    ctx.fill();
+
+    // Running stretches: solid bars in the task's color.
+    const steps = model.steps;
+    const stepIdx = lane.steps;
+    let selectedStep: { x: number; w: number } | null = null;
+    const sel = this.selection;
+    const hov = this.hover;
+    ctx.fillStyle = this.colorOfTask(lane.id);
+    ctx.beginPath();
+    this.forEachRun(stepIdx.length, (k) => steps[stepIdx[k]].start, (k) => steps[stepIdx[k]].end, (x, w, first, count) => {
+      ctx.rect(x, barTop, Math.max(w, 1.5), BAR_H);
+      for (let k = first; k < first + count; k++) {
+        const s = stepIdx[k];
+        if ((sel?.kind === 'step' && sel.step === s) || (hov?.kind === 'step' && hov.step === s)) selectedStep = { x, w };
+      }
+    });
+    ctx.fill();
+
+    ctx.font = th.fontSmall;
+    ctx.fillStyle = th.foreground;
+    ctx.textAlign = 'left';
+    for (const label of labels) this.fitText(label.text, label.x + 4, mid, label.w - 8);
+
+    // Blocking steps and other warnings.
+    const warnings = this.index.warningsByTask.get(lane.id);
+    if (warnings) this.drawWarnings(warnings, top);
+    const outputs = this.index.outputsByTask.get(lane.id);
+    if (outputs) this.drawOutputs(outputs, barTop);
+
+    // The task's end and outcome.
+    if (lane.end) {
+      const x = this.x(lane.end.t);
+      if (x >= this.gutter - 10 && x <= this.width + 10) this.drawOutcome(lane, x, mid);
+    }
+
+    ctx.lineWidth = 2;
+    ctx.strokeStyle = th.selection;
+    for (const h of highlighted) ctx.strokeRect(h.x - 1, barTop + 1, Math.max(h.w, 1) + 2, BAR_H - 2);
+    if (selectedStep) {
+      const s = selectedStep as { x: number; w: number };
+      ctx.strokeRect(s.x - 1.5, barTop - 1.5, Math.max(s.w, 1.5) + 3, BAR_H + 3);
+    }
+  }
+
+  private drawOutcome(lane: TaskLane, x: number, mid: number): void {
+    const ctx = this.ctx;
+    const th = this.theme;
+    const end = lane.end!;
+    const color = end.outcome === 'returned' ? th.returned : end.outcome === 'raised' ? th.error : th.cancelled;
+    ctx.fillStyle = color;
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    ctx.arc(x, mid, 5, 0, Math.PI * 2);
+    if (end.outcome === 'returned') {
+      ctx.fill();
+    } else {
+      ctx.fillStyle = th.background;
+      ctx.fill();
+      ctx.stroke();
+      ctx.beginPath();
+      if (end.outcome === 'raised') {
+        ctx.moveTo(x - 2.5, mid - 2.5); ctx.lineTo(x + 2.5, mid + 2.5);
+        ctx.moveTo(x + 2.5, mid - 2.5); ctx.lineTo(x - 2.5, mid + 2.5);
+      } else {
+        ctx.moveTo(x - 3, mid + 3); ctx.lineTo(x + 3, mid - 3);
+      }
+      ctx.lineWidth = 1.5;
+      ctx.stroke();
+    }
+    const text = end.outcome === 'raised' ? `raised ${end.error ?? ''}`.trim() : end.outcome;
+    ctx.font = th.fontSmall;
+    ctx.fillStyle = end.outcome === 'returned' ? th.dim : color;
+    ctx.textAlign = 'left';
+    this.fitText(text, x + 9, mid, this.width - x - 12);
+  }
+
+  private drawOutputs(list: number[], barTop: number): void {
+    const model = this.model!;
+    const ctx = this.ctx;
+    const outputs = model.outputs;
+    const nsPerPx = this.nsPerPx();
+    let k = lowerBound(0, list.length, (j) => outputs[list[j]].t >= this.viewStart);
+    const stdout: number[] = [], stderr: number[] = [];
+    while (k < list.length) {
+      const o = outputs[list[k]];
+      if (o.t > this.viewEnd) break;
+      const x = this.x(o.t);
+      (o.stream === 'stderr' ? stderr : stdout).push(x);
+      // One marker per 4 pixels is enough: skip the rest of this column.
+      const boundary = o.t + 4 * nsPerPx;
+      k = Math.max(k + 1, lowerBound(k + 1, list.length, (j) => outputs[list[j]].t >= boundary));
+    }
+    const marker = (xs: number[], color: string) => {
+      if (!xs.length) return;
+      ctx.fillStyle = color;
+      ctx.beginPath();
+      for (const x of xs) {
+        ctx.moveTo(x - 4, barTop - 5);
+        ctx.lineTo(x + 4, barTop - 5);
+        ctx.lineTo(x, barTop + 1);
+        ctx.closePath();
+      }
+      ctx.fill();
+    };
+    marker(stdout, this.theme.output);
+    marker(stderr, this.theme.stderr);
+    const sel = this.selection;
+    if (sel?.kind === 'output' && list.includes(sel.index)) {
+      const x = this.x(outputs[sel.index].t);
+      ctx.strokeStyle = this.theme.selection;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(x - 6, barTop - 7, 12, 10);
+    }
+  }
+
+  private drawWarnings(list: number[], top: number): void {
+    const model = this.model!;
+    const ctx = this.ctx;
+    const th = this.theme;
+    const sel = this.selection;
+    for (const i of list) {
+      const w = model.warnings[i];
+      const end = w.t + (w.dur ?? 0);
+      if (end < this.viewStart || w.t > this.viewEnd) continue;
+      const x = this.x(w.t);
+      const color = w.kind === 'blocking' || w.kind === 'unhandled-rejection' ? th.error : th.warning;
+      if (w.dur) {
+        // Blocking: a band under the lane over the time the loop was held.
+        ctx.fillStyle = color;
+        ctx.fillRect(x, top + LANE_H - 5, Math.max(2, this.x(end) - x), 3);
+      }
+      // A warning sign at the moment it happened.
+      ctx.fillStyle = color;
+      ctx.beginPath();
+      ctx.moveTo(x, top + 2);
+      ctx.lineTo(x + 6, top + 12);
+      ctx.lineTo(x - 6, top + 12);
+      ctx.closePath();
+      ctx.fill();
+      ctx.fillStyle = th.background;
+      ctx.fillRect(x - 0.75, top + 5, 1.5, 4);
+      ctx.fillRect(x - 0.75, top + 10, 1.5, 1.2);
+      if (sel?.kind === 'warning' && sel.index === i) {
+        ctx.strokeStyle = th.selection;
+        ctx.lineWidth = 2;
+        ctx.strokeRect(x - 8, top, 16, 14);
+      }
+    }
+  }
+
+  private drawLoopLane(): void {
+    const model = this.model!;
+    const ctx = this.ctx;
+    const th = this.theme;
+    const top = AXIS_H;
+    ctx.fillStyle = th.gutter;
+    ctx.fillRect(0, top, this.width, LOOP_H);
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(this.gutter, top, this.width - this.gutter, LOOP_H);
+    ctx.clip();
+    const barTop = top + 6, barH = LOOP_H - 12;
+    // Idle where the loop waited for timers or I/O, and before/after: a hatched band.
+    const buckets = new Map<string, number[]>();
+    const loop = model.loop;
+    this.forEachRun(loop.length, (k) => loop[k].start, (k) => loop[k].end, (x, w, first, count) => {
+      let color: string;
+      if (count === 1) color = this.colorOfTask(loop[first].task);
+      else {
+        // Several segments share this pixel: the loop was busy if any task ran in it.
+        let anyTask: number | null = null, mixed = false;
+        for (let k = first; k < first + count && k < first + 8; k++) {
+          const task = loop[k].task;
+          if (task === null) continue;
+          if (anyTask === null) anyTask = task; else if (anyTask !== task) mixed = true;
+        }
+        color = anyTask === null ? th.idle : mixed ? th.dim : this.colorOfTask(anyTask);
+      }
+      let bucket = buckets.get(color);
+      if (!bucket) buckets.set(color, bucket = []);
+      bucket.push(x, Math.max(w, 1));
+    });
+    for (const [color, rects] of buckets) {
+      ctx.fillStyle = color;
+      ctx.beginPath();
+      const idle = color === th.idle;
+      for (let i = 0; i < rects.length; i += 2) {
+        if (idle) ctx.rect(rects[i], barTop + barH / 2 - 2, rects[i + 1], 4);
+        else ctx.rect(rects[i], barTop, rects[i + 1], barH);
+      }
+      ctx.fill();
+    }
+    // Warnings not tied to a task (e.g. never-awaited coroutines found at exit).
+    const loopWarnings = this.index.warningsByTask.get(null);
+    if (loopWarnings) this.drawWarnings(loopWarnings, top);
+    const loopOutputs = this.index.outputsByTask.get(null);
+    if (loopOutputs) this.drawOutputs(loopOutputs, barTop);
+    ctx.restore();
+    ctx.strokeStyle = th.border;
+    ctx.beginPath();
+    ctx.moveTo(0, top + LOOP_H - 0.5);
+    ctx.lineTo(this.width, top + LOOP_H - 0.5);
+    ctx.stroke();
+    ctx.font = th.fontBold;
+    ctx.fillStyle = th.foreground;
+    ctx.textAlign = 'left';
+    this.fitText('Event loop', 10, top + LOOP_H / 2, this.gutter - 16);
+  }
+
+  private laneRowOf(task: number): number {
+    // Lanes are in creation order, so the row is found by position in model.tasks when unfiltered.
+    if (this.lanes === this.model?.tasks) {
+      const i = this.index.colorOf.get(task);
+      return i === undefined ? -1 : i;
+    }
+    return this.lanes.findIndex((l) => l.id === task);
+  }
+
+  private drawArrows(firstRow: number, lastRow: number): void {
+    const model = this.model!;
+    const ctx = this.ctx;
+    const th = this.theme;
+    this.arrowsDrawn = 0;
+    const handoffs = model.handoffs;
+    const lo = lowerBound(0, handoffs.length, (k) => handoffs[k].t >= this.viewStart);
+    const hi = lowerBound(lo, handoffs.length, (k) => handoffs[k].t > this.viewEnd);
+    const count = hi - lo;
+    if (count === 0) return;
+    const px = this.width - this.gutter;
+    if (count > MAX_ARROWS || px / count < ARROW_MIN_PX) {
+      ctx.font = th.fontSmall;
+      ctx.fillStyle = th.dim;
+      ctx.textAlign = 'right';
+      ctx.fillText(`${count.toLocaleString()} hand-offs in view: zoom in to see them`, this.width - 16, AXIS_H + LOOP_H / 2);
+      return;
+    }
+    const lanesTop = AXIS_H + LOOP_H;
+    const rowCache = new Map<number, number>();
+    const rowOf = (task: number) => {
+      let r = rowCache.get(task);
+      if (r === undefined) rowCache.set(task, r = this.laneRowOf(task));
+      return r;
+    };
+    const yOf = (task: number): number | null => {
+      const row = rowOf(task);
+      if (row < 0) return null;
+      return this.laneTop(row) + LANE_H / 2;
+    };
+    const label = count <= 60;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(this.gutter, AXIS_H, this.width - this.gutter, this.height - AXIS_H);
+    ctx.clip();
+    ctx.lineWidth = 1.25;
+    ctx.font = th.fontSmall;
+    ctx.textAlign = 'left';
+    const nameOf = (id: number) => model.taskById.get(id)?.name ?? `task ${id}`;
+    for (let k = lo; k < hi; k++) {
+      const h = handoffs[k];
+      const to = model.steps[h.to];
+      if (!to) continue;
+      const from = h.from !== null ? model.steps[h.from] : null;
+      const y1 = yOf(to.task);
+      if (y1 === null) continue;
+      const x1 = this.x(to.start);
+      let x0: number, y0: number | null;
+      if (from) {
+        x0 = this.x(from.end);
+        y0 = yOf(from.task);
+        if (y0 === null) continue;
+      } else {
+        // The loop came out of idle (a timer fired, I/O arrived): from the event-loop lane.
+        x0 = x1;
+        y0 = AXIS_H + LOOP_H / 2;
+      }
+      // Both ends off-screen vertically on the same side: nothing to see.
+      if ((y0 < lanesTop && y1 < lanesTop && from) || (y0 > this.height && y1 > this.height)) continue;
+      const color = th.cause[h.cause.kind] ?? th.cause.unknown;
+      ctx.strokeStyle = color;
+      ctx.fillStyle = color;
+      ctx.beginPath();
+      ctx.moveTo(x0, y0);
+      const dx = Math.max(12, Math.abs(x1 - x0) / 2);
+      ctx.bezierCurveTo(x0 + dx * 0.6, y0, x1 - dx * 0.6, y1, x1, y1 - (y1 > y0 ? BAR_H / 2 : -BAR_H / 2));
+      ctx.stroke();
+      const tipY = y1 - (y1 > y0 ? BAR_H / 2 : -BAR_H / 2);
+      const dir = y1 > y0 ? -1 : 1;
+      ctx.beginPath();
+      ctx.moveTo(x1, tipY);
+      ctx.lineTo(x1 - 3.5, tipY + dir * 6);
+      ctx.lineTo(x1 + 3.5, tipY + dir * 6);
+      ctx.closePath();
+      ctx.fill();
+      this.arrowsDrawn++;
+      if (label && Math.abs(y1 - y0) >= LANE_H) {
+        const text = causeShort(h.cause, nameOf);
+        const ly = (y0 + y1) / 2;
+        const lx = (x0 + x1) / 2 + 4;
+        const w = ctx.measureText(text).width;
+        ctx.fillStyle = th.background;
+        ctx.globalAlpha = 0.85;
+        ctx.fillRect(lx - 2, ly - 7, w + 4, 14);
+        ctx.globalAlpha = 1;
+        ctx.fillStyle = color;
+        ctx.fillText(text, lx, ly);
+      }
+    }
+    ctx.restore();
+    void firstRow; void lastRow;
+  }
+
+  private drawGutter(firstRow: number, lastRow: number): void {
+    const ctx = this.ctx;
+    const th = this.theme;
+    const lanesTop = AXIS_H + LOOP_H;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, lanesTop, this.gutter, this.height - lanesTop);
+    ctx.clip();
+    ctx.fillStyle = th.gutter;
+    ctx.fillRect(0, lanesTop, this.gutter, this.height - lanesTop);
+    ctx.textAlign = 'left';
+    for (let row = firstRow; row <= lastRow; row++) {
+      const lane = this.lanes[row];
+      const top = this.laneTop(row);
+      if (this.selection?.kind === 'task' && this.selection.task === lane.id) {
+        ctx.fillStyle = th.hover;
+        ctx.fillRect(0, top, this.gutter, LANE_H);
+      }
+      ctx.fillStyle = this.colorOfTask(lane.id);
+      ctx.fillRect(4, top + 7, 4, LANE_H - 14);
+      ctx.font = th.fontBold;
+      ctx.fillStyle = th.foreground;
+      const nameWidth = this.fitText(lane.name, 14, top + LANE_H / 2 - 6, this.gutter - 34);
+      ctx.font = th.fontSmall;
+      ctx.fillStyle = th.dim;
+      if (lane.coro && lane.coro !== lane.name) this.fitText(lane.coro, 14, top + LANE_H / 2 + 7, this.gutter - 34);
+      void nameWidth;
+      if (lane.end) {
+        const glyph = lane.end.outcome === 'returned' ? '✓' : lane.end.outcome === 'raised' ? '✗' : '⊘';
+        ctx.font = th.fontBold;
+        ctx.fillStyle = lane.end.outcome === 'returned' ? th.returned : lane.end.outcome === 'raised' ? th.error : th.cancelled;
+        ctx.fillText(glyph, this.gutter - 18, top + LANE_H / 2);
+      }
+    }
+    ctx.restore();
+    ctx.strokeStyle = th.border;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(this.gutter - 0.5, AXIS_H);
+    ctx.lineTo(this.gutter - 0.5, this.height);
+    ctx.stroke();
+    if (!this.lanes.length && this.model?.tasks.length) {
+      ctx.font = th.font;
+      ctx.fillStyle = th.dim;
+      ctx.fillText('No task matches the filter.', this.gutter + 16, lanesTop + 20);
+    }
+  }
+
+  /** Draws `text` cut to `maxWidth` with an ellipsis; returns the width drawn. */
+  private fitText(text: string, x: number, y: number, maxWidth: number): number {
+    if (maxWidth < 12) return 0;
+    const ctx = this.ctx;
+    let width = ctx.measureText(text).width;
+    if (width <= maxWidth) {
+      ctx.fillText(text, x, y);
+      return width;
+    }
+    // Estimate the cut from the average glyph width, then correct.
+    let n = Math.max(1, Math.floor(text.length * (maxWidth / width)) - 1);
+    let cut = text.slice(0, n) + '…';
+    width = ctx.measureText(cut).width;
+    while (width > maxWidth && n > 1) {
+      n = Math.max(1, n - Math.max(1, Math.floor(n / 8)));
+      cut = text.slice(0, n) + '…';
+      width = ctx.measureText(cut).width;
+    }
+    if (width > maxWidth) return 0;
+    ctx.fillText(cut, x, y);
+    return width;
+  }
+
+  // ------------------------------------------------------------------ hit testing
+
+  hitTest(x: number, y: number): Hit | null {
+    const model = this.model;
+    if (!model || y < AXIS_H) return null;
+    const t = this.timeAt(x);
+    const slop = 4 * this.nsPerPx();
+    if (y < AXIS_H + LOOP_H) {
+      if (x < this.gutter) return null;
+      const markerHit = this.hitMarkers(null, x, y - AXIS_H);
+      if (markerHit) return markerHit;
+      const loop = model.loop;
+      const k = lowerBound(0, loop.length, (j) => loop[j].end >= t - slop / 4);
+      const seg = loop[k];
+      if (!seg || seg.start > t + slop / 4) return null;
+      if (seg.task === null) return { kind: 'idle', start: seg.start, end: seg.end };
+      return this.stepAt(seg.task, t, slop) ?? { kind: 'task', task: seg.task };
+    }
+    const row = Math.floor((y - AXIS_H - LOOP_H + this.scrollY) / LANE_H);
+    const lane = this.lanes[row];
+    if (!lane) return null;
+    if (x < this.gutter) return { kind: 'task', task: lane.id };
+    const inLaneY = y - this.laneTop(row);
+    const markerHit = this.hitMarkers(lane.id, x, inLaneY);
+    if (markerHit) return markerHit;
+    const step = this.stepAt(lane.id, t, slop);
+    if (step) return step;
+    const waits = model.waits;
+    const w = lowerBound(0, lane.waits.length, (j) => waits[lane.waits[j]].end >= t);
+    const wait = waits[lane.waits[w]];
+    if (wait && wait.start <= t) return { kind: 'wait', wait: lane.waits[w] };
+    return { kind: 'task', task: lane.id };
+  }
+
+  private stepAt(task: number, t: number, slop: number): Hit | null {
+    const model = this.model!;
+    const lane = model.taskById.get(task);
+    if (!lane) return null;
+    const steps = model.steps;
+    // Steps can be far narrower than a pixel: accept the nearest within a few pixels.
+    const k = lowerBound(0, lane.steps.length, (j) => steps[lane.steps[j]].end >= t - slop);
+    const step = steps[lane.steps[k]];
+    if (step && step.start <= t + slop) {
+      // Prefer an exact hit over a slop hit on the next step.
+      return { kind: 'step', step: lane.steps[k] };
+    }
+    return null;
+  }
+
+  private hitMarkers(task: number | null, x: number, yInLane: number): Hit | null {
+    const model = this.model!;
+    if (yInLane <= 14) {
+      for (const i of this.index.warningsByTask.get(task) ?? []) {
+        const w = model.warnings[i];
+        if (Math.abs(this.x(w.t) - x) <= 7) return { kind: 'warning', index: i };
+      }
+    }
+    const barTop = task === null ? 6 : LANE_H / 2 - BAR_H / 2;
+    if (yInLane >= barTop - 8 && yInLane <= barTop + 3) {
+      const list = this.index.outputsByTask.get(task);
+      if (list) {
+        const outputs = model.outputs;
+        const t = this.timeAt(x);
+        const slop = 5 * this.nsPerPx();
+        const k = lowerBound(0, list.length, (j) => outputs[list[j]].t >= t - slop);
+        if (k < list.length && outputs[list[k]].t <= t + slop) return { kind: 'output', index: list[k] };
+      }
+    }
+    if (task !== null) {
+      for (const i of this.index.warningsByTask.get(task) ?? []) {
+        const w = model.warnings[i];
+        if (w.dur && yInLane >= LANE_H - 7 && x >= this.x(w.t) && x <= this.x(w.t + w.dur)) return { kind: 'warning', index: i };
+      }
+    }
+    return null;
+  }
+
+  /** Tooltip lines for a hit. */
+  describe(hit: Hit): string[] {
+    const model = this.model!;
+    const nameOf = (id: number) => model.taskById.get(id)?.name ?? `task ${id}`;
+    switch (hit.kind) {
+      case 'step': {
+        const s = model.steps[hit.step];
+        const lines = [`${nameOf(s.task)} running`, `${formatDuration(s.end - s.start)} from ${formatDuration(s.start)}`, `resumed by: ${causeLabel(s.cause, nameOf)}`];
+        if (s.open) lines.push('still running when the trace ended');
+        return lines;
+      }
+      case 'wait': {
+        const w = model.waits[hit.wait];
+        const lines = [
+          `${nameOf(w.task)} suspended at ${siteLabel(w.site)}`,
+          `waiting on: ${awaitingLabel(w.awaiting)}`,
+          `${formatDuration(w.end - w.start)} from ${formatDuration(w.start)}`,
+        ];
+        if (w.resumedBy) lines.push(`resumed by: ${causeLabel(w.resumedBy, nameOf)}`);
+        if (w.open) lines.push('still waiting when the trace ended');
+        return lines;
+      }
+      case 'output': {
+        const o = model.outputs[hit.index];
+        const text = o.text.length > 300 ? o.text.slice(0, 300) + '…' : o.text;
+        return [`${o.stream} at ${formatDuration(o.t)}${o.task !== null ? ` from ${nameOf(o.task)}` : ''}`, text.replace(/\n$/, '')];
+      }
+      case 'warning': {
+        const w = model.warnings[hit.index];
+        const lines = [`⚠ ${w.kind}${w.dur ? ` for ${formatDuration(w.dur)}` : ''} at ${formatDuration(w.t)}`, w.message];
+        if (w.site) lines.push(siteLabel(w.site));
+        return lines;
+      }
+      case 'task': {
+        const task = model.taskById.get(hit.task);
+        if (!task) return [];
+        const lines = [`${task.name} (${task.coro})`, `created at ${formatDuration(task.created)}${task.def ? ` · defined at ${siteLabel(task.def)}` : ''}`];
+        lines.push(task.end ? `${task.end.outcome}${task.end.error ? `: ${task.end.error}` : ''} at ${formatDuration(task.end.t)}` : 'not finished');
+        lines.push(`busy ${formatDuration(task.busy)} in ${task.steps.length} steps, ${task.waits.length} awaits`);
+        return lines;
+      }
+      case 'idle':
+        return ['Event loop idle (waiting for timers or I/O)', `${formatDuration(hit.end - hit.start)} from ${formatDuration(hit.start)}`];
+    }
+  }
+
+  hitToSelection(hit: Hit): Selection | null {
+    switch (hit.kind) {
+      case 'step': return { kind: 'step', step: hit.step };
+      case 'wait': return { kind: 'wait', wait: hit.wait };
+      case 'output': return { kind: 'output', index: hit.index };
+      case 'warning': return { kind: 'warning', index: hit.index };
+      case 'task': return { kind: 'task', task: hit.task };
+      default: return null;
+    }
+  }
+
+  /** Scroll (and zoom out if needed) so the selection is in view. */
+  private focusSelection(selection: Selection): void {
+    const model = this.model;
+    if (!model) return;
+    let task: number | null = null;
+    let start = NaN, end = NaN;
+    const cover = (a: number, b: number) => { start = isNaN(start) ? a : Math.min(start, a); end = isNaN(end) ? b : Math.max(end, b); };
+    switch (selection.kind) {
+      case 'task': { task = selection.task; break; }
+      case 'step': { const s = model.steps[selection.step]; if (s) { task = s.task; cover(s.start, s.end); } break; }
+      case 'wait': { const w = model.waits[selection.wait]; if (w) { task = w.task; cover(w.start, w.end); } break; }
+      case 'waits': {
+        for (const i of selection.waits) { const w = model.waits[i]; if (w) { task ??= w.task; cover(w.start, w.end); } }
+        break;
+      }
+      case 'output': { const o = model.outputs[selection.index]; if (o) { task = o.task; cover(o.t, o.t); } break; }
+      case 'warning': { const w = model.warnings[selection.index]; if (w) { task = w.task ?? null; cover(w.t, w.t + (w.dur ?? 0)); } break; }
+    }
+    if (task !== null) {
+      const row = this.laneRowOf(task);
+      if (row >= 0) {
+        const top = row * LANE_H;
+        const viewH = this.lanesViewportHeight();
+        if (top < this.scrollY || top + LANE_H > this.scrollY + viewH) this.setScroll(top - viewH / 3);
+      }
+    }
+    if (!isNaN(start)) {
+      const inView = start >= this.viewStart && end <= this.viewEnd;
+      if (!inView) {
+        const span = Math.max(end - start, MIN_RANGE * 10);
+        const range = Math.max(this.viewEnd - this.viewStart, span * 1.3);
+        this.following = false;
+        this.viewStart = (start + end) / 2 - range / 2;
+        this.viewEnd = this.viewStart + range;
+        this.clampView();
+      }
+    }
+    this.events.viewChanged();
+  }
+
+  // ------------------------------------------------------------------ input
+
+  private bindEvents(): void {
+    const canvas = this.canvas;
+    const local = (e: MouseEvent) => {
+      const r = canvas.getBoundingClientRect();
+      return { x: e.clientX - r.left, y: e.clientY - r.top };
+    };
+    canvas.addEventListener('wheel', (e) => {
+      e.preventDefault();
+      const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.height : 1;
+      const dx = e.deltaX * unit, dy = e.deltaY * unit;
+      const { x } = local(e);
+      if (e.ctrlKey || e.metaKey) this.zoom(Math.exp(-dy * 0.01), x);      // trackpad pinch arrives as ctrl+wheel
+      else if (e.shiftKey) this.pan(dy || dx);
+      else if (e.altKey) this.scrollBy(dy);
+      else if (Math.abs(dx) > Math.abs(dy)) this.pan(dx);
+      else this.zoom(Math.exp(-dy * 0.0025), x);
+    }, { passive: false });
+    canvas.addEventListener('pointerdown', (e) => {
+      if (e.button !== 0) return;
+      const { x, y } = local(e);
+      this.drag = { x, y, viewStart: this.viewStart, viewEnd: this.viewEnd, scrollY: this.scrollY, moved: false };
+      canvas.setPointerCapture(e.pointerId);
+    });
+    canvas.addEventListener('pointermove', (e) => {
+      const { x, y } = local(e);
+      const drag = this.drag;
+      if (drag) {
+        if (!drag.moved && Math.hypot(x - drag.x, y - drag.y) < 4) return;
+        drag.moved = true;
+        const shift = (drag.x - x) * this.nsPerPx();
+        this.following = false;
+        this.viewStart = drag.viewStart + shift;
+        this.viewEnd = drag.viewEnd + shift;
+        this.clampView();
+        this.setScroll(drag.scrollY + (drag.y - y));
+        this.hideTooltip();
+        this.requestDraw();
+        return;
+      }
+      this.hoverX = x;
+      const hit = this.hitTest(x, y);
+      if (!sameHit(hit, this.hover)) this.hover = hit;
+      if (hit) this.showTooltip(this.describe(hit), e.clientX, e.clientY);
+      else this.hideTooltip();
+      this.requestDraw();
+    });
+    canvas.addEventListener('pointerup', (e) => {
+      const drag = this.drag;
+      this.drag = null;
+      if (!drag) return;
+      if (drag.moved) { this.events.viewChanged(); return; }
+      const { x, y } = local(e);
+      this.click(this.hitTest(x, y));
+    });
+    canvas.addEventListener('pointerleave', () => {
+      this.hoverX = null;
+      this.hover = null;
+      this.hideTooltip();
+      this.requestDraw();
+    });
+    canvas.addEventListener('dblclick', () => this.fit());
+    canvas.addEventListener('keydown', (e) => {
+      const page = this.width - this.gutter;
+      const handled = (() => {
+        switch (e.key) {
+          case '+': case '=': this.zoom(1.5); return true;
+          case '-': case '_': this.zoom(1 / 1.5); return true;
+          case 'ArrowLeft': this.pan(-page * (e.shiftKey ? 0.5 : 0.1)); return true;
+          case 'ArrowRight': this.pan(page * (e.shiftKey ? 0.5 : 0.1)); return true;
+          case 'ArrowUp': this.scrollBy(-LANE_H); return true;
+          case 'ArrowDown': this.scrollBy(LANE_H); return true;
+          case 'PageUp': this.scrollBy(-this.lanesViewportHeight() * 0.9); return true;
+          case 'PageDown': this.scrollBy(this.lanesViewportHeight() * 0.9); return true;
+          case '0': case 'Home': this.fit(); return true;
+          case 'Escape': this.events.select(null); return true;
+          case 'Enter': {
+            const site = this.selection ? this.siteOf(this.selection) : null;
+            if (site) this.events.reveal(site);
+            return true;
+          }
+          default: return false;
+        }
+      })();
+      if (handled) e.preventDefault();
+    });
+    this.scrollbar.addEventListener('scroll', () => {
+      if (Math.abs(this.scrollbar.scrollTop - this.scrollY) < 1) return;
+      this.scrollY = this.scrollbar.scrollTop;
+      this.requestDraw();
+      this.events.viewChanged();
+    });
+  }
+
+  private click(hit: Hit | null): void {
+    this.canvas.focus();
+    if (!hit) { this.events.select(null); return; }
+    const selection = this.hitToSelection(hit);
+    this.events.select(selection);
+    const site = this.siteOf(hit);
+    if (site) this.events.reveal(site);
+  }
+
+  private showTooltip(lines: string[], clientX: number, clientY: number): void {
+    const tip = this.tooltip;
+    tip.replaceChildren(...lines.map((line, i) => {
+      const div = document.createElement('div');
+      div.textContent = line;
+      if (i === 0) div.className = 'al-tip-title';
+      return div;
+    }));
+    tip.hidden = false;
+    const rootRect = this.root.getBoundingClientRect();
+    const tipRect = tip.getBoundingClientRect();
+    let left = clientX - rootRect.left + 14;
+    let top = clientY - rootRect.top + 16;
+    if (left + tipRect.width > rootRect.width - 4) left = Math.max(4, clientX - rootRect.left - tipRect.width - 10);
+    if (top + tipRect.height > rootRect.height - 4) top = Math.max(4, clientY - rootRect.top - tipRect.height - 10);
+    tip.style.left = `${left}px`;
+    tip.style.top = `${top}px`;
+  }
+
+  private hideTooltip(): void {
+    this.tooltip.hidden = true;
+  }
+}
+
+function pushTo<K>(map: Map<K, number[]>, key: K, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value); else map.set(key, [value]);
+}
+
+function lastFrameSite(stack: { file: string; line: number; col?: number }[] | undefined): Site | null {
+  const frame = stack?.[stack.length - 1];
+  return frame ? { file: frame.file, line: frame.line, col: frame.col ?? 1 } : null;
+}
+
+function sameHit(a: Hit | null, b: Hit | null): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export { basename };
