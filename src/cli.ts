@@ -6,11 +6,12 @@ import { resolve } from 'node:path';
 import { RunnerError } from './runner/resolve';
 import { startTrace } from './runner/run';
 import { launchers } from './runner/launchers';
-import { TraceFileError, loadTraceModel } from './runner/load';
+import { TraceFileError, loadTraceModel, readTraceFile } from './runner/load';
 import { formatSummary } from './summary';
-import { writeStandaloneHtml } from './runner/html';
+import { renderStandaloneHtml } from './html/standalone';
 import type { TraceModel } from './model/types';
 import type { TraceRecord } from './trace/format';
+import type { ParseProblem } from './trace/reader';
 import { version } from '../package.json';
 
 const USAGE = `Await Lens ${version}: see what async code really does.
@@ -124,11 +125,19 @@ function printSummary(model: TraceModel, tracePath: string): void {
   process.stderr.write(`\n${formatSummary(model, { tracePath, cwd: process.cwd(), color: process.stderr.isTTY && !process.env.NO_COLOR })}\n`);
 }
 
-function writeHtml(records: TraceRecord[], model: TraceModel, out: string, title: string): void {
-  const html = writeStandaloneHtml(records, model, title);
-  if (html === null) throw new UsageError('--html is not available in this build yet (the standalone timeline writer is missing)');
+function writeHtml(records: TraceRecord[], problems: ParseProblem[], tracePath: string, out: string): void {
+  let html: string;
+  try {
+    html = renderStandaloneHtml(records, { distDir: __dirname, problems, tracePath });
+  } catch (error) {
+    throw new UsageError(`cannot write the HTML timeline: ${(error as Error).message} (is the build complete? run npm run build)`);
+  }
   const full = resolve(out);
-  writeFileSync(full, html);
+  try {
+    writeFileSync(full, html);
+  } catch (error) {
+    throw new UsageError(`cannot write ${full}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
   process.stderr.write(`Timeline written to ${full}\n`);
 }
 
@@ -171,7 +180,7 @@ async function commandTrace(argv: string[]): Promise<number> {
     throw error;
   }
   if (options.summary) printSummary(loaded.model, result.tracePath);
-  if (options.html) writeHtml(loaded.parsed.records, loaded.model, options.html, run.file);
+  if (options.html) writeHtml(loaded.parsed.records, loaded.parsed.problems, result.tracePath, options.html);
   return result.exitStatus;
 }
 
@@ -188,8 +197,8 @@ function commandView(argv: string[]): number {
   if (positional.length !== 1) throw new UsageError('view needs exactly one TRACE file (awaitlens view TRACE --html OUT.html)');
   const out = values.get('--html');
   if (!out) throw new UsageError('view needs --html OUT.html (where to write the timeline)');
-  const { parsed, model } = loadTraceModel(positional[0]);
-  writeHtml(parsed.records, model, out, resolve(positional[0]));
+  const parsed = readTraceFile(positional[0]);
+  writeHtml(parsed.records, parsed.problems, resolve(positional[0]), out);
   return 0;
 }
 
