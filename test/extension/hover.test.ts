@@ -1,0 +1,133 @@
+// Hover and annotation text computed from a REAL trace: the built CLI runs the Python tracer on
+// a small gather program once, then the extension's pure modules (trace store, site index,
+// hover text) are asked what they would show at its await lines.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readTraceFile } from '../../src/runner/load';
+import { formatDuration } from '../../src/model/format-time';
+import { annotationText, hoverMarkdown, STALE_NOTICE, type ShowInTimelineArgs } from '../../src/extension/hoverText';
+import { TraceStore } from '../../src/extension/traceStore';
+import { COMMANDS } from '../../src/extension/ids';
+
+const root = join(__dirname, '..', '..');
+const program = join(__dirname, 'programs', 'hover_gather.py');
+const lines = readFileSync(program, 'utf8').split('\n');
+const lineOf = (text: string) => lines.findIndex((l) => l.includes(text)) + 1;
+
+describe('hover and annotation text on a real Python trace', () => {
+  let dir: string;
+  let tracePath: string;
+  let store: TraceStore;
+  const sleepLine = lineOf('await asyncio.sleep(delay)');
+  const gatherLine = lineOf('await asyncio.gather(');
+
+  before(function () {
+    this.timeout(60_000);
+    dir = mkdtempSync(join(tmpdir(), 'awaitlens-hover-'));
+    tracePath = join(dir, 'hover_gather.ndjson');
+    execFileSync(process.execPath, [join(root, 'dist', 'cli.js'), 'trace', program, '--out', tracePath, '--no-summary'], { stdio: 'pipe' });
+    const parsed = readTraceFile(tracePath);
+    store = new TraceStore();
+    store.set(tracePath, parsed.records, parsed.problems, program);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('finds the sleep await with the four workers that suspended there', () => {
+    const found = store.siteAt(program, sleepLine);
+    assert.ok(found, `no await site at line ${sleepLine}`);
+    const { stats } = found;
+    assert.equal(stats.count, 4, 'a, b, c and the odd task each slept once');
+    assert.equal(stats.tasks.length, 4);
+    // The sleeps were 0.1, 0.15, 0.2 and 0.3 s: generous bounds, the point is the units and the order.
+    assert.ok(stats.max >= 0.28e9 && stats.max < 2e9, `longest ${formatDuration(stats.max)}`);
+    assert.ok(stats.total >= 0.7e9 && stats.total < 4e9, `total ${formatDuration(stats.total)}`);
+    assert.ok(stats.mean > stats.total / 4 - 1 && stats.mean < stats.total / 4 + 1);
+    assert.equal(store.siteAt(program, sleepLine + 1), undefined, 'no hover on the print after the await');
+  });
+
+  it('hover says times suspended, total / mean / longest, what it waited on, who ran meanwhile, and links to the timeline', () => {
+    const { trace, stats } = store.siteAt(program, sleepLine)!;
+    const md = hoverMarkdown(trace.model, stats, { showInTimelineCommand: COMMANDS.showInTimeline, tracePath });
+    assert.match(md, /4 times/);
+    for (const figure of [stats.total, stats.mean, stats.max]) {
+      // Figures are escaped Markdown: "1.02 s" is written "1\.02 s".
+      assert.ok(md.includes(formatDuration(figure).replace(/\./g, '\\.')), `hover shows ${formatDuration(figure)}:\n${md}`);
+    }
+    assert.match(md, /total .* · mean .* · longest /);
+    assert.match(md, /Waited on:.*sleep/i);
+    assert.match(md, /Ran meanwhile:/);
+    // While one worker slept the others ran (their first steps and their wake-ups); main did not:
+    // it was itself suspended at the gather the whole time.
+    const ranLine = md.split('\n').find((l) => l.includes('Ran meanwhile:'))!;
+    assert.ok(stats.ranMeanwhile.length >= 2, 'other workers ran while one slept');
+    assert.ok(stats.ranMeanwhile.every((id) => trace.model.taskById.get(id)?.coro === 'worker'), 'only workers ran meanwhile');
+    // Markdown-escaped: "(worker)" is written "\(worker\)".
+    assert.ok((ranLine.match(/\\\(worker\\\)/g) ?? []).length >= 2, ranLine);
+    assert.ok(!ranLine.includes('main'), ranLine);
+
+    const link = /\[Show in timeline\]\(command:awaitLens\.showInTimeline\?([^ )]+)/.exec(md);
+    assert.ok(link, 'the hover links to the timeline');
+    const [args] = JSON.parse(decodeURIComponent(link[1])) as [ShowInTimelineArgs];
+    assert.equal(args.key, stats.key);
+    assert.equal(args.tracePath, tracePath);
+  });
+
+  it('escapes program-provided names: a task named like a command link shows as text', () => {
+    const { trace, stats } = store.siteAt(program, sleepLine)!;
+    const md = hoverMarkdown(trace.model, stats, { showInTimelineCommand: COMMANDS.showInTimeline, tracePath });
+    assert.ok(md.includes('\\[click\\]\\(command:workbench\\.action\\.quit\\)'), `name escaped:\n${md}`);
+    assert.ok(!md.includes('[click](command:'), 'no live link made from the task name');
+    assert.ok(!md.includes('<b>'), 'no HTML from the task name');
+    // The only link is ours.
+    assert.equal(md.match(/\]\(command:/g)?.length, 1);
+  });
+
+  it('the gather await: suspended once, waited on the three workers', () => {
+    const { trace, stats } = store.siteAt(program, gatherLine)!;
+    assert.equal(stats.count, 1);
+    const md = hoverMarkdown(trace.model, stats);
+    assert.match(md, /once/);
+    assert.ok(md.includes(formatDuration(stats.total).replace(/\./g, '\\.')));
+    assert.ok(stats.total >= 0.28e9, 'gather lasts as long as the longest sleep');
+    assert.equal(stats.awaiting[0].kind, 'tasks');
+    assert.match(md, /Waited on:.*gather/);
+    // The three gathered workers are what woke it (or ran while it waited).
+    const workers = new Set(trace.model.tasks.filter((t) => t.coro === 'worker' && t.parent !== null).map((t) => t.id));
+    assert.ok(stats.ranMeanwhile.filter((id) => workers.has(id)).length >= 3, 'the workers ran while main waited at gather');
+    assert.ok(!/\]\(command:/.test(md), 'no link unless asked for');
+  });
+
+  it('annotations: count and mean for repeated awaits, the one duration for a single one', () => {
+    const sleep = store.siteAt(program, sleepLine)!.stats;
+    assert.equal(annotationText(sleep).split(' · ')[0], '⏸ 4×');
+    assert.ok(annotationText(sleep).includes(`mean ${formatDuration(sleep.mean)}`));
+    const gather = store.siteAt(program, gatherLine)!.stats;
+    assert.equal(annotationText(gather), `⏸ 1× · ${formatDuration(gather.total)}`);
+    const traced = store.forFile(program)!.index.linesOf(program).map((s) => s.site.line).sort((a, b) => a - b);
+    assert.ok(traced.includes(sleepLine) && traced.includes(gatherLine), `annotated lines ${traced}`);
+  });
+
+  it('after an edit the hover says the trace is stale', () => {
+    const local = new TraceStore();
+    const parsed = readTraceFile(tracePath);
+    const trace = local.set(tracePath, parsed.records, parsed.problems, program);
+    let changes = 0;
+    local.onChange(() => changes++);
+    assert.equal(local.isStale(trace, program), false);
+    assert.equal(local.markStale(join(dir, 'unrelated.py')), false, 'a file the trace does not cover changes nothing');
+    assert.equal(local.markStale(program), true);
+    assert.equal(changes, 1);
+    const { stats } = local.siteAt(program, sleepLine)!;
+    assert.ok(hoverMarkdown(trace.model, stats, { stale: local.isStale(trace, program) }).startsWith(STALE_NOTICE));
+  });
+
+  it('matches the editor\'s path to the trace\'s through a symlink', function () {
+    if (process.platform === 'win32') this.skip();
+    const link = join(dir, 'linked-programs');
+    symlinkSync(join(__dirname, 'programs'), link);
+    assert.ok(store.siteAt(join(link, 'hover_gather.py'), sleepLine), 'same file through a symlinked folder');
+  });
+});
