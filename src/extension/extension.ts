@@ -8,7 +8,7 @@ import type { TraceRecord } from '../trace/format';
 import { readTraceFile } from '../runner/load';
 import type { PersistedState, TraceInfo } from '../protocol';
 import { AwaitEditorFeatures } from './awaitEditor';
-import { COMMANDS, CONTEXT_TRACING, OUTPUT_CHANNEL_NAME, SETTINGS, TIMELINE_VIEW_TYPE } from './ids';
+import { COMMANDS, CONTEXT_TRACING, OUTPUT_CHANNEL_NAME, SETTINGS, STATUS_TEXT, TIMELINE_VIEW_TYPE } from './ids';
 import type { ShowInTimelineArgs } from './hoverText';
 import { TraceSession } from './session';
 import { TimelinePanel, type PanelEvents } from './timelinePanel';
@@ -106,8 +106,8 @@ class Controller implements PanelEvents {
     panel.sourceColumn = column;
     this.store.delete(session.tracePath);
 
-    this.status.text = `$(debug-stop) Await Lens: tracing ${basename(program)}`;
-    this.status.tooltip = 'Await Lens is tracing this program. Click to stop it and keep the trace recorded so far.';
+    this.status.text = STATUS_TEXT.tracing(basename(program));
+    this.status.tooltip = STATUS_TEXT.tooltip;
     this.status.show();
     void vscode.commands.executeCommand('setContext', CONTEXT_TRACING, true);
 
@@ -167,8 +167,9 @@ class Controller implements PanelEvents {
     return panel;
   }
 
-  stop(): void {
-    void this.session?.stop();
+  stop(panel: TimelinePanel): void {
+    // The panel's Stop button stops its own program only, not another one traced since.
+    if (this.session && this.session.tracePath === panel.tracePath) void this.session.stop();
   }
 
   rerun(panel: TimelinePanel): void {
@@ -293,7 +294,11 @@ class Controller implements PanelEvents {
   private async toggleAnnotations(): Promise<void> {
     const config = vscode.workspace.getConfiguration(SETTINGS.section);
     const on = config.get<boolean>(SETTINGS.annotations, true);
-    await config.update(SETTINGS.annotations, !on, vscode.ConfigurationTarget.Global);
+    // Write where the value in force comes from: a workspace setting would hide a user-level change.
+    const where = config.inspect<boolean>(SETTINGS.annotations);
+    const target = where?.workspaceFolderValue !== undefined ? vscode.ConfigurationTarget.WorkspaceFolder
+      : where?.workspaceValue !== undefined ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    await config.update(SETTINGS.annotations, !on, target);
     vscode.window.setStatusBarMessage(`Await Lens: annotations ${on ? 'off' : 'on'}`, 2500);
   }
 }
