@@ -1,5 +1,6 @@
 // The tracers the CLI and the extension can launch, by runtime.
 // Each tracer folder exports its launch function (signature in src/tracers/launch.ts).
 import type { Launchers } from './run';
+import { pythonLaunch } from '../tracers/python/launch';
 
-export const launchers: Launchers = {};
+export const launchers: Launchers = { python: pythonLaunch };

@@ -1,0 +1,207 @@
+// The `awaitlens` CLI on real Python programs: output and exit code pass through, the
+// trace is written where asked (or under .awaitlens/ beside the program), the summary tells
+// the seed lesson (gather of sleeps takes the longest, not the sum), and every user error
+// is one clear line with a non-zero exit.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI, PROGRAMS, hasNoStackTrace, runCli, tempDir, type CliResult } from './helpers';
+import { loadTraceModel } from '../../src/runner/load';
+import { formatDuration } from '../../src/model/format-time';
+import type { TraceModel } from '../../src/model/types';
+
+const MS = 1e6;
+
+describe('awaitlens CLI', function () {
+  const dir = tempDir();
+  let gather: CliResult;
+  let gatherModel: TraceModel;
+  const gatherTrace = join(dir, 'gather.trace.ndjson');
+
+  before(function () {
+    gather = runCli(['trace', join(PROGRAMS, 'gather.py'), '--out', gatherTrace]);
+    gatherModel = loadTraceModel(gatherTrace).model;
+  });
+
+  describe('trace gather.py (the seed lesson)', () => {
+    it('exits 0 and passes the program output through in order', () => {
+      assert.equal(gather.status, 0, gather.stderr);
+      const lines = gather.stdout.trim().split('\n');
+      assert.deepEqual(lines, [
+        'Function 1 started..', 'Function 2 started..', 'Function 3 started..',
+        'Function 3 Ended', 'Function 1 Ended', 'Function 2 Ended', 'Main Ended..',
+      ]);
+    });
+
+    it('writes the trace where --out says', () => {
+      assert.ok(existsSync(gatherTrace));
+      assert.match(readFileSync(gatherTrace, 'utf8').split('\n')[0], /"format":\s*"awaitlens"/);
+      assert.ok(gather.stderr.includes(`Trace: ${gatherTrace}`), gather.stderr);
+    });
+
+    it('summary: three func tasks, wall about the longest sleep, sequential about the sum', () => {
+      const funcs = gatherModel.tasks.filter((t) => /^func[123]$/.test(t.coro));
+      assert.equal(funcs.length, 3);
+      const { wall, sequential } = gatherModel.stats;
+      assert.ok(wall >= 300 * MS && wall < 300 * MS + 1500 * MS, `wall ${wall}`);
+      assert.ok(sequential >= 600 * MS && sequential < 600 * MS + 300 * MS, `sequential ${sequential}`);
+      assert.ok(sequential > wall * 1.4, 'sequential clearly above wall');
+      const summary = gather.stderr;
+      assert.ok(summary.includes(`wall ${formatDuration(wall)}`), summary);
+      assert.ok(summary.includes(`would take ${formatDuration(sequential)} vs ${formatDuration(wall)} wall`), summary);
+      assert.match(summary, /peak [4-9] tasks at once/);
+      for (const coro of ['main', 'func1', 'func2', 'func3']) assert.match(summary, new RegExp(`Task-\\d+\\s+${coro}\\s`));
+      // Slowest sites list the sleeps with what they waited on, at their lines.
+      assert.match(summary, /gather\.py:13\s+1×\s+\S+ ms\s+\S+ ms\s+asyncio\.sleep\(0\.3\)/);
+      assert.match(summary, /gather\.py:24\s+1×.*gather/);
+    });
+
+    it('--no-summary prints no summary', () => {
+      const quiet = runCli(['trace', join(PROGRAMS, 'exit_code.py'), '--out', join(dir, 'quiet.ndjson'), '--no-summary']);
+      assert.equal(quiet.status, 0);
+      assert.ok(!quiet.stderr.includes('Tasks ('), quiet.stderr);
+    });
+  });
+
+  describe('passes the program through', () => {
+    it('exit code, arguments after --, stdout and stderr', () => {
+      const r = runCli(['trace', join(PROGRAMS, 'exit_code.py'), '--out', join(dir, 'exit.ndjson'), '--', '3', 'x y', '--out']);
+      assert.equal(r.status, 3);
+      assert.equal(r.stdout, 'args: 3 x y --out\n');
+      assert.ok(r.stderr.startsWith('to stderr\n'), r.stderr);
+      assert.match(r.stderr, /exit code 3/);
+    });
+
+    it('stdin', () => {
+      const r = runCli(['trace', join(PROGRAMS, 'read_stdin.py'), '--out', join(dir, 'stdin.ndjson'), '--no-summary'], { input: 'hello there\n' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, 'got: hello there\n');
+    });
+
+    it('a syntax error: Python\'s own message, its exit code', () => {
+      const r = runCli(['trace', join(PROGRAMS, 'syntax_error.py'), '--out', join(dir, 'syntax.ndjson')]);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /SyntaxError/);
+      assert.match(r.stderr, /syntax_error\.py/);
+    });
+  });
+
+  describe('default trace path', () => {
+    it('goes to .awaitlens/ beside the program', () => {
+      const programDir = tempDir('awaitlens-default-');
+      const program = join(programDir, 'gather.py');
+      copyFileSync(join(PROGRAMS, 'exit_code.py'), program);
+      const r = runCli(['trace', program], { cwd: dir });
+      assert.equal(r.status, 0, r.stderr);
+      const traces = readdirSync(join(programDir, '.awaitlens'));
+      assert.equal(traces.length, 1);
+      assert.match(traces[0], /^gather\.py-\d{8}-\d{6}-\d{3}\.trace\.ndjson$/);
+      assert.ok(r.stderr.includes(join(programDir, '.awaitlens', traces[0])), r.stderr);
+    });
+  });
+
+  describe('user errors: one line, non-zero exit, no stack trace', () => {
+    const oneLine = (r: CliResult, pattern: RegExp) => {
+      assert.notEqual(r.status, 0);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr, pattern);
+      assert.ok(hasNoStackTrace(r.stderr), r.stderr);
+    };
+
+    it('missing interpreter given with --python', () => {
+      oneLine(runCli(['trace', join(PROGRAMS, 'gather.py'), '--python', '/no/such/python3']),
+        /^awaitlens: Python interpreter not found: '\/no\/such\/python3'.*--python/);
+    });
+
+    it('no python on PATH', () => {
+      const emptyDir = tempDir('awaitlens-empty-path-');
+      oneLine(runCli(['trace', join(PROGRAMS, 'gather.py')], { env: { PATH: emptyDir } }),
+        /^awaitlens: Python interpreter not found: 'python3' or 'python' is not on PATH/);
+    });
+
+    it('missing program file', () => {
+      oneLine(runCli(['trace', join(dir, 'nope.py')]), /^awaitlens: File not found: .*nope\.py$/m);
+    });
+
+    it('unsupported file type', () => {
+      const txt = join(dir, 'notes.txt');
+      writeFileSync(txt, 'hi');
+      oneLine(runCli(['trace', txt]), /^awaitlens: Cannot trace notes\.txt/);
+    });
+
+    it('unknown option and unknown command', () => {
+      oneLine(runCli(['trace', join(PROGRAMS, 'gather.py'), '--frobnicate']), /unknown option "--frobnicate"/);
+      oneLine(runCli(['frobnicate']), /unknown command "frobnicate"/);
+      oneLine(runCli(['trace', join(PROGRAMS, 'gather.py'), '--blocking-ms', 'soon']), /--blocking-ms needs a number/);
+    });
+
+    it('summary of a corrupt, missing or empty trace', () => {
+      const garbage = join(dir, 'garbage.ndjson');
+      writeFileSync(garbage, 'this is not json\n{"type":"task"}\n');
+      oneLine(runCli(['summary', garbage]), /^awaitlens: garbage\.ndjson is not an Await Lens trace/);
+      oneLine(runCli(['summary', join(dir, 'missing.ndjson')]), /^awaitlens: Trace not found/);
+      const empty = join(dir, 'empty.ndjson');
+      writeFileSync(empty, '');
+      oneLine(runCli(['summary', empty]), /is empty/);
+    });
+  });
+
+  describe('summary TRACE', () => {
+    it('prints the same summary as trace did', () => {
+      const r = runCli(['summary', gatherTrace]);
+      assert.equal(r.status, 0, r.stderr);
+      const fromTrace = gather.stderr.slice(gather.stderr.indexOf('Await Lens:'));
+      assert.equal(r.stdout.trim(), fromTrace.trim());
+    });
+
+    it('a truncated trace (program killed mid-write) still summarises, saying so', () => {
+      const text = readFileSync(gatherTrace, 'utf8');
+      const cut = join(dir, 'cut.ndjson');
+      writeFileSync(cut, text.slice(0, Math.floor(text.length * 0.6)));
+      const r = runCli(['summary', cut]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /ended without an exit record/);
+      assert.match(r.stdout, /Tasks \(\d+\)/);
+    });
+
+    it('strips terminal control characters from program text', () => {
+      const trace = join(dir, 'evil.ndjson');
+      const r = runCli(['trace', join(PROGRAMS, 'evil_names.py'), '--out', trace]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(!/[\x00-\x08\x0b-\x1f\x7f]/.test(r.stderr), JSON.stringify(r.stderr));
+      assert.match(r.stderr, /evil\[31mred/);
+      assert.match(r.stderr, /raised ValueError: bad\[2J value/);
+    });
+  });
+
+  it('Ctrl-C: the program is interrupted, the summary of what ran is still printed', async function () {
+    // As in a terminal: SIGINT goes to the whole foreground process group (CLI and program).
+    const child = spawn(process.execPath, [CLI, 'trace', join(PROGRAMS, 'long_running.py'), '--out', join(dir, 'ctrlc.ndjson'), '--', join(dir, 'ctrlc.pid')], {
+      detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => { stdout += d; });
+    child.stderr!.on('data', (d) => { stderr += d; });
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    const until = Date.now() + 20_000;
+    while (!/tick 3/.test(stdout) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    process.kill(-child.pid!, 'SIGINT');
+    const code = await exited;
+    assert.notEqual(code, 0);
+    assert.match(stderr, /KeyboardInterrupt/);
+    assert.match(stderr, /Tasks \(\d+\)/);
+    assert.match(stderr, /tick\s/);
+    assert.ok(hasNoStackTrace(stderr.split('Traceback')[0]));
+  });
+
+  it('--help and --version', () => {
+    const help = runCli(['--help']);
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /awaitlens trace FILE/);
+    const version = runCli(['--version']);
+    assert.equal(version.status, 0);
+    assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).version);
+  });
+});
