@@ -6,9 +6,15 @@
 import type { AwaitSiteStats, TraceModel } from '../model/types';
 import { annotationText as modelAnnotationText, describeAwaitSiteStats } from '../model/hover';
 
-/** Inline annotation at the end of a traced await line, e.g. "⏸ 3× · mean 1.02 s · max 2.00 s". */
+/**
+ * The mark in front of inline annotations: a double bar reads as "paused" and, unlike the
+ * ⏸ emoji, is in every common editor font (no missing-glyph box on Linux without emoji fonts).
+ */
+export const ANNOTATION_MARK = '‖';
+
+/** Inline annotation at the end of a traced await line, e.g. "‖ 3× · mean 1.02 s · max 2.00 s". */
 export function annotationText(stats: AwaitSiteStats): string {
-  return `⏸ ${modelAnnotationText(stats)}`;
+  return `${ANNOTATION_MARK} ${modelAnnotationText(stats)}`;
 }
 
 export interface HoverOptions {

@@ -102,10 +102,10 @@ describe('hover and annotation text on a real Python trace', () => {
 
   it('annotations: count and mean for repeated awaits, the one duration for a single one', () => {
     const sleep = store.siteAt(program, sleepLine)!.stats;
-    assert.equal(annotationText(sleep).split(' · ')[0], '⏸ 4×');
+    assert.equal(annotationText(sleep).split(' · ')[0], '‖ 4×');
     assert.ok(annotationText(sleep).includes(`mean ${formatDuration(sleep.mean)}`));
     const gather = store.siteAt(program, gatherLine)!.stats;
-    assert.equal(annotationText(gather), `⏸ 1× · ${formatDuration(gather.total)}`);
+    assert.equal(annotationText(gather), `‖ 1× · ${formatDuration(gather.total)}`);
     const traced = store.forFile(program)!.index.linesOf(program).map((s) => s.site.line).sort((a, b) => a - b);
     assert.ok(traced.includes(sleepLine) && traced.includes(gatherLine), `annotated lines ${traced}`);
   });
