@@ -60,13 +60,18 @@ function outcomeText(lane: TaskLane): string {
 }
 
 function warningText(model: TraceModel, warning: WarningRecord, cwd?: string): string {
-  const parts = [`${cleanText(warning.kind, 30)}`];
-  if (typeof warning.task === 'number') parts.push(cleanText(taskLabel(model, warning.task), 50));
-  if (typeof warning.dur === 'number') parts.push(`held the loop ${formatDuration(warning.dur)}`);
+  // The tracer's message is a whole sentence ("Task-2 (worker) held the event loop for 300 ms");
+  // add where it happened. Without a message, say it from the fields.
   const where = warning.hotspots && warning.hotspots.length ? warning.hotspots[0].site : warning.site;
-  if (where) parts.push(`at ${siteText(where, cwd)}`);
-  const message = cleanText(warning.message ?? '', 100);
-  return `${parts.join(' · ')}${message ? `: ${message}` : ''}`;
+  const head = `${cleanText(warning.kind, 30)}${where ? ` at ${siteText(where, cwd)}` : ''}`;
+  let message = cleanText(warning.message ?? '', 120);
+  if (!message) {
+    const parts: string[] = [];
+    if (typeof warning.task === 'number') parts.push(cleanText(taskLabel(model, warning.task), 50));
+    if (typeof warning.dur === 'number') parts.push(`held the loop ${formatDuration(warning.dur)}`);
+    message = parts.join(' ');
+  }
+  return message ? `${head}: ${message}` : head;
 }
 
 /** The summary as lines of text (no trailing newline). */
@@ -90,7 +95,7 @@ export function formatSummary(model: TraceModel, options: SummaryOptions = {}): 
     const ratio = s.sequential / s.wall;
     const verdict = ratio >= 1.05
       ? `concurrency saved ${formatDuration(s.sequential - s.wall)} (${ratio.toFixed(1)}x)`
-      : 'about the same: nothing overlapped';
+      : 'no time saved, nothing overlapped';
     lines.push(`  one after another the awaits would take ${formatDuration(s.sequential)} vs ${formatDuration(s.wall)} wall: ${verdict}`);
   }
 

@@ -87,6 +87,17 @@ describe('awaitlens CLI', function () {
     });
   });
 
+  describe('--blocking-ms', () => {
+    it('reaches the tracer; the summary names the blocking line', () => {
+      const trace = join(dir, 'blocking.ndjson');
+      const r = runCli(['trace', join(PROGRAMS, 'blocking.py'), '--out', trace, '--blocking-ms', '50']);
+      assert.equal(r.status, 0, r.stderr);
+      const { model } = loadTraceModel(trace);
+      assert.equal(model.header!.blockingThreshold, 50 * MS);
+      assert.match(r.stderr, /Warnings \(\d+\)\n\s+blocking at test\/cli\/programs\/blocking\.py:8: .*1[45]\d ms/);
+    });
+  });
+
   describe('default trace path', () => {
     it('goes to .awaitlens/ beside the program', () => {
       const programDir = tempDir('awaitlens-default-');
