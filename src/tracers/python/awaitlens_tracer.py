@@ -106,7 +106,7 @@ def _exit_status(code):
 def _print_uncaught(exc):
     # The program's traceback as python would print it, without this file's frames.
     tb = exc.__traceback__
-    while tb is not None and tb.tb_frame.f_code.co_filename == _TRACER_FILE:
+    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) == _TRACER_FILE:
         tb = tb.tb_next
     try:
         sys.excepthook(type(exc), exc, tb)
@@ -271,10 +271,18 @@ def _site(code, line):
     return s
 
 
+_runner_codes = set()  # our loop-callback runners: a walk up the stack stops there
+
+
 def _user_site_of_frame(f):
-    """Site of the innermost user frame at or above frame f (for creation sites, samples)."""
+    """Site of the innermost user frame at or above frame f (creation sites, blocking samples).
+
+    The walk stops at the loop's callback runner: above it is only the asyncio.run(...) line,
+    which is not where a callback's work comes from."""
     while f is not None:
         code = f.f_code
+        if code in _runner_codes:
+            return 'null'
         if _info(code)[0]:
             return _site(code, f.f_lineno)
         f = f.f_back
@@ -304,21 +312,23 @@ def _coro_def(coro):
     return '{"file":%s,"line":%d,"col":1}' % (_info(code)[2], code.co_firstlineno)
 
 
-def _is_loop_internal(coro):
-    # asyncio.run's own housekeeping tasks (shutdown_asyncgens, shutdown_default_executor).
+def _is_loop_internal(coro, site):
+    # asyncio's own housekeeping tasks: asyncio.run's shutdown_asyncgens / shutdown_default_executor,
+    # a server's _accept_connection2. A library coroutine the user's code made a task of stays.
     code = getattr(coro, 'cr_code', None)
     if code is None:
         return False
     file = code.co_filename
-    return os.path.basename(os.path.dirname(file)) == 'asyncio' and \
-        os.path.basename(file) in ('base_events.py', 'runners.py')
+    if os.path.basename(os.path.dirname(file)) != 'asyncio':
+        return False
+    return site == 'null' or os.path.basename(file) in ('base_events.py', 'runners.py')
 
 
 def _register(task, t, parent, site, eager=False):
     """Gives a task its id and writes its `task` record (id 0: not traced)."""
     import weakref
     coro0 = task.get_coro() if hasattr(task, 'get_coro') else getattr(task, '_coro', None)
-    if _is_loop_internal(coro0):
+    if _is_loop_internal(coro0, site):
         task._al_id = 0
         return 0
     _next_id[0] += 1
@@ -379,6 +389,8 @@ def _make_create_task(orig):
         if not _enabled:
             return orig(self, coro, *args, **kwargs)
         parent = _current_tid()
+        if parent is None and _origin.__class__ is int:
+            parent = _origin   # made by a callback that task scheduled (a done-callback, a protocol)
         site = _user_site_of_frame(sys._getframe(1))
         t0 = _now()
         _creating.append((coro, parent, site, t0))
@@ -604,6 +616,8 @@ def _awaiting(fut, frames, api_code, api_index):
             if todo is None:
                 owner = loc.get('self')
                 todo = getattr(owner, '_todo', None) or ()
+            if not todo:
+                return '{"kind":"tasks","label":"asyncio.as_completed(): next result","tasks":[],"how":"as_completed"}'
             return _group('as_completed', list(todo), 'asyncio.as_completed(%d pending)')
         elif kind == 'taskgroup':
             owner = api.f_locals.get('self')
@@ -615,6 +629,11 @@ def _awaiting(fut, frames, api_code, api_index):
                 _dumps('%s.%s()' % (type(owner).__name__ if owner is not None else 'Queue', op)), _dumps(op))
         elif kind == 'locks':
             owner = api.f_locals.get('self')
+            if api_code.co_name.startswith('__a'):
+                # `async with lock:` enters through __aenter__; name the call inside it (acquire).
+                for f in frames[api_index + 1:]:
+                    if f.f_code.co_filename == api_code.co_filename and f.f_locals.get('self') is owner:
+                        api_code = f.f_code
             cls = type(owner).__name__ if owner is not None else 'Lock'
             op = api_code.co_name
             k = {'Lock': 'lock', 'Event': 'event', 'Condition': 'condition', 'Semaphore': 'semaphore',
@@ -677,7 +696,9 @@ def _cause(origin, handle, task, tid):
     if args:
         fut = args[0]
         try:
-            if fut.cancelled():
+            # A cancelled future means this task is being cancelled, unless it is the task it
+            # awaited that ended cancelled (then that task woke it, like any other ending).
+            if fut.cancelled() and not (origin.__class__ is int and getattr(fut, '_al_id', None) == origin):
                 if origin.__class__ is int:
                     return ',"cause":{"kind":"cancel","task":%d}}' % origin
                 return _C_CANCEL
@@ -1129,6 +1150,7 @@ def _install(tracer):
     _OriginHandle = OriginHandle
 
     events.Handle._run = _traced_run
+    _runner_codes.update((_traced_run.__code__, _run_callback.__code__, _plain_run.__code__))
     base_events.BaseEventLoop._call_soon = _make_call_soon(base_events.BaseEventLoop._call_soon)
     base_events.BaseEventLoop.call_soon_threadsafe = _make_call_soon_threadsafe(
         base_events.BaseEventLoop.call_soon_threadsafe)

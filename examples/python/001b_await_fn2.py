@@ -1,0 +1,22 @@
+# Seed 001 "asyncio in Python", program 2: `await fn2()` runs fn2 inside the same task (one task).
+import asyncio
+
+
+async def fn():
+
+    print("one")
+    await asyncio.sleep(1)
+    await fn2()
+    print('four')
+    await asyncio.sleep(1)
+    print('five')
+    await asyncio.sleep(1)
+
+
+async def fn2():
+    await asyncio.sleep(1)
+    print("two")
+    await asyncio.sleep(1)
+    print("three")
+
+asyncio.run(fn())
