@@ -164,6 +164,28 @@ describe('model: hand-written traces', () => {
     assert.ok(snapshots[2].waits.some((w) => w.open));
   });
 
+  it('stays linear: 2,000 tasks awaiting at the same lines, 200,000 events (a quadratic pass would take minutes)', () => {
+    const records: TraceRecord[] = [header];
+    let t = 0;
+    const tasks = 2000;
+    for (let i = 0; i < tasks; i++) records.push({ type: 'task', task: i, name: `Task-${i}`, coro: 'worker', parent: null, t: t++ });
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < tasks; i++) {
+        records.push({ type: 'resume', task: i, t, cause: { kind: 'yield' } });
+        t += 1000;
+        records.push({ type: 'suspend', task: i, t, site: site(5 + (i % 3)), stack: [], awaiting: { kind: 'sleep', label: 'sleep(0)', delay: 0 } });
+      }
+    }
+    const started = Date.now();
+    const m = buildModel(records);
+    const ms = Date.now() - started;
+    assert.equal(m.steps.length, 100_000);
+    assert.equal(m.awaitSites.length, 3);
+    assert.equal(m.stats.peakConcurrency, tasks);
+    assert.equal(m.awaitSites[0].ranMeanwhile.length, 200); // capped
+    assert.ok(ms < 10_000, `took ${ms} ms`);
+  });
+
   it('formats durations with units', () => {
     assert.equal(formatDuration(800), '800 ns');
     assert.equal(formatDuration(12_345), '12.3 µs');
