@@ -1,0 +1,61 @@
+// ES module loader hooks (run on Node's loader thread): add probes to the user's ES modules and
+// load TypeScript (.ts/.mts as modules; .ts/.cts that run as CommonJS go back to the require hooks).
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { instrument, type StripTypes } from '../instrument';
+import { isTypeScript, isUserFile, typeScriptFormat } from '../loading';
+
+let stripTypes: StripTypes | null = null;
+
+function typeScriptError(err: unknown, file: string): SyntaxError {
+  const message = err instanceof Error ? err.message : String(err);
+  const e = new SyntaxError(`${file}: ${message}`);
+  e.stack = `SyntaxError: ${file}: ${message}`;
+  return e;
+}
+
+let tracerDir: string | null = null;
+
+export function initialize(data: { tracerDir?: string | null } | undefined): void {
+  tracerDir = data?.tracerDir ?? null;
+}
+
+type Next = (specifier: string, context?: any) => Promise<any>;
+
+export async function resolve(specifier: string, context: any, nextResolve: Next): Promise<any> {
+  try {
+    return await nextResolve(specifier, context);
+  } catch (err) {
+    // TypeScript's convention: `import './util.js'` names util.ts.
+    const m = /^(\.{1,2}\/.*)\.(m|c)?js$/.exec(specifier);
+    if (m && (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+      try { return await nextResolve(`${m[1]}.${m[2] ?? ''}ts`, context); } catch { /* report the original */ }
+    }
+    throw err;
+  }
+}
+
+export async function load(url: string, context: any, nextLoad: Next): Promise<any> {
+  if (!url.startsWith('file:')) return nextLoad(url, context);
+  const file = fileURLToPath(url);
+  if (!isUserFile(file, tracerDir)) return nextLoad(url, context);
+  if (isTypeScript(file)) {
+    const source = await readFile(file, 'utf8');
+    const format = typeScriptFormat(file, source);
+    if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
+    stripTypes ??= ((await import(new URL('./strip.mjs', import.meta.url).href)) as { stripTypes: StripTypes }).stripTypes;
+    try {
+      return { format: 'module', source: instrument(source, { id: url, module: true, typescript: true }, stripTypes).code, shortCircuit: true };
+    } catch (err) {
+      throw typeScriptError(err, file);
+    }
+  }
+  const result = await nextLoad(url, context);
+  if (result.format !== 'module' || result.source == null) return result;
+  const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source).toString('utf8');
+  try {
+    return { ...result, source: instrument(source, { id: url, module: true, typescript: false }).code };
+  } catch {
+    return result;
+  }
+}

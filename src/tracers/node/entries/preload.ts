@@ -1,0 +1,25 @@
+// Preloaded with `node --require` into the traced program: starts the trace runtime and the
+// CommonJS hooks. Reads its settings from the environment and removes them, so programs this one
+// forks are not written into the same trace.
+import { isMainThread } from 'node:worker_threads';
+import { resolve } from 'node:path';
+import { startRuntime } from '../runtime';
+import { installCommonJsHooks } from '../cjs';
+
+const tracePath = process.env.AWAITLENS_TRACE;
+if (tracePath && isMainThread && !(globalThis as any).__awaitlens$) {
+  const blockingMs = Number(process.env.AWAITLENS_BLOCKING_MS) || 100;
+  const program = process.env.AWAITLENS_PROGRAM || (process.argv[1] ? resolve(process.argv[1]) : '');
+  delete process.env.AWAITLENS_TRACE;
+  delete process.env.AWAITLENS_BLOCKING_MS;
+  delete process.env.AWAITLENS_PROGRAM;
+  const tracerDir = __dirname;
+  try {
+    startRuntime({ tracePath, blockingMs, program, tracerDir });
+    const runtime = (globalThis as any).__awaitlens$;
+    installCommonJsHooks(tracerDir, (m) => runtime.warn(m));
+    runtime.tracerDir = tracerDir;
+  } catch (err) {
+    process.stderr.write(`awaitlens: could not start the Node tracer: ${(err as Error).message}\n`);
+  }
+}

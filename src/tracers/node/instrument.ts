@@ -1,0 +1,365 @@
+// Load-time instrumentation of the user's own files: TypeScript is stripped by sucrase (which keeps
+// every line where it was and gives a token-level source map), the JavaScript is parsed by acorn,
+// and probes are inserted around each `await`, each async function body, `for await`, `yield` in
+// async generators, catch and finally blocks. Insertions never add a line, so stack traces keep
+// the user's line numbers. Each probe carries a site id; the original line/col of every site is
+// baked into a table registered by a one-line prologue, so nothing is looked up at run time.
+import { Parser, type Node } from 'acorn';
+
+export interface InstrumentOptions {
+  /** Absolute path (CommonJS) or file: URL (ES module) that the runtime will see in stack traces. */
+  id: string;
+  /** Parse as an ES module (else a CommonJS function body). */
+  module: boolean;
+  /** Strip TypeScript first. */
+  typescript: boolean;
+  /** TypeScript with import/export loaded through require(): turn them into CommonJS. */
+  toCommonJS?: boolean;
+}
+
+/** TypeScript -> JavaScript on the same lines, with a source map's "mappings" (see strip.ts). */
+export type StripTypes = (source: string, file: string, toCommonJS: boolean) => { code: string; mappings: string | null };
+
+export interface InstrumentResult {
+  code: string;
+  /** False when the file had nothing to instrument (returned unchanged, or only type-stripped). */
+  changed: boolean;
+}
+
+interface Insertion { at: number; text: string; open: boolean; depth: number; order: number }
+
+type AnyNode = Node & Record<string, any>;
+
+const PROBE = '__al$';
+const TASK = '__al$t';
+const BASE = '__al$B';
+
+/** Fast check: a file that never says `await` or `async` needs no probes. */
+export function mayNeedProbes(code: string): boolean {
+  return code.includes('async') || code.includes('await');
+}
+
+export function instrument(source: string, opts: InstrumentOptions, stripTypes?: StripTypes): InstrumentResult {
+  let code = source;
+  let tsMappings: string | null = null;
+  if (opts.typescript) {
+    if (!stripTypes) throw new Error('TypeScript needs stripTypes');
+    const out = stripTypes(source, opts.id, !!opts.toCommonJS);
+    code = out.code;
+    tsMappings = out.mappings;
+  }
+  if (!mayNeedProbes(code)) return { code, changed: opts.typescript };
+
+  let ast: AnyNode;
+  try {
+    ast = Parser.parse(code, {
+      ecmaVersion: 'latest',
+      sourceType: opts.module ? 'module' : 'script',
+      allowHashBang: true,
+      allowReturnOutsideFunction: !opts.module,
+      allowAwaitOutsideFunction: opts.module,
+      preserveParens: true,
+    }) as AnyNode;
+  } catch {
+    // Not ours to judge: let Node report the syntax error in its own words.
+    return { code, changed: opts.typescript };
+  }
+
+  const lineStarts = [0];
+  for (let i = 0; i < code.length; i++) if (code.charCodeAt(i) === 10) lineStarts.push(i + 1);
+  const lineCol = (offset: number): [number, number] => {
+    let lo = 0, hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= offset) lo = mid; else hi = mid - 1;
+    }
+    return [lo + 1, offset - lineStarts[lo] + 1];
+  };
+  const tsLines = tsMappings ? decodeForTransform(tsMappings) : null;
+  /** Offset in the (stripped) JS -> 1-based line/col in the file the user wrote. */
+  const original = (offset: number): [number, number] => {
+    const [line, col] = lineCol(offset);
+    if (!tsLines) return [line, col];
+    const segs = tsLines[line - 1];
+    if (!segs) return [line, col];
+    let best = -1;
+    for (let i = 0; i < segs.length; i += 3) { if (segs[i] <= col - 1) best = i; else break; }
+    if (best < 0) return [line, col];
+    return [segs[best + 1] + 1, segs[best + 2] + 1 + (col - 1 - segs[best])];
+  };
+
+  const table: (number | string)[] = [];
+  const addSite = (offset: number, name: string): number => {
+    const [l, c] = original(offset);
+    table.push(l, c, name);
+    return table.length / 3 - 1;
+  };
+
+  const inserts: Insertion[] = [];
+  let order = 0;
+  // depth: nesting level of the construct an insertion belongs to. At one offset, closing texts come
+  // before opening ones, opening texts outermost first, closing texts innermost first.
+  let depth = 0;
+  const open = (at: number, text: string, extra = 0): void => { inserts.push({ at, text, open: true, depth: depth * 2 + extra, order: order++ }); };
+  const close = (at: number, text: string, extra = 0): void => { inserts.push({ at, text, open: false, depth: depth * 2 + extra, order: order++ }); };
+
+  // Function context stack: is the innermost function async (has a task variable)?
+  interface Ctx { task: boolean; name: string; generator: boolean }
+  const ctxStack: Ctx[] = [];
+  let topLevelAwait = false;
+  let moduleTaskSite = -1;
+  const programName = '<module>';
+
+  const unparen = (n: AnyNode | null | undefined): AnyNode | null | undefined => {
+    while (n && n.type === 'ParenthesizedExpression') n = n.expression;
+    return n;
+  };
+  const keyName = (key: AnyNode, computed: boolean): string | null => {
+    if (computed) return key.type === 'Literal' ? String(key.value) : null;
+    if (key.type === 'Identifier') return key.name;
+    if (key.type === 'PrivateIdentifier') return '#' + key.name;
+    if (key.type === 'Literal') return String(key.value);
+    return null;
+  };
+  const className = (cls: AnyNode, parents: AnyNode[]): string | null => {
+    if (cls.id) return cls.id.name;
+    return nameFromParent(parents, parents.length - 1);
+  };
+  /** The name an anonymous function or class gets from where it is put. */
+  function nameFromParent(parents: AnyNode[], index: number): string | null {
+    let i = index;
+    while (i >= 0 && parents[i].type === 'ParenthesizedExpression') i--;
+    const p = parents[i];
+    if (!p) return null;
+    switch (p.type) {
+      case 'VariableDeclarator': return p.id.type === 'Identifier' ? p.id.name : null;
+      case 'AssignmentExpression': {
+        const left = p.left;
+        if (left.type === 'Identifier') return left.name;
+        if (left.type === 'MemberExpression') return keyName(left.property, left.computed);
+        return null;
+      }
+      case 'AssignmentPattern': return p.left.type === 'Identifier' ? p.left.name : null;
+      case 'Property': return keyName(p.key, p.computed);
+      case 'PropertyDefinition': {
+        const key = keyName(p.key, p.computed);
+        const cls = parents[i - 2];
+        const owner = cls ? className(cls, parents.slice(0, i - 2)) : null;
+        return key ? (owner ? `${owner}.${key}` : key) : null;
+      }
+      case 'ExportDefaultDeclaration': return 'default';
+      default: return null;
+    }
+  }
+  function functionName(fn: AnyNode, parents: AnyNode[]): string {
+    if (fn.id) return fn.id.name;
+    const p = parents[parents.length - 1];
+    if (p && p.type === 'MethodDefinition') {
+      const key = keyName(p.key, p.computed) ?? '<computed>';
+      const cls = parents[parents.length - 3];
+      const owner = cls ? className(cls, parents.slice(0, parents.length - 3)) : null;
+      const prefix = p.kind === 'get' ? 'get ' : p.kind === 'set' ? 'set ' : '';
+      return prefix + (owner ? `${owner}.${key}` : key);
+    }
+    return nameFromParent(parents, parents.length - 1) ?? '<anonymous>';
+  }
+
+  const enterBlockProbe = (block: AnyNode): void => { open(block.start + 1, `${PROBE}.r(${TASK});`, 1); };
+
+  function instrumentFunction(fn: AnyNode, parents: AnyNode[], name: string): void {
+    const p = parents[parents.length - 1];
+    const defOffset = p && (p.type === 'MethodDefinition' || p.type === 'Property' && p.method) ? p.start : fn.start;
+    const site = addSite(defOffset, name);
+    const enter = `const ${TASK}=${PROBE}.e(${BASE}+${site}${fn.generator ? ',1' : ''});try{`;
+    const exit = `}catch(__al$e){${PROBE}.x(${TASK},__al$e);throw __al$e}finally{${PROBE}.f(${TASK})}`;
+    const body = fn.body as AnyNode;
+    if (body.type === 'BlockStatement') {
+      let at = body.start + 1;
+      for (const stmt of body.body as AnyNode[]) {
+        if (stmt.type === 'ExpressionStatement' && typeof stmt.directive === 'string') at = stmt.end; else break;
+      }
+      open(at, enter);
+      close(body.end - 1, exit);
+    } else {
+      open(body.start, `{${enter}return `);
+      close(body.end, `${exit}}`);
+    }
+  }
+
+  function visit(node: AnyNode, parents: AnyNode[]): void {
+    depth = parents.length;
+    const type = node.type;
+    const isFunction = type === 'FunctionDeclaration' || type === 'FunctionExpression' || type === 'ArrowFunctionExpression';
+    if (isFunction) {
+      const traced = !!node.async;
+      const name = traced ? functionName(node, parents) : '';
+      if (traced) instrumentFunction(node, parents, name);
+      ctxStack.push({ task: traced, name, generator: !!node.generator });
+      parents.push(node);
+      for (const param of node.params as AnyNode[]) visit(param, parents);
+      visit(node.body, parents);
+      parents.pop();
+      ctxStack.pop();
+      return;
+    }
+    const ctx = ctxStack[ctxStack.length - 1];
+    const inTask = ctx ? ctx.task : opts.module; // module top level may await
+    if (type === 'AwaitExpression' && inTask) {
+      if (!ctx) topLevelAwait = true;
+      const site = addSite(node.start, ctx ? ctx.name : programName);
+      const d = parents.length;
+      open(node.start, `${PROBE}.a(`);
+      open(node.argument.start, `${PROBE}.b((`, 1);
+      parents.push(node);
+      visit(node.argument, parents);
+      parents.pop();
+      depth = d;
+      close(node.argument.end, `),${BASE}+${site},${TASK})`, 1);
+      close(node.end, `,${TASK})`);
+      return;
+    }
+    if (type === 'YieldExpression' && ctx && ctx.task && ctx.generator && !node.delegate) {
+      const site = addSite(node.start, ctx.name);
+      const d = parents.length;
+      open(node.start, `${PROBE}.ya((`);
+      if (node.argument) {
+        open(node.argument.start, `${PROBE}.yb((`, 1);
+        parents.push(node);
+        visit(node.argument, parents);
+        parents.pop();
+        depth = d;
+        close(node.argument.end, `),${BASE}+${site},${TASK})`, 1);
+      } else {
+        close(node.end, ` ${PROBE}.yb(undefined,${BASE}+${site},${TASK})`, 1);
+      }
+      close(node.end, `),${TASK})`);
+      return;
+    }
+    if (type === 'ForOfStatement' && node.await && inTask) {
+      if (!ctx) topLevelAwait = true;
+      const awaitAt = code.indexOf('await', node.start);
+      const site = addSite(awaitAt >= 0 && awaitAt < node.left.start ? awaitAt : node.start, ctx ? ctx.name : programName);
+      // Wrap the statement (with its labels) so the task is resumed when the loop ends.
+      let outer = node;
+      let k = parents.length - 1;
+      while (k >= 0 && parents[k].type === 'LabeledStatement') outer = parents[k--];
+      const d = k + 1; // depth of the outermost label (or the loop itself)
+      depth = d;
+      open(outer.start, '{');
+      depth = parents.length;
+      open(node.right.start, `${PROBE}.fa((`, 1);
+      parents.push(node);
+      visit(node.left, parents);
+      visit(node.right, parents);
+      depth = parents.length - 1;
+      close(node.right.end, `),${BASE}+${site},${TASK})`, 1);
+      const body = node.body as AnyNode;
+      if (body.type === 'BlockStatement') enterBlockProbe(body);
+      else open(body.start, `{${PROBE}.r(${TASK});`, 1);
+      visit(body, parents);
+      depth = parents.length - 1;
+      if (body.type !== 'BlockStatement') close(body.end, '}', 1);
+      parents.pop();
+      depth = d;
+      close(outer.end, `;${PROBE}.r(${TASK});}`);
+      return;
+    }
+    if (inTask && type === 'CatchClause') enterBlockProbe(node.body);
+    if (inTask && type === 'TryStatement' && node.finalizer) enterBlockProbe(node.finalizer);
+
+    parents.push(node);
+    for (const key in node) {
+      if (key === 'type' || key === 'start' || key === 'end' || key === 'loc' || key === 'range') continue;
+      const value = node[key];
+      if (Array.isArray(value)) {
+        for (const child of value) if (child && typeof child.type === 'string') visit(child, parents);
+      } else if (value && typeof value === 'object' && typeof value.type === 'string') {
+        visit(value, parents);
+      }
+    }
+    parents.pop();
+  }
+
+  visit(ast, []);
+  if (!inserts.length) return { code, changed: opts.typescript };
+
+  if (topLevelAwait) {
+    moduleTaskSite = addSite(0, programName);
+    close(code.length, `\n;${PROBE}.f(${TASK});`);
+  }
+
+  // Prologue: after a hashbang line and the directive prologue, on the same line (no new line).
+  let prologueAt = 0;
+  if (code.startsWith('#!')) {
+    const nl = code.indexOf('\n');
+    prologueAt = nl < 0 ? code.length : nl + 1;
+  }
+  for (const stmt of ast.body as AnyNode[]) {
+    if (stmt.type === 'ExpressionStatement' && typeof stmt.directive === 'string') prologueAt = stmt.end; else break;
+  }
+  // The tables live in a hoisted function at the end, so the prologue stays short and fixed.
+  const stub = `{m(){return 0},e(){},mod(){},b(v){return v},a(v){return v},r(){},x(){},f(){},yb(v){return v},ya(v){return v},fa(v){return v}}`;
+  const prologue = `var ${PROBE}=globalThis.__awaitlens$||${stub},${BASE}=${PROBE}.m(${JSON.stringify(opts.id)},...__al$S())${topLevelAwait ? `,${TASK}=${PROBE}.mod(${BASE}+${moduleTaskSite})` : ''};`;
+  open(prologueAt, prologue);
+  inserts[inserts.length - 1].order = -1; // before anything else at that offset
+
+  inserts.sort((a, b) => a.at - b.at || (a.order === -1 ? -1 : b.order === -1 ? 1
+    : a.open !== b.open ? (a.open ? 1 : -1)
+    : a.open ? a.depth - b.depth || a.order - b.order : b.depth - a.depth || a.order - b.order));
+
+  // shifts: [line, first instrumented col after an insertion, total shift on that line from there on, ...]
+  let out = '';
+  let last = 0;
+  const shifts: number[] = [];
+  let curLine = -1, curShift = 0;
+  for (const ins of inserts) {
+    out += code.slice(last, ins.at) + ins.text;
+    last = ins.at;
+    const [line, col] = lineCol(ins.at);
+    if (line !== curLine) { curLine = line; curShift = 0; }
+    curShift += ins.text.length;
+    shifts.push(line, col + curShift, curShift);
+  }
+  out += code.slice(last);
+  out += `\nfunction __al$S(){return[${JSON.stringify(table)},${JSON.stringify(shifts)},${tsMappings ? JSON.stringify(tsMappings) : 'null'}]}\n`;
+  return { code: out, changed: true };
+}
+
+function decodeForTransform(mappings: string): number[][] {
+  // Same as runtime.decodeMappings; duplicated to keep the loader-thread bundle independent.
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const lines: number[][] = [];
+  let line: number[] = [];
+  let genCol = 0, origLine = 0, origCol = 0;
+  let i = 0;
+  const fields: number[] = [];
+  for (;;) {
+    const ch = mappings[i];
+    if (ch === ';' || ch === undefined) {
+      lines.push(line);
+      line = [];
+      genCol = 0;
+      i++;
+      if (ch === undefined) break;
+      continue;
+    }
+    if (ch === ',') { i++; continue; }
+    fields.length = 0;
+    while (i < mappings.length && mappings[i] !== ',' && mappings[i] !== ';') {
+      let value = 0, shift = 0, digit: number;
+      do {
+        digit = B64.indexOf(mappings[i++]);
+        value += (digit & 31) << shift;
+        shift += 5;
+      } while (digit & 32);
+      fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+    }
+    genCol += fields[0];
+    if (fields.length >= 4) {
+      origLine += fields[2];
+      origCol += fields[3];
+      line.push(genCol, origLine, origCol);
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,45 @@
+// How a runner starts a program under the Node tracer: the user's own node, with preload.js
+// (runtime + CommonJS hooks) and, where Node can register loader hooks, register.mjs (ES modules
+// and TypeScript run as modules). Settings go through the environment.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { LaunchOptions, LaunchPlan } from '../launch';
+
+const versions = new Map<string, [number, number] | null>();
+
+/** The interpreter's [major, minor], null when it cannot be asked (the runner reports a missing node). */
+export function nodeVersion(interpreter: string): [number, number] | null {
+  if (versions.has(interpreter)) return versions.get(interpreter)!;
+  let version: [number, number] | null = null;
+  try {
+    const out = spawnSync(interpreter, ['--version'], { encoding: 'utf8', timeout: 10_000 });
+    const m = /^v(\d+)\.(\d+)/.exec((out.stdout || '').trim());
+    if (m) version = [Number(m[1]), Number(m[2])];
+  } catch { /* leave null */ }
+  versions.set(interpreter, version);
+  return version;
+}
+
+/** module.register and --import: Node 20.6+, 18.19+ (and every version after 20). */
+export function canRegisterHooks(v: [number, number] | null): boolean {
+  if (!v) return true;
+  const [major, minor] = v;
+  return major > 20 || (major === 20 && minor >= 6) || (major === 18 && minor >= 19);
+}
+
+export function nodeLaunch(opts: LaunchOptions): LaunchPlan {
+  const dir = join(opts.distDir, 'tracers', 'node');
+  const args = ['--require', join(dir, 'preload.js')];
+  if (canRegisterHooks(nodeVersion(opts.interpreter))) args.push('--import', pathToFileURL(join(dir, 'register.mjs')).href);
+  args.push(opts.file, ...opts.args);
+  return {
+    command: opts.interpreter,
+    args,
+    env: {
+      AWAITLENS_TRACE: opts.tracePath,
+      AWAITLENS_BLOCKING_MS: String(opts.blockingMs ?? 100),
+      AWAITLENS_PROGRAM: opts.file,
+    },
+  };
+}

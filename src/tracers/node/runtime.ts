@@ -1,0 +1,775 @@
+// The Node tracer's runtime: lives in the traced program's main thread and writes the trace.
+// Instrumented user files (see instrument.ts) call its probes, reached through the global
+// `__awaitlens$`: `e` when an async function starts, `b`/`a` around each `await`, `r` where a
+// suspended function can continue without an `a` (catch, finally, for-await body), `x`/`f` when
+// it raises/returns. Everything that is not a user's async function (timers, I/O, node_modules,
+// Node internals) is only observed: V8 promise hooks say when an awaited promise settles and
+// `executionAsyncResource()` says which timer or I/O callback settled it, which costs far less
+// than async_hooks' per-promise bookkeeping (measured: ~0 vs ~0.5 µs per await).
+//
+// Records go out in the strict alternation the model expects: at any time at most one task runs.
+// A task that calls another async function synchronously is written as suspended at the call
+// site (awaiting that task, `call: true`) and resumed when the callee suspends or ends.
+import { writeSync, openSync, closeSync, fsyncSync } from 'node:fs';
+import { executionAsyncResource } from 'node:async_hooks';
+import * as v8 from 'node:v8';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const nodeRequire = createRequire(__filename);
+
+type Json = string;
+
+const RUNNING = 1, SUSPENDED = 2, PAUSED = 3, ENDED = 4;
+// What an await waits on; decides the resume cause when no settle context was seen.
+const W_VALUE = 0, W_TASK = 1, W_TIMER = 2, W_IMMEDIATE = 3, W_IO = 4, W_COMBO = 5, W_PROMISE = 6, W_CONSUMER = 7;
+
+interface SiteInfo {
+  json: Json;        // {"file":..,"line":..,"col":..}
+  frame: Json;       // {"fn":..,"file":..,"line":..,"col":..}
+  name: string;      // enclosing function (await sites) or the function's own name (def sites)
+  file: string;
+  line: number;
+  col: number;
+}
+
+interface Tag { kind: number; json: Json; cause: Json }
+interface Combo { how: string; members: unknown[] }
+
+class Task {
+  state = RUNNING;
+  prev: Task | null = null;
+  /** What it awaits now. */
+  waitKind = W_VALUE;
+  waitSite = -1;
+  waitStart = 0;
+  waitTask: Task | null = null;
+  waitCombo: Combo | null = null;
+  waitCause: Json | null = null;
+  /** Set by the settle hook: who settled the promise it awaits. */
+  settleCause: Json | null = null;
+  awaitedBy: Task | null = null;
+  endT = -1;
+  raised: string | null = null;
+  /** Step accounting for blocking warnings. */
+  stepStart = 0;
+  stepBeginSite = -1;
+  selfNs = 0;
+  callSite: Json = 'null';
+  constructor(readonly id: number, readonly name: string, readonly def: number) {}
+}
+
+export interface RuntimeOptions {
+  tracePath: string;
+  blockingMs: number;
+  program: string;
+  tracerDir: string;
+}
+
+export function startRuntime(opts: RuntimeOptions): void {
+  const fd = openSync(opts.tracePath, 'w');
+  const t0 = performance.now();
+  const now = (): number => Math.round((performance.now() - t0) * 1e6);
+  const blockingNs = Math.max(1, opts.blockingMs) * 1e6;
+
+  // ---- writer: synchronous, batched; flushed when large, periodically, and at exit/signal.
+  let buf = '';
+  let closed = false;
+  const flush = (): void => {
+    if (!buf || closed) return;
+    const text = buf;
+    buf = '';
+    try { writeSync(fd, text); } catch { /* disk full or closed: nothing sensible to do */ }
+  };
+  const emit = (line: string): void => {
+    if (closed) return;
+    buf += line + '\n';
+    if (buf.length > 1 << 16) flush();
+  };
+  const flushTimer = setInterval(flush, 200);
+  flushTimer.unref();
+
+  emit(JSON.stringify({
+    type: 'header', format: 'awaitlens', version: 1, runtime: 'node', runtimeVersion: process.versions.node,
+    program: opts.program, argv: process.argv.slice(1), cwd: process.cwd(), pid: process.pid,
+    startedAt: Date.now(), blockingThreshold: blockingNs, tracer: 'awaitlens-node 0.1.0',
+  }));
+
+  // ---- sites: registered per instrumented module, addressed by global id.
+  const sites: SiteInfo[] = [];
+  interface ModuleInfo { file: string; shifts: number[]; tsMap: string | null; tsLines: number[][] | null }
+  const modulesByName = new Map<string, ModuleInfo>();
+
+  function registerModule(fileOrUrl: string, table: (number | string)[], shifts: number[], tsMap: string | null): number {
+    const file = fileOrUrl.startsWith('file:') ? fileURLToPath(fileOrUrl) : fileOrUrl;
+    const base = sites.length;
+    if (userCodeStart < 0 && current === null) userCodeStart = now();
+    const fileJson = JSON.stringify(file);
+    for (let i = 0; i < table.length; i += 3) {
+      const line = table[i] as number, col = table[i + 1] as number, name = table[i + 2] as string;
+      const pos = `"file":${fileJson},"line":${line},"col":${col}`;
+      sites.push({ json: `{${pos}}`, frame: `{"fn":${JSON.stringify(name)},${pos}}`, name, file, line, col });
+    }
+    const info: ModuleInfo = { file, shifts, tsMap, tsLines: null };
+    modulesByName.set(file, info);
+    modulesByName.set(fileOrUrl, info);
+    return base;
+  }
+
+  // ---- call sites: V8's structured stack, mapped from the instrumented code back to the user's file.
+  const stackHolder: { stack?: unknown } = {};
+  const prepareCallSites = (_: Error, frames: NodeJS.CallSite[]): NodeJS.CallSite[] => frames;
+  function callSiteJson(skip: Function): Json {
+    const prevPrepare = Error.prepareStackTrace;
+    const prevLimit = Error.stackTraceLimit;
+    let frames: NodeJS.CallSite[] | undefined;
+    try {
+      Error.prepareStackTrace = prepareCallSites;
+      Error.stackTraceLimit = 8;
+      Error.captureStackTrace(stackHolder, skip);
+      frames = stackHolder.stack as NodeJS.CallSite[];
+    } catch { frames = undefined; } finally {
+      Error.prepareStackTrace = prevPrepare;
+      Error.stackTraceLimit = prevLimit;
+      stackHolder.stack = undefined;
+    }
+    if (!frames) return 'null';
+    // frames[0] is the async function itself; the first user frame above it is the call site.
+    for (let i = 1; i < frames.length; i++) {
+      const name = frames[i].getFileName();
+      if (!name) continue;
+      const mod = modulesByName.get(name);
+      if (!mod) continue;
+      const line = frames[i].getLineNumber(), col = frames[i].getColumnNumber();
+      if (line == null || col == null) return 'null';
+      const [l, c] = mapPosition(mod, line, col);
+      return `{"file":${JSON.stringify(mod.file)},"line":${l},"col":${c}}`;
+    }
+    return 'null';
+  }
+
+  /** Instrumented position -> the user's own line/col (undo our insertions, then TypeScript stripping). */
+  function mapPosition(mod: ModuleInfo, line: number, col: number): [number, number] {
+    // shifts: [line, colAfterInsertion(1-based, instrumented), totalShiftFromThereOn, ...] in order.
+    let shift = 0;
+    const s = mod.shifts;
+    for (let i = 0; i < s.length; i += 3) {
+      if (s[i] < line) continue;
+      if (s[i] > line) break;
+      if (s[i + 1] <= col) shift = s[i + 2];
+      else break;
+    }
+    let c = col - shift;
+    let l = line;
+    if (mod.tsMap) {
+      if (!mod.tsLines) mod.tsLines = decodeMappings(mod.tsMap);
+      const segs = mod.tsLines[line - 1];
+      if (segs) {
+        // segs: [genCol, origLine, origCol, ...] 0-based, sorted by genCol.
+        let best = -1;
+        for (let i = 0; i < segs.length; i += 3) { if (segs[i] <= c - 1) best = i; else break; }
+        if (best >= 0) { l = segs[best + 1] + 1; c = segs[best + 2] + 1 + (c - 1 - segs[best]); }
+      }
+    }
+    return [l, c];
+  }
+
+  // ---- tasks and the running stack.
+  let taskSeq = 0;
+  let current: Task | null = null;
+  const live = new Set<Task>();
+  const taskOfPromise = new WeakMap<object, Task>();
+  const tags = new WeakMap<object, Tag>();
+  const combos = new WeakMap<object, Combo>();
+  /** Pending native promises some task awaits, for the settle hook. */
+  const waiting = new Map<object, Task | Task[]>();
+  let lastInitPromise: object | null = null;
+
+  // Stretches: from the moment a task takes the loop until no task runs; blocking warnings.
+  let stretchStart = -1;
+  let stretchMaxSelf = 0;
+  let stretchMaxTask: Task | null = null;
+  let stretchMaxBegin = -1;
+  let stretchMaxEnd = -1;
+  let lastStretchEnd = 0;
+  let lastIdleMs = 0;
+  let firstStretch = true;
+  /** When the first instrumented module started running (the tracer's own start-up is not the program's). */
+  let userCodeStart = -1;
+
+  const idleTime = (): number => {
+    try { return (performance as unknown as { nodeTiming: { idleTime: number } }).nodeTiming.idleTime || 0; } catch { return 0; }
+  };
+
+  function beginStretch(ts: number): void {
+    const gap = ts - lastStretchEnd;
+    if (gap > 50_000 || firstStretch) {
+      const idleMs = idleTime();
+      let idleNs = Math.round((idleMs - lastIdleMs) * 1e6);
+      lastIdleMs = idleMs;
+      if (idleNs > gap) idleNs = gap;
+      if (idleNs >= 20_000) emit(`{"type":"idle","t":${ts - idleNs},"dur":${idleNs}}`);
+      const busy = firstStretch ? (userCodeStart >= 0 ? ts - userCodeStart - Math.max(0, idleNs) : 0) : gap - Math.max(0, idleNs);
+      if (busy > blockingNs && (firstStretch || busy > gap / 2)) {
+        const what = firstStretch ? 'module code before the first async function ran' : 'code outside traced async functions (callbacks, libraries, module code)';
+        const site = firstStretch && programSite ? programSite : 'null';
+        emit(`{"type":"warning","kind":"blocking","t":${firstStretch ? userCodeStart : lastStretchEnd},"task":null,"dur":${busy},"site":${site},"message":${JSON.stringify(`the event loop was held ${fmtMs(busy)} by ${what}`)}}`);
+      }
+    }
+    firstStretch = false;
+    stretchStart = ts;
+    stretchMaxSelf = -1;
+    stretchMaxTask = null;
+  }
+
+  function endStretch(ts: number): void {
+    const dur = ts - stretchStart;
+    lastStretchEnd = ts;
+    stretchStart = -1;
+    if (dur > blockingNs && stretchMaxTask) {
+      const t = stretchMaxTask;
+      const from = stretchMaxBegin >= 0 ? sites[stretchMaxBegin] : null;
+      const to = stretchMaxEnd >= 0 ? sites[stretchMaxEnd] : null;
+      const where = from ? ` from ${shortSite(from)}${to ? ` to ${shortSite(to)}` : ' to its end'}` : '';
+      emit(`{"type":"warning","kind":"blocking","t":${ts - dur},"task":${t.id},"dur":${dur},"site":${from ? from.json : 'null'},"endSite":${to ? to.json : 'null'},"selfDur":${stretchMaxSelf},"message":${JSON.stringify(`${t.name} held the event loop ${fmtMs(dur)} without awaiting${where}`)}}`);
+    }
+  }
+
+  const shortSite = (s: SiteInfo): string => `${s.file.split(/[\\/]/).pop()}:${s.line}`;
+  const fmtMs = (ns: number): string => `${(ns / 1e6).toFixed(ns >= 1e8 ? 0 : 1)} ms`;
+  const programSite = opts.program ? `{"file":${JSON.stringify(opts.program)},"line":1,"col":1}` : null;
+
+  /** Ends the running step of `t` at `ts` (self time accounting). */
+  function closeStep(t: Task, ts: number, endSite: number): void {
+    const self = t.selfNs + (ts - t.stepStart);
+    t.selfNs = 0;
+    if (self > stretchMaxSelf) {
+      stretchMaxSelf = self;
+      stretchMaxTask = t;
+      stretchMaxBegin = t.stepBeginSite;
+      stretchMaxEnd = endSite;
+    }
+  }
+
+  /** `t` takes the loop; whatever ran is paused beneath it (a synchronous call). */
+  function push(t: Task, ts: number, cause: Json, pauseSite: Json, beginSite: number, stretchBegun = false): void {
+    const under = current;
+    if (under) {
+      under.selfNs += ts - under.stepStart;
+      under.state = PAUSED;
+      emit(`{"type":"suspend","task":${under.id},"t":${ts},"site":${pauseSite},"stack":[],"awaiting":{"kind":"task","label":${JSON.stringify(t.name + '()')},"task":${t.id},"call":true}}`);
+    } else if (!stretchBegun) {
+      beginStretch(ts);
+    }
+    t.prev = under;
+    t.state = RUNNING;
+    t.stepStart = ts;
+    t.stepBeginSite = beginSite;
+    current = t;
+    emit(`{"type":"resume","task":${t.id},"t":${ts},"cause":${cause}}`);
+  }
+
+  /** `t` gives the loop back to the task beneath it, if any. */
+  function pop(t: Task, ts: number, endSite: number, label: string): void {
+    closeStep(t, ts, endSite);
+    const under = t.prev;
+    t.prev = null;
+    current = under;
+    if (under) {
+      under.state = RUNNING;
+      under.stepStart = ts;
+      emit(`{"type":"resume","task":${under.id},"t":${ts},"cause":{"kind":"task","task":${t.id},"label":${JSON.stringify(label)}}}`);
+    } else {
+      endStretch(ts);
+    }
+  }
+
+  // ---- probes ----
+
+  /** An async function (or async generator body) starts. */
+  function enter(siteId: number, generator?: number): Task {
+    const ts = now();
+    if (current === null) beginStretch(ts); // before the task record: records stay in time order
+    const site = sites[siteId];
+    const t = new Task(++taskSeq, site ? site.name : '<anonymous>', siteId);
+    if (!generator && lastInitPromise) taskOfPromise.set(lastInitPromise, t);
+    lastInitPromise = null;
+    live.add(t);
+    const parent = current;
+    const call = callSiteJson(enter);
+    t.callSite = call;
+    const nameJson = JSON.stringify(t.name);
+    emit(`{"type":"task","task":${t.id},"name":${nameJson},"coro":${nameJson},"parent":${parent ? parent.id : 'null'},"t":${ts},"site":${call},"def":${site ? site.json : 'null'},"kind":"call"}`);
+    push(t, ts, '{"kind":"start"}', call, siteId, true);
+    return t;
+  }
+
+  /** Top-level await in an ES module: the module body becomes a task. */
+  function moduleTask(siteId: number): Task {
+    const ts = now();
+    if (current === null) beginStretch(ts);
+    const site = sites[siteId];
+    const t = new Task(++taskSeq, site ? site.name : '<module>', siteId);
+    live.add(t);
+    const parent = current;
+    const nameJson = JSON.stringify(t.name);
+    emit(`{"type":"task","task":${t.id},"name":${nameJson},"coro":${nameJson},"parent":${parent ? parent.id : 'null'},"t":${ts},"site":${site ? site.json : 'null'},"def":${site ? site.json : 'null'},"kind":"call"}`);
+    push(t, ts, '{"kind":"start"}', site ? site.json : 'null', siteId, true);
+    return t;
+  }
+
+  /** Before an await: the task suspends on `value`. Returns it untouched. */
+  function beforeAwait(value: unknown, siteId: number, t: Task | undefined): unknown {
+    if (!t || t.state !== RUNNING) return value;
+    const ts = now();
+    const awaiting = classify(value, t);
+    suspend(t, ts, siteId, awaiting);
+    return value;
+  }
+
+  function suspend(t: Task, ts: number, siteId: number, awaiting: Json): void {
+    const site = sites[siteId];
+    t.state = SUSPENDED;
+    t.waitSite = siteId;
+    t.waitStart = ts;
+    t.settleCause = null;
+    emit(`{"type":"suspend","task":${t.id},"t":${ts},"site":${site ? site.json : 'null'},"stack":${stackOf(t, site)},"awaiting":${awaiting}}`);
+    pop(t, ts, siteId, 'suspended');
+  }
+
+  function stackOf(t: Task, site: SiteInfo | undefined): Json {
+    if (!site) return '[]';
+    let out = site.frame;
+    let up = t.awaitedBy;
+    for (let depth = 0; up && depth < 16; depth++) {
+      if (up.state !== SUSPENDED || up.waitTask === null) break;
+      const s = sites[up.waitSite];
+      if (!s) break;
+      out = s.frame + ',' + out;
+      up = up.awaitedBy;
+    }
+    return '[' + out + ']';
+  }
+
+  /** After an await returned normally. */
+  function afterAwait(value: unknown, t: Task | undefined): unknown {
+    if (t && t.state === SUSPENDED) resume(t, now());
+    return value;
+  }
+
+  /** Where a suspended task continues without afterAwait: catch/finally blocks, for-await bodies. */
+  function reenter(t: Task | undefined): void {
+    if (t && t.state === SUSPENDED) resume(t, now());
+  }
+
+  function resume(t: Task, ts: number): void {
+    const cause = resumeCause(t);
+    t.waitTask = null;
+    t.waitCombo = null;
+    t.settleCause = null;
+    push(t, ts, cause, t.waitSite >= 0 && sites[t.waitSite] ? sites[t.waitSite].json : 'null', t.waitSite);
+  }
+
+  /** The async function raised. */
+  function raised(t: Task | undefined, err: unknown): void {
+    if (!t || t.state === ENDED) return;
+    if (t.state === SUSPENDED) resume(t, now());
+    t.raised = errorText(err);
+  }
+
+  /** The async function finished (returned, or after raised()). */
+  function finish(t: Task | undefined): void {
+    if (!t || t.state === ENDED) return;
+    const ts = now();
+    if (t.state === SUSPENDED) resume(t, ts);
+    t.state = ENDED;
+    t.endT = ts;
+    live.delete(t);
+    if (t.raised !== null) emit(`{"type":"end","task":${t.id},"t":${ts},"outcome":"raised","error":${JSON.stringify(t.raised)}}`);
+    else emit(`{"type":"end","task":${t.id},"t":${ts},"outcome":"returned"}`);
+    if (current === t) pop(t, ts, -1, t.raised !== null ? 'raised' : 'returned');
+  }
+
+  /** `yield` in an async generator: it waits for its consumer's next next(). */
+  function beforeYield(value: unknown, siteId: number, t: Task | undefined): unknown {
+    if (!t || t.state !== RUNNING) return value;
+    t.waitKind = W_CONSUMER;
+    suspend(t, now(), siteId, '{"kind":"promise","label":"yield: waits for the consumer to call next()"}');
+    return value;
+  }
+
+  function afterYield(value: unknown, t: Task | undefined): unknown {
+    if (t && t.state === SUSPENDED) {
+      const ts = now();
+      const consumer = current;
+      push(t, ts, consumer ? `{"kind":"task","task":${consumer.id},"label":"next()"}` : '{"kind":"callback","label":"next()"}', 'null', t.waitSite);
+    }
+    return value;
+  }
+
+  /** for await: wraps the iterable so each next() is recorded as a suspension at the loop. */
+  function forAwait(iterable: unknown, siteId: number, t: Task | undefined): unknown {
+    if (!t || iterable == null) return iterable;
+    const getIterator = (iterable as { [Symbol.asyncIterator]?: () => AsyncIterator<unknown> })[Symbol.asyncIterator];
+    if (typeof getIterator !== 'function') return iterable;
+    const isStream = typeof (iterable as { pipe?: unknown }).pipe === 'function';
+    return {
+      [Symbol.asyncIterator]() {
+        const it = getIterator.call(iterable);
+        const wrapped: AsyncIterator<unknown> = {
+          next(...args: [] | [unknown]) {
+            const p = it.next(...args);
+            if (t.state === RUNNING && current === t) {
+              const ts = now();
+              let awaiting: Json;
+              if (isStream) {
+                t.waitKind = W_IO;
+                t.waitCause = '{"kind":"io","label":"stream data"}';
+                awaiting = '{"kind":"io","label":"for await: next chunk of a stream","op":"read"}';
+              } else {
+                awaiting = classify(p, t);
+                if (t.waitKind === W_PROMISE) awaiting = '{"kind":"promise","label":"for await: next()"}';
+              }
+              suspend(t, ts, siteId, awaiting);
+            }
+            return p;
+          },
+        };
+        if (typeof it.return === 'function') wrapped.return = (...args: [] | [unknown]) => it.return!(...args);
+        if (typeof it.throw === 'function') wrapped.throw = (...args: [] | [unknown]) => it.throw!(...args);
+        return wrapped;
+      },
+    };
+  }
+
+  /** What the awaited value is, as an `awaiting` JSON; notes how to explain the resume. */
+  function classify(value: unknown, t: Task): Json {
+    t.waitTask = null;
+    t.waitCombo = null;
+    t.waitCause = null;
+    if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
+      t.waitKind = W_VALUE;
+      return '{"kind":"promise","label":"a plain value (continues after pending microtasks)"}';
+    }
+    const obj = value as object;
+    const task = taskOfPromise.get(obj);
+    if (task) {
+      t.waitKind = W_TASK;
+      t.waitTask = task;
+      if (task.state !== ENDED) task.awaitedBy = t;
+      return `{"kind":"task","label":${JSON.stringify(task.name + '()')},"task":${task.id}}`;
+    }
+    const tag = tags.get(obj);
+    if (tag) {
+      t.waitKind = tag.kind;
+      t.waitCause = tag.cause;
+      if (tag.kind === W_IO) watch(obj, t);
+      return tag.json;
+    }
+    const combo = combos.get(obj);
+    if (combo) {
+      t.waitKind = W_COMBO;
+      t.waitCombo = combo;
+      watch(obj, t);
+      const ids: number[] = [];
+      for (const m of combo.members) {
+        const mt = m !== null && typeof m === 'object' ? taskOfPromise.get(m) : undefined;
+        if (mt) { ids.push(mt.id); if (mt.state !== ENDED && !mt.awaitedBy) mt.awaitedBy = t; }
+      }
+      const n = combo.members.length;
+      const what = ids.length === n ? `${n} task${n === 1 ? '' : 's'}` : `${n} promise${n === 1 ? '' : 's'}`;
+      return `{"kind":"tasks","label":${JSON.stringify(`Promise.${combo.how}(${what})`)},"tasks":[${ids.join(',')}],"how":"${combo.how}"}`;
+    }
+    t.waitKind = W_PROMISE;
+    if (value instanceof Promise) {
+      watch(obj, t);
+      return '{"kind":"promise","label":"promise"}';
+    }
+    return '{"kind":"promise","label":"thenable"}';
+  }
+
+  function watch(p: object, t: Task): void {
+    const w = waiting.get(p);
+    if (!w) waiting.set(p, t);
+    else if (Array.isArray(w)) w.push(t);
+    else waiting.set(p, [w, t]);
+  }
+
+  function resumeCause(t: Task): Json {
+    switch (t.waitKind) {
+      case W_TASK: {
+        const w = t.waitTask!;
+        return `{"kind":"task","task":${w.id},"label":${JSON.stringify(w.name + (w.raised !== null ? '() raised' : '() returned'))}}`;
+      }
+      case W_TIMER: return t.waitCause ?? '{"kind":"timer"}';
+      case W_IMMEDIATE: return '{"kind":"yield"}';
+      case W_COMBO: {
+        const c = t.waitCombo!;
+        let best: Task | null = null;
+        for (const m of c.members) {
+          const mt = m !== null && typeof m === 'object' ? taskOfPromise.get(m) : undefined;
+          if (!mt || mt.state !== ENDED) continue;
+          // all/allSettled: the last member to finish released it; race/any: the first.
+          const later = c.how === 'all' || c.how === 'allSettled';
+          if (!best || (later ? mt.endT > best.endT : mt.endT < best.endT)) best = mt;
+        }
+        if (best) return `{"kind":"task","task":${best.id},"label":${JSON.stringify(`${best.name}() ${best.raised !== null ? 'raised' : 'returned'} (Promise.${c.how})`)}}`;
+        return t.settleCause ?? '{"kind":"unknown","label":"Promise.' + c.how + '"}';
+      }
+      case W_CONSUMER: return '{"kind":"unknown","label":"next()"}';
+      case W_VALUE: return '{"kind":"yield","label":"microtask"}';
+      default: return t.settleCause ?? t.waitCause ?? '{"kind":"unknown"}';
+    }
+  }
+
+  /** Who is settling a promise right now: the running task, or the timer / I/O callback. */
+  function settleContext(): Json {
+    if (current) return `{"kind":"task","task":${current.id}}`;
+    let r: unknown;
+    try { r = executionAsyncResource(); } catch { return '{"kind":"unknown"}'; }
+    return resourceCause(r);
+  }
+
+  function resourceCause(r: unknown): Json {
+    if (!r || typeof r !== 'object') return '{"kind":"unknown"}';
+    const name = (r as object).constructor?.name ?? '';
+    switch (name) {
+      case 'Timeout': {
+        const ms = (r as { _idleTimeout?: number })._idleTimeout;
+        return typeof ms === 'number' && ms >= 0 ? `{"kind":"timer","delay":${ms / 1000}}` : '{"kind":"timer"}';
+      }
+      case 'Immediate': return '{"kind":"yield","label":"setImmediate"}';
+      case 'TCP': case 'TCPWrap': case 'TCPConnectWrap': case 'Socket': case 'Pipe': case 'PipeConnectWrap': case 'WriteWrap': case 'ShutdownWrap': case 'UDP': case 'SendWrap':
+        return `{"kind":"io","label":"socket"}`;
+      case 'TTY': return '{"kind":"io","label":"terminal"}';
+      case 'FSReqCallback': case 'FSReqPromise': case 'FileHandle': case 'FileHandleReqWrap': case 'StatWatcher': case 'FSEvent':
+        return '{"kind":"io","label":"file system"}';
+      case 'GetAddrInfoReqWrap': case 'GetNameInfoReqWrap': case 'QueryReqWrap': return '{"kind":"io","label":"dns"}';
+      case 'HTTPParser': case 'HTTPINCOMINGMESSAGE': case 'HTTPCLIENTREQUEST': return '{"kind":"io","label":"http"}';
+      case 'Process': case 'ChildProcess': return '{"kind":"io","label":"child process"}';
+      case 'Object': case '': return '{"kind":"unknown","label":"microtask"}';
+      default: return `{"kind":"callback","label":${JSON.stringify(name)}}`;
+    }
+  }
+
+  // ---- promise hooks: link async functions to their promises, see who settles awaited promises.
+  try {
+    v8.promiseHooks.onInit((promise) => { lastInitPromise = promise; });
+    v8.promiseHooks.onSettled((promise) => {
+      if (waiting.size === 0) return;
+      const w = waiting.get(promise);
+      if (!w) return;
+      waiting.delete(promise);
+      const cause = settleContext();
+      if (Array.isArray(w)) { for (const t of w) if (t.state === SUSPENDED) t.settleCause = cause; } else if (w.state === SUSPENDED) w.settleCause = cause;
+    });
+  } catch (err) {
+    emit(`{"type":"warning","kind":"tracer","t":${now()},"message":${JSON.stringify(`promise hooks unavailable (${errorText(err)}): resume causes will be less precise`)}}`);
+  }
+
+  // ---- what awaited promises are: timers, fs, events, combinators.
+  const tagPromise = (p: unknown, tag: Tag): void => { if (p !== null && typeof p === 'object') tags.set(p, tag); };
+  const IMMEDIATE_TAG: Tag = { kind: W_IMMEDIATE, json: '{"kind":"immediate","label":"setImmediate"}', cause: '{"kind":"yield"}' };
+  const YIELD_TAG: Tag = { kind: W_IMMEDIATE, json: '{"kind":"immediate","label":"scheduler.yield"}', cause: '{"kind":"yield"}' };
+  try {
+    const timersPromises = nodeRequire('node:timers/promises') as Record<string, any>;
+    const origTimeout = timersPromises.setTimeout;
+    const origImmediate = timersPromises.setImmediate;
+    const timerTags = new Map<number, Tag>();
+    timersPromises.setTimeout = function setTimeout(this: unknown, delay?: number, ...rest: unknown[]) {
+      const p = origTimeout.call(this, delay, ...rest);
+      const ms = typeof delay === 'number' && delay > 0 ? delay : 1;
+      let tag = timerTags.get(ms);
+      if (!tag) {
+        tag = { kind: W_TIMER, json: `{"kind":"timer","label":${JSON.stringify(`setTimeout ${ms} ms`)},"delay":${ms}}`, cause: `{"kind":"timer","delay":${ms / 1000}}` };
+        if (timerTags.size < 1000) timerTags.set(ms, tag);
+      }
+      tagPromise(p, tag);
+      return p;
+    };
+    timersPromises.setImmediate = function setImmediate(this: unknown, ...args: unknown[]) {
+      const p = origImmediate.apply(this, args);
+      tagPromise(p, IMMEDIATE_TAG);
+      return p;
+    };
+    const scheduler = timersPromises.scheduler;
+    if (scheduler && typeof scheduler.wait === 'function') {
+      const origWait = scheduler.wait, origYield = scheduler.yield;
+      scheduler.wait = function wait(this: unknown, delay: number, ...rest: unknown[]) {
+        const p = origWait.call(this, delay, ...rest);
+        tagPromise(p, { kind: W_TIMER, json: `{"kind":"timer","label":${JSON.stringify(`scheduler.wait ${delay} ms`)},"delay":${Number(delay) || 0}}`, cause: `{"kind":"timer","delay":${(Number(delay) || 0) / 1000}}` });
+        return p;
+      };
+      if (typeof origYield === 'function') scheduler.yield = function yield_(this: unknown) { const p = origYield.call(this); tagPromise(p, YIELD_TAG); return p; };
+    }
+  } catch { /* very old node: untagged timers still resume with a timer cause */ }
+
+  try {
+    const fsp = nodeRequire('node:fs').promises as Record<string, any>;
+    for (const op of Object.keys(fsp)) {
+      const orig = fsp[op];
+      if (typeof orig !== 'function' || op === 'constants' || /^[A-Z]/.test(op)) continue;
+      fsp[op] = {
+        [op](this: unknown, ...args: unknown[]) {
+          const p = orig.apply(this, args);
+          const arg = typeof args[0] === 'string' ? ` ${args[0]}` : args[0] instanceof URL ? ` ${args[0].href}` : '';
+          tagPromise(p, { kind: W_IO, json: `{"kind":"io","label":${JSON.stringify(`fs.${op}${arg}`.slice(0, 200))},"op":"${op}"}`, cause: `{"kind":"io","label":"file system"}` });
+          return p;
+        },
+      }[op];
+    }
+  } catch { /* fs.promises missing: untagged */ }
+
+  try {
+    const events = nodeRequire('node:events') as Record<string, any>;
+    const origOnce = events.once;
+    events.once = function once(this: unknown, emitter: any, name: string | symbol, ...rest: unknown[]) {
+      const p = origOnce.call(this, emitter, name, ...rest);
+      const isSocket = emitter && typeof emitter.pipe === 'function';
+      const who = emitter?.constructor?.name || 'emitter';
+      tagPromise(p, {
+        kind: isSocket ? W_IO : W_PROMISE,
+        json: `{"kind":${isSocket ? '"io"' : '"promise"'},"label":${JSON.stringify(`once(${who}, ${String(name)})`)}${isSocket ? ',"op":"read"' : ''}}`,
+        cause: isSocket ? '{"kind":"io","label":"socket"}' : '{"kind":"callback","label":"event"}',
+      });
+      return p;
+    };
+  } catch { /* no events.once */ }
+
+  for (const how of ['all', 'allSettled', 'race', 'any'] as const) {
+    const orig = (Promise as any)[how];
+    if (typeof orig !== 'function') continue;
+    (Promise as any)[how] = {
+      [how](this: PromiseConstructor, iterable: Iterable<unknown>) {
+        let members: unknown[];
+        try { members = Array.isArray(iterable) ? iterable : Array.from(iterable); } catch { return orig.call(this, iterable); }
+        const p = orig.call(this, members);
+        if (p !== null && typeof p === 'object') combos.set(p, { how, members });
+        return p;
+      },
+    }[how];
+  }
+  try { nodeRequire('node:module').syncBuiltinESMExports(); } catch { /* node < 12.12 */ }
+
+  // ---- output: attributed to the running task, passed through unchanged.
+  for (const name of ['stdout', 'stderr'] as const) {
+    const stream = process[name];
+    const origWrite = stream.write;
+    stream.write = function write(this: NodeJS.WriteStream, chunk: any, ...rest: any[]): boolean {
+      try {
+        const enc = typeof rest[0] === 'string' ? rest[0] as BufferEncoding : 'utf8';
+        const text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(enc === 'buffer' as any ? 'utf8' : enc) : String(chunk);
+        emit(`{"type":"output","t":${now()},"task":${current ? current.id : 'null'},"stream":"${name}","text":${JSON.stringify(text)}}`);
+      } catch { /* never break the program's output */ }
+      return origWrite.call(this, chunk, ...rest);
+    } as typeof stream.write;
+  }
+
+  // ---- unhandled rejections and uncaught exceptions: observed, never handled (Node's own behaviour stays).
+  const origEmit = process.emit;
+  process.emit = function emitEvent(this: NodeJS.Process, event: string | symbol, ...args: any[]): boolean {
+    if (event === 'unhandledRejection') {
+      try {
+        const owner = args[1] && typeof args[1] === 'object' ? taskOfPromise.get(args[1]) : undefined;
+        emit(`{"type":"warning","kind":"unhandled-rejection","t":${now()},"task":${owner ? owner.id : 'null'},"site":${owner ? owner.callSite : 'null'},"message":${JSON.stringify(`unhandled rejection${owner ? ` of ${owner.name}()` : ''}: ${errorText(args[0])}`)}}`);
+      } catch { /* keep going */ }
+    }
+    return (origEmit as Function).call(this, event, ...args);
+  } as typeof process.emit;
+  process.on('uncaughtExceptionMonitor', (err, origin) => {
+    if (origin === 'unhandledRejection') return; // already written
+    emit(`{"type":"warning","kind":"uncaught-exception","t":${now()},"task":${current ? current.id : 'null'},"message":${JSON.stringify(`uncaught exception: ${errorText(err)}`)}}`);
+    flush();
+  });
+
+  // ---- exit: pending tasks, exit code (process.exitCode included), flush.
+  let finished = false;
+  function finishTrace(code: number, signal: string | null): void {
+    if (finished) return;
+    finished = true;
+    const ts = now();
+    if (current === null) beginStretch(ts); // a final idle gap, if any
+    for (const t of live) {
+      if (t.state === ENDED) continue;
+      const site = t.state === SUSPENDED && sites[t.waitSite] ? sites[t.waitSite] : null;
+      emit(`{"type":"warning","kind":"pending-at-exit","t":${ts},"task":${t.id},"site":${site ? site.json : 'null'},"message":${JSON.stringify(`${t.name}() never finished${site ? `: still waiting at ${shortSite(site)}` : ''}`)}}`);
+    }
+    emit(`{"type":"exit","t":${ts},"code":${code}${signal ? `,"signal":"${signal}"` : ''}}`);
+    flush();
+    closed = true;
+    try { fsyncSync(fd); } catch { /* fine */ }
+    try { closeSync(fd); } catch { /* fine */ }
+  }
+  process.on('exit', (code) => finishTrace(typeof code === 'number' ? code : Number(process.exitCode ?? 0), null));
+
+  const signalNumbers: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = (): void => {
+      if (process.listenerCount(sig) > 1) { flush(); return; } // the program handles it itself
+      finishTrace(128 + signalNumbers[sig], sig);
+      process.removeListener(sig, onSignal);
+      process.kill(process.pid, sig);
+    };
+    process.on(sig, onSignal);
+  }
+
+  (globalThis as any).__awaitlens$ = {
+    m: registerModule, e: enter, mod: moduleTask, b: beforeAwait, a: afterAwait, r: reenter, x: raised, f: finish,
+    yb: beforeYield, ya: afterYield, fa: forAwait,
+    warn(message: string): void { emit(`{"type":"warning","kind":"tracer","t":${now()},"message":${JSON.stringify(message)}}`); },
+    flush,
+  };
+}
+
+export function errorText(err: unknown): string {
+  try {
+    if (err instanceof Error) return `${err.name}: ${err.message}`;
+    if (err !== null && typeof err === 'object') {
+      const e = err as { name?: unknown; message?: unknown };
+      if (typeof e.message === 'string') return `${typeof e.name === 'string' ? e.name : 'Error'}: ${e.message}`;
+    }
+    return String(err);
+  } catch {
+    return '<unprintable error>';
+  }
+}
+
+/** Source map "mappings" -> per generated line, flat [genCol, origLine, origCol, ...] (0-based). */
+export function decodeMappings(mappings: string): number[][] {
+  const lines: number[][] = [];
+  let line: number[] = [];
+  let genCol = 0, src = 0, origLine = 0, origCol = 0;
+  let i = 0;
+  const fields: number[] = [];
+  while (i <= mappings.length) {
+    const ch = mappings[i];
+    if (ch === ';' || ch === undefined) {
+      lines.push(line);
+      line = [];
+      genCol = 0;
+      i++;
+      if (ch === undefined) break;
+      continue;
+    }
+    if (ch === ',') { i++; continue; }
+    fields.length = 0;
+    while (i < mappings.length && mappings[i] !== ',' && mappings[i] !== ';') {
+      let value = 0, shift = 0, digit: number;
+      do {
+        digit = B64.indexOf(mappings[i++]);
+        value += (digit & 31) << shift;
+        shift += 5;
+      } while (digit & 32);
+      fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+    }
+    genCol += fields[0];
+    if (fields.length >= 4) {
+      src += fields[1];
+      origLine += fields[2];
+      origCol += fields[3];
+      line.push(genCol, origLine, origCol);
+    }
+  }
+  return lines;
+}
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
