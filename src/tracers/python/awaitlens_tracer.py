@@ -108,6 +108,7 @@ def _print_uncaught(exc):
     tb = exc.__traceback__
     while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) == _TRACER_FILE:
         tb = tb.tb_next
+    exc.__traceback__ = tb   # the default hook prints the exception's own traceback
     try:
         sys.excepthook(type(exc), exc, tb)
     except Exception:
@@ -336,16 +337,29 @@ def _register(task, t, parent, site, eager=False):
     task._al_id = tid
     task._al_r = '{"type":"resume","task":%d,"t":' % tid
     task._al_s = '{"type":"suspend","task":%d,"t":' % tid
-    coro = task.get_coro() if hasattr(task, 'get_coro') else getattr(task, '_coro', None)
-    _emit('{"type":"task","task":%d,"name":%s,"coro":%s,"parent":%s,"t":%d,"site":%s,"def":%s,"kind":"task"%s}' % (
-        tid, _dumps(_task_name(task)), _dumps(_coro_name(coro)), 'null' if parent is None else parent,
-        t - _T0, site, _coro_def(coro), ',"eager":true' if eager else ''))
+    # The record waits until the creating step ends (or the task first runs): TaskGroup and
+    # create_task(name=...) on some versions name the task only after the factory made it.
+    _pending_tasks.append((task, tid, t, parent, site, eager))
+    if eager:
+        _flush_tasks()
     _unstarted.add(tid)
     try:
         _live[tid] = weakref.ref(task)
     except TypeError:
         _live[tid] = None
     return tid
+
+
+_pending_tasks = []
+
+
+def _flush_tasks():
+    while _pending_tasks:
+        task, tid, t, parent, site, eager = _pending_tasks.pop(0)
+        coro = task.get_coro() if hasattr(task, 'get_coro') else getattr(task, '_coro', None)
+        _emit('{"type":"task","task":%d,"name":%s,"coro":%s,"parent":%s,"t":%d,"site":%s,"def":%s,"kind":"task"%s}' % (
+            tid, _dumps(_task_name(task)), _dumps(_coro_name(coro)), 'null' if parent is None else parent,
+            t - _T0, site, _coro_def(coro), ',"eager":true' if eager else ''))
 
 
 def _tid(task):
@@ -515,6 +529,8 @@ def _site_of_task(task):
 
 
 def _after_step(task, tid, t):
+    if _pending_tasks:
+        _flush_tasks()
     if task.done():
         _end(task, tid, t)
         return
@@ -767,6 +783,8 @@ def _traced_run(self):
     else:
         # task.__step() with nothing awaited: only a bare yield (asyncio.sleep(0)) schedules that.
         cause = _C_YIELD
+    if _pending_tasks:
+        _flush_tasks()
     t0 = _now()
     _emit(task._al_r + str(t0 - _T0) + cause)
     _origin = tid
@@ -785,6 +803,8 @@ def _traced_run(self):
     _origin = None
     if _out is not None:
         _flush_output()
+    if _pending_tasks:
+        _flush_tasks()
     if task.done():
         _end(task, tid, t1)
     else:
@@ -846,6 +866,8 @@ def _run_callback(self, cb, owner):
     _step_start = 0
     _origin = None
     t1 = _now()
+    if _pending_tasks:
+        _flush_tasks()
     if t1 - t0 > _block_ns:
         _blocking(None, t0, t1, t0, None)
     self = None
@@ -1227,6 +1249,7 @@ def _finish(code, signal_name):
     except Exception:
         pass
     _flush_output()
+    _flush_tasks()
     for tid, ref in list(_live.items()):
         task = ref() if ref is not None else None
         if task is not None and not task.done():

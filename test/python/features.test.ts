@@ -1,0 +1,284 @@
+// Every feature the Python tracer supports, each on a small real program
+// (test/fixtures/python/*.py) run under Python 3.8, 3.11 and 3.12+ where the feature exists.
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import {
+  FIXTURES, endOf, exitRecord, findPython, lineOf, outputs, pool, printed, printer, resumes, suspends, taskByCoro,
+  tasks, traceProgram, warnings, type Traced,
+} from './helpers';
+
+const VERSIONS = ['3.8', '3.11', '3.12', '3.13'];
+const MS = 1e6;
+const minor = (v: string) => Number(v.split('.')[1]);
+
+interface Case { name: string; since?: number; stdin?: string; args?: string[] }
+const CASES: Case[] = [
+  { name: 'taskgroup', since: 11 }, { name: 'eager', since: 12 }, { name: 'custom_factory' }, { name: 'cancel' },
+  { name: 'exceptions' }, { name: 'queue_pc' }, { name: 'lock_event' }, { name: 'streams' }, { name: 'executor' },
+  { name: 'wait_for_timeout' }, { name: 'blocking' }, { name: 'never_awaited' }, { name: 'pending_exit' },
+  { name: 'syntax_error' }, { name: 'crash' }, { name: 'stdin_echo', stdin: 'first line\nsecond line\n', args: ['a b', '--x'] },
+  { name: 'waits' },
+];
+
+const runs = new Map<string, Map<string, Traced>>();
+
+before(async function () {
+  this.timeout(180_000);
+  const jobs: (() => Promise<void>)[] = [];
+  for (const v of VERSIONS) {
+    const py = findPython(v);
+    if (!py) continue;
+    const m = new Map<string, Traced>();
+    runs.set(v, m);
+    for (const c of CASES) {
+      if (c.since && minor(v) < c.since) continue;
+      jobs.push(async () => { m.set(c.name, await traceProgram(py, join(FIXTURES, c.name + '.py'), { stdin: c.stdin, args: c.args })); });
+    }
+  }
+  await pool(jobs, 4);
+});
+
+for (const version of VERSIONS) {
+  describe(`Python ${version} tracer features`, function () {
+    let r: Map<string, Traced>;
+    const get = (name: string) => {
+      const t = r.get(name);
+      if (!t) throw new Error(`${name} did not run`);
+      return t;
+    };
+    before(function () {
+      const got = runs.get(version);
+      if (!got) { this.skip(); return; } // interpreter not installed here
+      r = got;
+    });
+
+    it('TaskGroup: children created in the group, parent waits on them at the async with', function () {
+      if (minor(version) < 11) this.skip(); // TaskGroup is 3.11+
+      const t = get('taskgroup');
+      const main = taskByCoro(t, 'main');
+      const kids = tasks(t).filter((x) => x.coro === 'child');
+      assert.deepEqual(kids.map((k) => k.name).sort(), ['child-a', 'child-b']);
+      for (const k of kids) assert.equal(k.parent, main.task);
+      const wait = suspends(t, main.task)[0];
+      assert.equal(wait.awaiting.kind, 'tasks');
+      assert.equal((wait.awaiting as { how: string }).how, 'taskgroup');
+      assert.deepEqual([...(wait.awaiting as { tasks: number[] }).tasks].sort(), kids.map((k) => k.task).sort());
+      assert.equal(wait.site?.line, lineOf(t.file, 'async with asyncio.TaskGroup()'));
+      const b = kids.find((k) => k.name === 'child-b')!;
+      assert.deepEqual(resumes(t, main.task)[1].cause, { kind: 'task', task: b.task });
+    });
+
+    it('eager task factory: a task that finishes eagerly still appears, marked eager', function () {
+      if (minor(version) < 12) this.skip(); // eager_task_factory is 3.12+
+      const t = get('eager');
+      const main = taskByCoro(t, 'main');
+      const quick = taskByCoro(t, 'quick');
+      const slow = taskByCoro(t, 'slow');
+      assert.equal(quick.eager, true);
+      assert.equal(quick.parent, main.task);
+      assert.equal(endOf(t, quick.task).outcome, 'returned');
+      assert.equal(suspends(t, quick.task).length, 0);
+      assert.equal(printer(t, 'quick ran eagerly'), quick.task);
+      assert.equal(printer(t, 'slow started'), slow.task);
+      assert.equal(suspends(t, slow.task)[0].awaiting.kind, 'sleep');
+      // The eager step happened inside main's first step, before main suspended.
+      assert.ok(endOf(t, quick.task).t < suspends(t, main.task)[0].t);
+      assert.equal(t.stdout, 'quick ran eagerly\nslow started\nslow finished\nresults 1 2\n');
+    });
+
+    it("a user's own task factory stays in place (its names show) and is still traced", () => {
+      const t = get('custom_factory');
+      const lines = t.stdout.split('\n');
+      assert.equal(lines[0], 'results [1, 2] factory made 2');
+      const names = lines[1].replace(/^names /, '').split(' ');
+      const works = tasks(t).filter((x) => x.coro === 'work');
+      assert.deepEqual(works.map((w) => w.name), names);
+      // (On 3.8-3.11 these are custom-1/custom-2; 3.12.x and 3.13.0 rename them to 'None' after the factory.)
+      if (minor(version) < 12) assert.deepEqual(names, ['custom-1', 'custom-2']);
+      for (const w of works) assert.equal(endOf(t, w.task).outcome, 'returned');
+    });
+
+    it('cancellation: the worker resumes because main cancelled it, and ends cancelled', () => {
+      const t = get('cancel');
+      const main = taskByCoro(t, 'main');
+      const worker = taskByCoro(t, 'worker');
+      assert.deepEqual(resumes(t, worker.task)[1].cause, { kind: 'cancel', task: main.task });
+      assert.equal(endOf(t, worker.task).outcome, 'cancelled');
+      assert.equal(printer(t, 'worker cancelled'), worker.task);
+      const mainWait = suspends(t, main.task)[1];
+      assert.deepEqual({ kind: mainWait.awaiting.kind, task: (mainWait.awaiting as { task: number }).task }, { kind: 'task', task: worker.task });
+      assert.deepEqual(resumes(t, main.task)[2].cause, { kind: 'task', task: worker.task });
+      assert.equal(endOf(t, main.task).outcome, 'returned');
+    });
+
+    it('exceptions: a raising task ends raised with its error text', () => {
+      const t = get('exceptions');
+      const bads = tasks(t).filter((x) => x.coro === 'bad');
+      assert.equal(bads.length, 2);
+      for (const b of bads) assert.deepEqual(
+        { outcome: endOf(t, b.task).outcome, error: endOf(t, b.task).error }, { outcome: 'raised', error: 'ValueError: bad input 42' });
+      assert.equal(endOf(t, taskByCoro(t, 'good').task).outcome, 'returned');
+      assert.equal(t.stdout, "gathered ['ValueError', 'str']\ncaught bad input 42\n");
+    });
+
+    it("queue: the consumer waits on get() and the producer's put() wakes it", () => {
+      const t = get('queue_pc');
+      const prod = taskByCoro(t, 'producer');
+      const cons = taskByCoro(t, 'consumer');
+      const gets = suspends(t, cons.task);
+      assert.ok(gets.length >= 3);
+      for (const s of gets) {
+        assert.equal(s.awaiting.kind, 'queue');
+        assert.equal((s.awaiting as { op?: string }).op, 'get');
+        assert.equal(s.site?.line, lineOf(t.file, 'item = await q.get()'));
+      }
+      const woken = resumes(t, cons.task).slice(1);
+      assert.ok(woken.length >= 3);
+      for (const w of woken) assert.deepEqual(w.cause, { kind: 'task', task: prod.task });
+    });
+
+    it('lock and event: the second locker waits on the lock, the event waiter is woken by the setter', () => {
+      const t = get('lock_event');
+      const main = taskByCoro(t, 'main');
+      const lockers = tasks(t).filter((x) => x.coro === 'locked');
+      const second = lockers[1];
+      const lockWait = suspends(t, second.task)[0];
+      assert.equal(lockWait.awaiting.kind, 'lock');
+      assert.equal(lockWait.site?.line, lineOf(t.file, 'async with lock:'));
+      assert.deepEqual(resumes(t, second.task)[1].cause, { kind: 'task', task: lockers[0].task });
+      const waiter = taskByCoro(t, 'waiter');
+      assert.equal(suspends(t, waiter.task)[0].awaiting.kind, 'event');
+      assert.deepEqual(resumes(t, waiter.task)[1].cause, { kind: 'task', task: main.task });
+    });
+
+    it('streams over loopback: waits are I/O, woken by I/O readiness', () => {
+      const t = get('streams');
+      assert.equal(t.stdout, 'reply ONE\nreply TWO\n');
+      const clients = tasks(t).filter((x) => x.coro === 'client');
+      const handlers = tasks(t).filter((x) => x.coro === 'handle');
+      assert.equal(clients.length, 2);
+      assert.equal(handlers.length, 2);
+      // asyncio's own housekeeping tasks (accepting connections) are not shown.
+      assert.ok(tasks(t).every((x) => !/accept_connection|shutdown_/.test(x.coro)), JSON.stringify(tasks(t).map((x) => x.coro)));
+      for (const c of clients) {
+        const read = suspends(t, c.task).find((s) => s.site?.line === lineOf(t.file, 'reply = await reader.readline()'));
+        assert.ok(read, 'client suspends at its readline');
+        assert.equal(read.awaiting.kind, 'io');
+        assert.match(read.awaiting.label, /readline/);
+        const after = resumes(t, c.task).find((x) => x.t > read.t)!;
+        assert.equal(after.cause.kind, 'io');
+      }
+      for (const h of handlers) assert.equal(suspends(t, h.task)[0].awaiting.kind, 'io');
+    });
+
+    it('executor: run_in_executor / to_thread waits are executor waits woken by the executor', () => {
+      const t = get('executor');
+      const main = taskByCoro(t, 'main');
+      const waits = suspends(t, main.task);
+      assert.equal(waits.length, 2);
+      for (const w of waits) assert.equal(w.awaiting.kind, 'executor');
+      for (const x of resumes(t, main.task).slice(1)) assert.deepEqual(x.cause, { kind: 'callback', label: 'executor' });
+      assert.equal(t.stdout, 'results 2 4\n');
+    });
+
+    it('wait_for with a timeout: main waits on slow(), resumes by cancellation/timeout, prints timed out', () => {
+      const t = get('wait_for_timeout');
+      const main = taskByCoro(t, 'main');
+      assert.equal(t.stdout, 'timed out\n');
+      const first = suspends(t, main.task)[0];
+      // <= 3.11: wait_for runs slow() as its own task; 3.12+: it awaits it in main's task.
+      if (minor(version) < 12) {
+        assert.equal(first.awaiting.kind, 'tasks');
+        assert.equal((first.awaiting as { how: string }).how, 'wait_for');
+        const slow = taskByCoro(t, 'slow');
+        assert.deepEqual((first.awaiting as { tasks: number[] }).tasks, [slow.task]);
+        assert.equal(endOf(t, slow.task).outcome, 'cancelled');
+      } else {
+        assert.equal(first.awaiting.kind, 'sleep');
+        assert.ok(first.stack.some((f) => f.fn === 'slow'));
+      }
+      const took = endOf(t, main.task).t - resumes(t, main.task)[0].t;
+      assert.ok(took >= 45 * MS && took < 1000 * MS, `${took / MS} ms`);
+    });
+
+    it('blocking: time.sleep(0.3) in a coroutine is a blocking warning naming that line', () => {
+      const t = get('blocking');
+      const hog = taskByCoro(t, 'hog');
+      const blocks = warnings(t, 'blocking');
+      assert.equal(blocks.length, 1, JSON.stringify(blocks));
+      const b = blocks[0];
+      assert.equal(b.task, hog.task);
+      assert.ok(b.dur! >= 290 * MS && b.dur! < 2000 * MS, `${b.dur! / MS} ms`);
+      assert.equal(b.site?.line, lineOf(t.file, 'time.sleep(0.3)'));
+      assert.ok(b.hotspots && b.hotspots.length >= 1 && b.hotspots[0].samples >= 3, JSON.stringify(b.hotspots));
+      assert.match(b.message, /hog/);
+    });
+
+    it('never-awaited coroutine: a warning naming the coroutine; the RuntimeWarning still reaches stderr', () => {
+      const t = get('never_awaited');
+      const w = warnings(t, 'never-awaited');
+      assert.equal(w.length, 1);
+      assert.match(w[0].message, /coroutine 'save' was never awaited/);
+      assert.equal(w[0].site?.file, t.file);
+      assert.match(t.stderr, /RuntimeWarning: coroutine 'save' was never awaited/);
+      assert.equal(t.stdout, 'main done\n');
+    });
+
+    it('pending at exit: the background task left sleeping is reported', () => {
+      const t = get('pending_exit');
+      const forever = taskByCoro(t, 'forever');
+      const w = warnings(t, 'pending-at-exit');
+      assert.equal(w.length, 1);
+      assert.equal(w[0].task, forever.task);
+      assert.equal(w[0].site?.line, lineOf(t.file, 'await asyncio.sleep(10)'));
+      assert.equal(t.code, 0);
+      assert.equal(exitRecord(t)!.code, 0);
+      // Printed outside any task: attributed to no task.
+      assert.equal(printer(t, 'leaving with a pending task'), null);
+    });
+
+    it('syntax error: a normal Python syntax error, exit 1, no tracer frames, trace closed', () => {
+      const t = get('syntax_error');
+      assert.equal(t.code, 1);
+      assert.match(t.stderr, /SyntaxError/);
+      assert.match(t.stderr, /syntax_error\.py", line 3/);
+      assert.doesNotMatch(t.stderr, /Traceback|awaitlens_tracer/);
+      assert.equal(t.stdout, '');
+      assert.equal(exitRecord(t)!.code, 1);
+    });
+
+    it('crash: the normal traceback without tracer frames, exit 1, the task ends raised', () => {
+      const t = get('crash');
+      assert.equal(t.code, 1);
+      assert.match(t.stderr, /^Traceback \(most recent call last\):\n {2}File ".*crash\.py", line \d+, in <module>/);
+      assert.match(t.stderr, /RuntimeError: boom\n$/);
+      assert.doesNotMatch(t.stderr, /awaitlens_tracer/);
+      assert.equal(endOf(t, taskByCoro(t, 'main').task).error, 'RuntimeError: boom');
+      assert.equal(exitRecord(t)!.code, 1);
+      assert.match(printed(t, 'stderr'), /RuntimeError: boom/);
+    });
+
+    it('stdin, argv, __name__ and the exit code pass through', () => {
+      const t = get('stdin_echo');
+      assert.equal(t.stdout, "read first line\nread second line\nargv ['a b', '--x'] name __main__\n");
+      assert.equal(t.code, 3);
+      assert.equal(exitRecord(t)!.code, 3);
+      assert.equal(t.stderr, '');
+    });
+
+    it('asyncio.wait, as_completed and loops run one after another', () => {
+      const t = get('waits');
+      const ww = taskByCoro(t, 'with_wait');
+      const w = suspends(t, ww.task)[0];
+      assert.equal((w.awaiting as { how: string }).how, 'wait');
+      assert.equal((w.awaiting as { tasks: number[] }).tasks.length, 2);
+      const ac = taskByCoro(t, 'with_as_completed');
+      const acWaits = suspends(t, ac.task);
+      assert.ok(acWaits.length >= 2);
+      for (const s of acWaits) assert.equal((s.awaiting as { how?: string }).how, 'as_completed');
+      assert.equal(tasks(t).filter((x) => x.coro === 'job').length, 4);
+      assert.ok(outputs(t).every((o) => o.task !== null));
+      assert.equal(t.stdout, 'wait done [1, 2]\nas_completed 1\nas_completed 2\n');
+    });
+  });
+}
