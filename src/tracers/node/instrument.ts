@@ -17,8 +17,8 @@ export interface InstrumentOptions {
   toCommonJS?: boolean;
 }
 
-/** TypeScript -> JavaScript on the same lines, with a source map's "mappings" (see strip.ts). */
-export type StripTypes = (source: string, file: string, toCommonJS: boolean) => { code: string; mappings: string | null };
+/** TypeScript -> JavaScript on the same lines (see strip.ts). */
+export type StripTypes = (source: string, file: string, toCommonJS: boolean) => { code: string };
 
 export interface InstrumentResult {
   code: string;
@@ -41,12 +41,9 @@ export function mayNeedProbes(code: string): boolean {
 
 export function instrument(source: string, opts: InstrumentOptions, stripTypes?: StripTypes): InstrumentResult {
   let code = source;
-  let tsMappings: string | null = null;
   if (opts.typescript) {
     if (!stripTypes) throw new Error('TypeScript needs stripTypes');
-    const out = stripTypes(source, opts.id, !!opts.toCommonJS);
-    code = out.code;
-    tsMappings = out.mappings;
+    code = stripTypes(source, opts.id, !!opts.toCommonJS).code;
   }
   if (!mayNeedProbes(code)) return { code, changed: opts.typescript };
 
@@ -75,17 +72,13 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
     }
     return [lo + 1, offset - lineStarts[lo] + 1];
   };
-  const tsLines = tsMappings ? decodeForTransform(tsMappings) : null;
+  // Type stripping keeps lines but moves columns: align each changed line's tokens with the
+  // original line's (longest common subsequence) to get the user's columns back.
+  const columnMap = opts.typescript ? buildColumnMap(source, code) : new Map<number, number[]>();
   /** Offset in the (stripped) JS -> 1-based line/col in the file the user wrote. */
   const original = (offset: number): [number, number] => {
     const [line, col] = lineCol(offset);
-    if (!tsLines) return [line, col];
-    const segs = tsLines[line - 1];
-    if (!segs) return [line, col];
-    let best = -1;
-    for (let i = 0; i < segs.length; i += 3) { if (segs[i] <= col - 1) best = i; else break; }
-    if (best < 0) return [line, col];
-    return [segs[best + 1] + 1, segs[best + 2] + 1 + (col - 1 - segs[best])];
+    return [line, mapColumn(columnMap.get(line), col)];
   };
 
   const table: (number | string)[] = [];
@@ -321,45 +314,64 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
     shifts.push(line, col + curShift, curShift);
   }
   out += code.slice(last);
-  out += `\nfunction __al$S(){return[${JSON.stringify(table)},${JSON.stringify(shifts)},${tsMappings ? JSON.stringify(tsMappings) : 'null'}]}\n`;
+  const columns: number[] = [];
+  for (const [line, segs] of columnMap) columns.push(line, segs.length / 2, ...segs);
+  out += `\nfunction __al$S(){return[${JSON.stringify(table)},${JSON.stringify(shifts)},${columns.length ? JSON.stringify(columns) : 'null'}]}\n`;
   return { code: out, changed: true };
 }
 
-function decodeForTransform(mappings: string): number[][] {
-  // Same as runtime.decodeMappings; duplicated to keep the loader-thread bundle independent.
-  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-  const lines: number[][] = [];
-  let line: number[] = [];
-  let genCol = 0, origLine = 0, origCol = 0;
-  let i = 0;
-  const fields: number[] = [];
-  for (;;) {
-    const ch = mappings[i];
-    if (ch === ';' || ch === undefined) {
-      lines.push(line);
-      line = [];
-      genCol = 0;
-      i++;
-      if (ch === undefined) break;
-      continue;
+const TOKEN = /[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*|\d[\w.]*|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|\S/g;
+
+function tokens(line: string): { text: string; col: number }[] {
+  const out: { text: string; col: number }[] = [];
+  TOKEN.lastIndex = 0;
+  for (let m = TOKEN.exec(line); m; m = TOKEN.exec(line)) out.push({ text: m[0], col: m.index });
+  return out;
+}
+
+/**
+ * For every line whose text changed, the points where the column offset changes:
+ * [genCol, origCol, ...] (0-based), from token alignment (LCS) of the two lines.
+ */
+export function buildColumnMap(original: string, generated: string): Map<number, number[]> {
+  const map = new Map<number, number[]>();
+  const a = original.split('\n');
+  const b = generated.split('\n');
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i] === b[i]) continue;
+    const ta = tokens(a[i]);
+    const tb = tokens(b[i]);
+    if (ta.length * tb.length > 250_000) continue; // a huge minified line: keep columns as they are
+    // LCS table over tokens, then walk it to pair equal tokens.
+    const w = tb.length + 1;
+    const lcs = new Uint16Array((ta.length + 1) * w);
+    for (let x = ta.length - 1; x >= 0; x--) {
+      for (let y = tb.length - 1; y >= 0; y--) {
+        lcs[x * w + y] = ta[x].text === tb[y].text ? lcs[(x + 1) * w + y + 1] + 1 : Math.max(lcs[(x + 1) * w + y], lcs[x * w + y + 1]);
+      }
     }
-    if (ch === ',') { i++; continue; }
-    fields.length = 0;
-    while (i < mappings.length && mappings[i] !== ',' && mappings[i] !== ';') {
-      let value = 0, shift = 0, digit: number;
-      do {
-        digit = B64.indexOf(mappings[i++]);
-        value += (digit & 31) << shift;
-        shift += 5;
-      } while (digit & 32);
-      fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+    const segs: number[] = [];
+    let delta = 0;
+    for (let x = 0, y = 0; x < ta.length && y < tb.length;) {
+      if (ta[x].text === tb[y].text) {
+        const d = ta[x].col - tb[y].col;
+        if (d !== delta) { segs.push(tb[y].col, ta[x].col); delta = d; }
+        x++; y++;
+      } else if (lcs[(x + 1) * w + y] >= lcs[x * w + y + 1]) x++;
+      else y++;
     }
-    genCol += fields[0];
-    if (fields.length >= 4) {
-      origLine += fields[2];
-      origCol += fields[3];
-      line.push(genCol, origLine, origCol);
-    }
+    if (segs.length) map.set(i + 1, segs);
   }
-  return lines;
+  return map;
+}
+
+/** 1-based generated column -> 1-based original column with a line's segments. */
+export function mapColumn(segs: number[] | undefined, col: number): number {
+  if (!segs) return col;
+  let delta = 0;
+  for (let i = 0; i < segs.length; i += 2) {
+    if (segs[i] <= col - 1) delta = segs[i + 1] - segs[i]; else break;
+  }
+  return col + delta;
 }

@@ -97,10 +97,10 @@ export function startRuntime(opts: RuntimeOptions): void {
 
   // ---- sites: registered per instrumented module, addressed by global id.
   const sites: SiteInfo[] = [];
-  interface ModuleInfo { file: string; shifts: number[]; tsMap: string | null; tsLines: number[][] | null }
+  interface ModuleInfo { file: string; shifts: number[]; columns: Map<number, number[]> | null }
   const modulesByName = new Map<string, ModuleInfo>();
 
-  function registerModule(fileOrUrl: string, table: (number | string)[], shifts: number[], tsMap: string | null): number {
+  function registerModule(fileOrUrl: string, table: (number | string)[], shifts: number[], columns: number[] | null): number {
     const file = fileOrUrl.startsWith('file:') ? fileURLToPath(fileOrUrl) : fileOrUrl;
     const base = sites.length;
     if (userCodeStart < 0 && current === null) userCodeStart = now();
@@ -110,7 +110,16 @@ export function startRuntime(opts: RuntimeOptions): void {
       const pos = `"file":${fileJson},"line":${line},"col":${col}`;
       sites.push({ json: `{${pos}}`, frame: `{"fn":${JSON.stringify(name)},${pos}}`, name, file, line, col });
     }
-    const info: ModuleInfo = { file, shifts, tsMap, tsLines: null };
+    let columnMap: Map<number, number[]> | null = null;
+    if (columns) {
+      columnMap = new Map();
+      for (let i = 0; i < columns.length;) {
+        const line = columns[i], count = columns[i + 1];
+        columnMap.set(line, columns.slice(i + 2, i + 2 + count * 2));
+        i += 2 + count * 2;
+      }
+    }
+    const info: ModuleInfo = { file, shifts, columns: columnMap };
     modulesByName.set(file, info);
     modulesByName.set(fileOrUrl, info);
     return base;
@@ -160,18 +169,14 @@ export function startRuntime(opts: RuntimeOptions): void {
       else break;
     }
     let c = col - shift;
-    let l = line;
-    if (mod.tsMap) {
-      if (!mod.tsLines) mod.tsLines = decodeMappings(mod.tsMap);
-      const segs = mod.tsLines[line - 1];
-      if (segs) {
-        // segs: [genCol, origLine, origCol, ...] 0-based, sorted by genCol.
-        let best = -1;
-        for (let i = 0; i < segs.length; i += 3) { if (segs[i] <= c - 1) best = i; else break; }
-        if (best >= 0) { l = segs[best + 1] + 1; c = segs[best + 2] + 1 + (c - 1 - segs[best]); }
-      }
+    const segs = mod.columns?.get(line);
+    if (segs) {
+      // segs: [genCol, origCol, ...] 0-based where the offset changes (see instrument.buildColumnMap).
+      let delta = 0;
+      for (let i = 0; i < segs.length; i += 2) { if (segs[i] <= c - 1) delta = segs[i + 1] - segs[i]; else break; }
+      c += delta;
     }
-    return [l, c];
+    return [line, c];
   }
 
   // ---- tasks and the running stack.
@@ -523,15 +528,16 @@ export function startRuntime(opts: RuntimeOptions): void {
   }
 
   /** Who is settling a promise right now: the running task, or the timer / I/O callback. */
-  function settleContext(): Json {
+  /** Null when it cannot tell (a microtask after the callback that started the chain returned). */
+  function settleContext(): Json | null {
     if (current) return `{"kind":"task","task":${current.id}}`;
     let r: unknown;
-    try { r = executionAsyncResource(); } catch { return '{"kind":"unknown"}'; }
+    try { r = executionAsyncResource(); } catch { return null; }
     return resourceCause(r);
   }
 
-  function resourceCause(r: unknown): Json {
-    if (!r || typeof r !== 'object') return '{"kind":"unknown"}';
+  function resourceCause(r: unknown): Json | null {
+    if (!r || typeof r !== 'object') return null;
     const name = (r as object).constructor?.name ?? '';
     switch (name) {
       case 'Timeout': {
@@ -547,7 +553,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       case 'GetAddrInfoReqWrap': case 'GetNameInfoReqWrap': case 'QueryReqWrap': return '{"kind":"io","label":"dns"}';
       case 'HTTPParser': case 'HTTPINCOMINGMESSAGE': case 'HTTPCLIENTREQUEST': return '{"kind":"io","label":"http"}';
       case 'Process': case 'ChildProcess': return '{"kind":"io","label":"child process"}';
-      case 'Object': case '': return '{"kind":"unknown","label":"microtask"}';
+      case 'Object': case '': return null;
       default: return `{"kind":"callback","label":${JSON.stringify(name)}}`;
     }
   }
@@ -561,6 +567,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       if (!w) return;
       waiting.delete(promise);
       const cause = settleContext();
+      if (cause === null) return;
       if (Array.isArray(w)) { for (const t of w) if (t.state === SUSPENDED) t.settleCause = cause; } else if (w.state === SUSPENDED) w.settleCause = cause;
     });
   } catch (err) {
@@ -733,43 +740,3 @@ export function errorText(err: unknown): string {
     return '<unprintable error>';
   }
 }
-
-/** Source map "mappings" -> per generated line, flat [genCol, origLine, origCol, ...] (0-based). */
-export function decodeMappings(mappings: string): number[][] {
-  const lines: number[][] = [];
-  let line: number[] = [];
-  let genCol = 0, src = 0, origLine = 0, origCol = 0;
-  let i = 0;
-  const fields: number[] = [];
-  while (i <= mappings.length) {
-    const ch = mappings[i];
-    if (ch === ';' || ch === undefined) {
-      lines.push(line);
-      line = [];
-      genCol = 0;
-      i++;
-      if (ch === undefined) break;
-      continue;
-    }
-    if (ch === ',') { i++; continue; }
-    fields.length = 0;
-    while (i < mappings.length && mappings[i] !== ',' && mappings[i] !== ';') {
-      let value = 0, shift = 0, digit: number;
-      do {
-        digit = B64.indexOf(mappings[i++]);
-        value += (digit & 31) << shift;
-        shift += 5;
-      } while (digit & 32);
-      fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
-    }
-    genCol += fields[0];
-    if (fields.length >= 4) {
-      src += fields[1];
-      origLine += fields[2];
-      origCol += fields[3];
-      line.push(genCol, origLine, origCol);
-    }
-  }
-  return lines;
-}
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

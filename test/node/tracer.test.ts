@@ -1,0 +1,380 @@
+// The Node tracer on real programs: each fixture in test/fixtures/node runs once under the user's
+// node with nodeLaunch's plan (the same one the CLI uses), and the assertions read its trace.
+// Expected await sites are found in the fixture's own text, never typed in here.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeLaunch } from '../../src/tracers/node/launch';
+import { parseTrace } from '../../src/trace/reader';
+import type {
+  TraceRecord, TaskRecord, SuspendRecord, ResumeRecord, EndRecord, OutputRecord, WarningRecord, ExitRecord, HeaderRecord,
+} from '../../src/trace/format';
+
+const ROOT = join(__dirname, '..', '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'node');
+const DIST = join(ROOT, 'dist');
+const MS = 1e6;
+
+interface Run {
+  file: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  records: TraceRecord[];
+  problems: number;
+}
+
+function runFixture(name: string, dir: string, onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
+  const file = join(FIXTURES, name);
+  const tracePath = join(dir, `${name}.trace.ndjson`);
+  const plan = nodeLaunch({ file, args: [], tracePath, distDir: DIST, interpreter: process.execPath });
+  return new Promise((resolve, reject) => {
+    const child = spawn(plan.command, plan.args, { cwd: FIXTURES, env: { ...process.env, ...plan.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout!.on('data', (d) => { stdout += d; onStdout?.(String(d), child); });
+    child.stderr!.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const text = existsSync(tracePath) ? readFileSync(tracePath, 'utf8') : '';
+      const parsed = parseTrace(text);
+      resolve({ file, code, signal, stdout, stderr, records: parsed.records, problems: parsed.problems.length });
+    });
+  });
+}
+
+// ---- helpers over a trace ----
+const of = <T extends TraceRecord['type']>(run: Run, type: T) => run.records.filter((r) => r.type === type) as Extract<TraceRecord, { type: T }>[];
+const tasks = (run: Run): TaskRecord[] => of(run, 'task');
+const taskNamed = (run: Run, name: string): TaskRecord => {
+  const found = tasks(run).filter((t) => t.name === name);
+  assert.equal(found.length, 1, `one task named ${name}, got ${found.length}: ${tasks(run).map((t) => t.name).join(', ')}`);
+  return found[0];
+};
+/** Real awaits (not the pause of a caller while an async function it called runs synchronously). */
+const awaits = (run: Run, task?: number): SuspendRecord[] =>
+  of(run, 'suspend').filter((s) => !(s.awaiting as { call?: boolean }).call && (task === undefined || s.task === task));
+const endOf = (run: Run, task: number): EndRecord => {
+  const e = of(run, 'end').find((r) => r.task === task);
+  assert.ok(e, `task ${task} ended`);
+  return e;
+};
+const resumesOf = (run: Run, task: number): ResumeRecord[] => of(run, 'resume').filter((r) => r.task === task);
+const outputTask = (run: Run, text: string): number | null => {
+  const o = of(run, 'output').find((r: OutputRecord) => r.text.trim() === text);
+  assert.ok(o, `output "${text}" recorded`);
+  return o.task;
+};
+const exitOf = (run: Run): ExitRecord => {
+  const last = run.records[run.records.length - 1];
+  assert.equal(last?.type, 'exit', 'the trace ends with an exit record');
+  return last as ExitRecord;
+};
+
+/** Every `await` in the fixture's text (1-based line/col of the keyword), including `for await`. */
+function awaitSitesInSource(file: string): { line: number; col: number; text: string }[] {
+  const out: { line: number; col: number; text: string }[] = [];
+  readFileSync(file, 'utf8').split('\n').forEach((text, i) => {
+    if (text.trimStart().startsWith('//')) return;
+    for (const m of text.matchAll(/\bawait\b/g)) out.push({ line: i + 1, col: m.index! + 1, text });
+  });
+  return out;
+}
+function siteOf(file: string, fragment: string): { line: number; col: number } {
+  const sites = awaitSitesInSource(file).filter((s) => s.text.includes(fragment));
+  assert.equal(sites.length, 1, `one await on a line with "${fragment}"`);
+  return sites[0];
+}
+
+/** Structural checks every trace must pass: header first, exit last, times ordered, one task running at a time. */
+function checkWellFormed(run: Run): void {
+  assert.equal(run.problems, 0, 'every trace line parses');
+  const header = run.records[0] as HeaderRecord;
+  assert.equal(header.type, 'header');
+  assert.equal(header.runtime, 'node');
+  assert.equal(header.program, run.file);
+  exitOf(run);
+  let last = 0;
+  let running: number | null = null;
+  const state = new Map<number, string>();
+  for (const r of run.records) {
+    // Warnings are written when a stretch ends but dated from its start, like the Python tracer's.
+    if ('t' in r && typeof r.t === 'number' && r.type !== 'warning') {
+      assert.ok(r.t >= last, `records in time order (${r.type} at ${r.t} after ${last})`);
+      last = r.t;
+    }
+    if (r.type === 'task') { assert.ok(!state.has(r.task)); state.set(r.task, 'new'); }
+    if (r.type === 'resume') {
+      assert.equal(running, null, `task ${r.task} resumed while task ${running} runs`);
+      assert.ok(['new', 'suspended'].includes(state.get(r.task)!), `task ${r.task} resumed from ${state.get(r.task)}`);
+      running = r.task; state.set(r.task, 'running');
+    }
+    if (r.type === 'suspend') {
+      assert.equal(running, r.task, `suspend of the running task ${r.task}`);
+      running = null; state.set(r.task, 'suspended');
+    }
+    if (r.type === 'end') {
+      assert.equal(running, r.task, `end of the running task ${r.task}`);
+      state.set(r.task, 'ended');
+    }
+    if (r.type === 'end') running = null;
+    if (r.type === 'idle') assert.equal(running, null, 'idle while no task runs');
+  }
+}
+
+describe('Node tracer (async_hooks-free probes + promise hooks) on real programs', function () {
+  this.timeout(120_000);
+  const dir = mkdtempSync(join(tmpdir(), 'awaitlens-node-'));
+  const runs: Record<string, Run> = {};
+  const names = ['gather.mjs', 'gather_types.ts', 'sequential.cjs', 'parallel.mts', 'download.cts', 'hello_world.js',
+    'shapes.ts', 'errors.mjs', 'io.mjs', 'blocking.mjs', 'forawait.mjs'];
+
+  before(async function () {
+    // Two at a time: the machine is shared, and timing assertions need the loop to be free.
+    const queue = [...names];
+    const worker = async (): Promise<void> => {
+      for (let name = queue.shift(); name; name = queue.shift()) runs[name] = await runFixture(name, dir);
+    };
+    await Promise.all([worker(), worker()]);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('nodeLaunch: the user\'s node, preload + loader hooks, the program and its args, settings in env', () => {
+    const plan = nodeLaunch({ file: '/x/app.ts', args: ['a', 'b'], tracePath: '/t/trace.ndjson', distDir: '/d', interpreter: process.execPath, blockingMs: 50 });
+    assert.equal(plan.command, process.execPath);
+    assert.deepEqual(plan.args.slice(0, 2), ['--require', '/d/tracers/node/preload.js']);
+    assert.deepEqual(plan.args.slice(2, 4), ['--import', 'file:///d/tracers/node/register.mjs']);
+    assert.deepEqual(plan.args.slice(-3), ['/x/app.ts', 'a', 'b']);
+    assert.equal(plan.env.AWAITLENS_TRACE, '/t/trace.ndjson');
+    assert.equal(plan.env.AWAITLENS_BLOCKING_MS, '50');
+  });
+
+  it('every trace is well formed: header, time order, one running task at a time, exit last', () => {
+    for (const name of names) {
+      try { checkWellFormed(runs[name]); } catch (err) { throw new Error(`${name}: ${(err as Error).message}`); }
+    }
+  });
+
+  describe('gather of three sleeps (seed 001, Promise.all)', () => {
+    for (const name of ['gather.mjs', 'gather_types.ts']) {
+      it(`${name}: same tasks, each suspended once at its sleep line/col, finishing 3,1,2 in about the longest sleep`, () => {
+        const run = runs[name];
+        assert.equal(run.code, 0, run.stderr);
+        assert.deepEqual(run.stdout.trim().split('\n').map((l) => l.replace(/ \d+$/, '')), [
+          'Function 1 started..', 'Function 2 started..', 'Function 3 started..',
+          'Function 3 Ended', 'Function 1 Ended', 'Function 2 Ended', 'Main Ended..',
+        ]);
+        const main = taskNamed(run, 'main');
+        const funcs = ['func1', 'func2', 'func3'].map((n) => taskNamed(run, n));
+        assert.equal(main.parent, null);
+        for (const f of funcs) {
+          assert.equal(f.parent, main.task, `${f.name}'s parent is main`);
+          assert.equal(f.kind, 'call');
+        }
+        // Suspension sites: exactly the awaits of the file, at the user's own line and column.
+        const expected = awaitSitesInSource(run.file).map((s) => `${s.line}:${s.col}`).sort();
+        const seen = awaits(run).map((s) => `${s.site!.line}:${s.site!.col}`).sort();
+        assert.deepEqual(seen, expected);
+        const delays = [200, 300, 100];
+        funcs.forEach((f, i) => {
+          const waits = awaits(run, f.task);
+          assert.equal(waits.length, 1, `${f.name} suspends once`);
+          assert.equal(waits[0].site!.file, run.file);
+          assert.deepEqual(waits[0].awaiting, { kind: 'timer', label: `setTimeout ${delays[i]} ms`, delay: delays[i] });
+          const resumes = resumesOf(run, f.task);
+          assert.equal(resumes[resumes.length - 1].cause.kind, 'timer');
+          assert.equal((resumes[resumes.length - 1].cause as { delay?: number }).delay, delays[i] / 1000);
+        });
+        const mainWait = awaits(run, main.task);
+        assert.equal(mainWait.length, 1);
+        assert.equal(mainWait[0].awaiting.kind, 'tasks');
+        assert.deepEqual((mainWait[0].awaiting as { tasks: number[] }).tasks, funcs.map((f) => f.task));
+        assert.equal((mainWait[0].awaiting as { how: string }).how, 'all');
+        // Order of completion and who handed control back to main: func2, the last to finish.
+        const endOrder = of(run, 'end').map((e) => e.task);
+        assert.deepEqual(endOrder, [funcs[2].task, funcs[0].task, funcs[1].task, main.task]);
+        const mainResume = resumesOf(run, main.task).pop()!;
+        assert.deepEqual([mainResume.cause.kind, (mainResume.cause as { task?: number }).task], ['task', funcs[1].task]);
+        // About the longest sleep (300 ms), not the sum (600 ms).
+        const dur = endOf(run, main.task).t - main.t;
+        assert.ok(dur >= 295 * MS && dur < 520 * MS, `main took ${dur / MS} ms`);
+        // Prints attributed to the task that printed them.
+        for (const [i, f] of funcs.entries()) {
+          assert.equal(outputTask(run, `Function ${i + 1} started..`), f.task);
+          assert.equal(outputTask(run, `Function ${i + 1} Ended`), f.task);
+        }
+        assert.equal(of(run, 'output').find((o) => o.text.startsWith('Main Ended..'))!.task, main.task);
+        assert.equal(exitOf(run).code, 0);
+        // Each func was created at its call inside the Promise.all([...]) of main, at the user's column.
+        const src = readFileSync(run.file, 'utf8').split('\n');
+        for (const f of funcs) {
+          const line = src[f.site!.line - 1];
+          assert.equal(line.slice(f.site!.col - 1, f.site!.col - 1 + f.name.length), f.name, `call site of ${f.name}`);
+        }
+      });
+    }
+  });
+
+  it('sequential.cjs (CommonJS, seed 001 `await fn2()`): one chain, fn waits on fn2, about the sum of sleeps', () => {
+    const run = runs['sequential.cjs'];
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split('\n'), ['one', 'two', 'three', 'four', 'five']);
+    const fn = taskNamed(run, 'fn'), fn2 = taskNamed(run, 'fn2');
+    assert.equal(fn2.parent, fn.task);
+    assert.equal(tasks(run).length, 2);
+    const atCall = awaits(run, fn.task).find((s) => s.awaiting.kind === 'task');
+    assert.ok(atCall, 'fn suspends waiting on fn2');
+    assert.equal((atCall.awaiting as { task: number }).task, fn2.task);
+    assert.deepEqual(atCall.site && [atCall.site.line, atCall.site.col], [siteOf(run.file, 'fn2()').line, siteOf(run.file, 'fn2()').col]);
+    const resumedBy = resumesOf(run, fn.task).find((r) => r.t >= endOf(run, fn2.task).t)!;
+    assert.deepEqual([resumedBy.cause.kind, (resumedBy.cause as { task?: number }).task], ['task', fn2.task]);
+    const dur = endOf(run, fn.task).t - fn.t;
+    assert.ok(dur >= 245 * MS && dur < 600 * MS, `five 50 ms sleeps one after another took ${dur / MS} ms`);
+    assert.equal(outputTask(run, 'two'), fn2.task);
+    assert.equal(outputTask(run, 'four'), fn.task);
+  });
+
+  it('parallel.mts (ES module TypeScript, seed 001 create_task): fn2 runs alongside fn, about 100 ms not 150', () => {
+    const run = runs['parallel.mts'];
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split('\n'), ['two', 'one', 'four', 'three', 'five']);
+    const mod = taskNamed(run, '<module>'), fn = taskNamed(run, 'fn'), fn2 = taskNamed(run, 'fn2');
+    assert.equal(fn.parent, mod.task, 'top-level await: the module body is the root task');
+    assert.equal(fn2.parent, fn.task);
+    assert.equal(outputTask(run, 'two'), fn2.task);
+    assert.equal(outputTask(run, 'one'), fn.task);
+    const dur = endOf(run, fn.task).t - fn.t;
+    assert.ok(dur >= 95 * MS && dur < 145 * MS, `took ${dur / MS} ms`);
+    const sites = awaits(run).map((s) => `${s.site!.line}:${s.site!.col}`);
+    for (const s of awaitSitesInSource(run.file)) assert.ok(sites.includes(`${s.line}:${s.col}`), `await at ${s.line}:${s.col} suspended`);
+  });
+
+  it('download.cts (CommonJS TypeScript, seed 003): both downloads run at once under main', () => {
+    const run = runs['download.cts'];
+    assert.equal(run.code, 0, run.stderr);
+    const main = taskNamed(run, 'main');
+    const pages = tasks(run).filter((t) => t.name === 'download_page');
+    assert.equal(pages.length, 2);
+    const sleepSite = siteOf(run.file, 'sleep(100)');
+    for (const p of pages) {
+      assert.equal(p.parent, main.task);
+      const w = awaits(run, p.task);
+      assert.deepEqual(w.map((s) => [s.site!.line, s.site!.col]), [[sleepSite.line, sleepSite.col]]);
+    }
+    assert.equal(outputTask(run, 'Downloading lol.com'), pages[0].task);
+    assert.equal(outputTask(run, 'Downloaded sike.org'), pages[1].task);
+    const dur = endOf(run, main.task).t - main.t;
+    assert.ok(dur >= 95 * MS && dur < 190 * MS, `took ${dur / MS} ms`);
+  });
+
+  it('hello_world.js (plain .js CommonJS, seed 002): three calls, two suspensions each, ~150 ms not 450', () => {
+    const run = runs['hello_world.js'];
+    assert.equal(run.code, 0, run.stderr);
+    const hw = tasks(run).filter((t) => t.name === 'hello_world');
+    assert.equal(hw.length, 3);
+    const expected = awaitSitesInSource(run.file).filter((s) => s.text.includes('sleep')).map((s) => `${s.line}:${s.col}`);
+    for (const t of hw) assert.deepEqual(awaits(run, t.task).map((s) => `${s.site!.line}:${s.site!.col}`), expected);
+    const main = taskNamed(run, 'main');
+    const dur = endOf(run, main.task).t - main.t;
+    assert.ok(dur >= 145 * MS && dur < 400 * MS, `took ${dur / MS} ms`);
+  });
+
+  it('shapes.ts: class methods, static methods, field arrows, object methods, arrows and anonymous callbacks are named', () => {
+    const run = runs['shapes.ts'];
+    assert.equal(run.code, 0, run.stderr);
+    const main = taskNamed(run, 'main');
+    for (const name of ['Worker.create', 'Worker.run', 'Worker.poll', 'twice']) assert.equal(taskNamed(run, name).parent, main.task, name);
+    assert.equal(taskNamed(run, 'fetchOne').parent, taskNamed(run, 'twice').task);
+    const anon = tasks(run).filter((t) => t.name === '<anonymous>');
+    assert.equal(anon.length, 2, 'the two map callbacks have no name to borrow');
+    for (const a of anon) assert.equal(a.parent, main.task);
+    // def sites point at the functions in the .ts file
+    const src = readFileSync(run.file, 'utf8').split('\n');
+    assert.match(src[taskNamed(run, 'Worker.run').def!.line - 1], /async run\(/);
+    assert.match(src[taskNamed(run, 'twice').def!.line - 1], /const twice = async/);
+    const expected = awaitSitesInSource(run.file).map((s) => `${s.line}:${s.col}`).sort();
+    const seen = [...new Set(awaits(run).map((s) => `${s.site!.line}:${s.site!.col}`))].sort();
+    assert.deepEqual(seen, expected);
+    assert.equal(outputTask(run, 'twice 42'), main.task);
+  });
+
+  it('errors.mjs: caught rejection, raised ends with messages, unhandled rejection warning, exit code 1', () => {
+    const run = runs['errors.mjs'];
+    assert.equal(run.code, 1);
+    const fails = taskNamed(run, 'fails'), careful = taskNamed(run, 'careful'), careless = taskNamed(run, 'careless');
+    assert.deepEqual([endOf(run, fails.task).outcome, endOf(run, fails.task).error], ['raised', 'Error: boom']);
+    assert.equal(endOf(run, careful.task).outcome, 'returned');
+    assert.deepEqual([endOf(run, careless.task).outcome, endOf(run, careless.task).error], ['raised', 'TypeError: nobody catches this']);
+    assert.equal(outputTask(run, 'caught boom'), careful.task, 'the catch block runs as careful');
+    const unhandled = of(run, 'warning').filter((w: WarningRecord) => w.kind === 'unhandled-rejection');
+    assert.equal(unhandled.length, 1);
+    assert.equal(unhandled[0].task, careless.task);
+    assert.match(unhandled[0].message, /nobody catches this/);
+    assert.equal(exitOf(run).code, 1);
+  });
+
+  it('io.mjs: real file and loopback socket I/O are what tasks wait on and what wakes them', () => {
+    const run = runs['io.mjs'];
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split('\n'), ['file: hello file', 'echo: ping']);
+    const file = taskNamed(run, 'fileRoundTrip');
+    const fileWaits = awaits(run, file.task);
+    assert.deepEqual(fileWaits.map((w) => [w.awaiting.kind, (w.awaiting as { op?: string }).op]), [['io', 'writeFile'], ['io', 'readFile'], ['io', 'rm']]);
+    for (const r of resumesOf(run, file.task).slice(1)) assert.equal(r.cause.kind, 'io');
+    const client = taskNamed(run, 'client');
+    const clientWaits = awaits(run, client.task);
+    assert.equal(clientWaits.length, 2);
+    for (const w of clientWaits) assert.equal(w.awaiting.kind, 'io');
+    const clientResumes = resumesOf(run, client.task).slice(1);
+    assert.deepEqual(clientResumes.map((r) => [r.cause.kind, (r.cause as { label?: string }).label]), [['io', 'socket'], ['io', 'socket']]);
+  });
+
+  it('blocking.mjs: a 250 ms busy loop is a blocking warning naming the task and its lines; process.exitCode kept', () => {
+    const run = runs['blocking.mjs'];
+    assert.equal(run.code, 3);
+    assert.equal(exitOf(run).code, 3);
+    const hog = taskNamed(run, 'hog');
+    const blocking = of(run, 'warning').filter((w: WarningRecord) => w.kind === 'blocking');
+    assert.equal(blocking.length, 1, JSON.stringify(blocking));
+    const w = blocking[0] as WarningRecord & { endSite?: { line: number } };
+    assert.equal(w.task, hog.task);
+    assert.ok(w.dur! >= 240 * MS && w.dur! < 1000 * MS, `dur ${w.dur}`);
+    const lines = awaitSitesInSource(run.file).filter((s) => s.text.includes('sleep(10)')).map((s) => s.line);
+    assert.deepEqual([w.site!.line, w.endSite!.line], lines, 'from the await it resumed at to the one it suspended at');
+    // The victim's 20 ms sleep ended late: it could only resume after the busy loop.
+    const victim = taskNamed(run, 'victim');
+    const woke = resumesOf(run, victim.task).pop()!;
+    assert.ok(woke.t - victim.t >= 240 * MS, 'victim resumed after the busy loop');
+  });
+
+  it('forawait.mjs: for await over an async generator and a stream suspends at the for-await line', () => {
+    const run = runs['forawait.mjs'];
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), 'sum 3 chunks 2');
+    const consume = taskNamed(run, 'consume');
+    const gen = taskNamed(run, 'numbers');
+    assert.equal(gen.parent, consume.task);
+    const loopSites = awaitSitesInSource(run.file).filter((s) => s.text.includes('for await'));
+    const waits = awaits(run, consume.task);
+    for (const s of loopSites) assert.ok(waits.some((w) => w.site!.line === s.line && w.site!.col === s.col), `suspends at ${s.line}:${s.col}`);
+    assert.ok(waits.filter((w) => w.site!.line === loopSites[0].line).length >= 4, 'once per item and once at the end');
+    const sleepSite = siteOf(run.file, 'sleep(20)');
+    assert.equal(awaits(run, gen.task).filter((w) => w.site!.line === sleepSite.line).length, 3);
+    assert.equal(endOf(run, gen.task).outcome, 'returned');
+  });
+
+  it('SIGTERM: the trace keeps every event, pending tasks are named, exit says the signal', async () => {
+    const run = await runFixture('sleeper.mjs', dir, (text, child) => { if (text.includes('ready')) child.kill('SIGTERM'); });
+    assert.equal(run.signal, 'SIGTERM');
+    const exit = exitOf(run);
+    assert.deepEqual([exit.code, exit.signal], [143, 'SIGTERM']);
+    const waiter = taskNamed(run, 'waitForever');
+    const pending = of(run, 'warning').filter((w: WarningRecord) => w.kind === 'pending-at-exit').map((w) => w.task);
+    assert.ok(pending.includes(waiter.task));
+    assert.equal(outputTask(run, 'ready'), waiter.task);
+  });
+});
