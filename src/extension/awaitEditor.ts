@@ -24,7 +24,9 @@ export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposa
       vscode.window.onDidChangeVisibleTextEditors(() => this.refresh()),
       vscode.workspace.onDidChangeTextDocument((event) => {
         // An edit moves lines under the trace: figures would point at the wrong lines.
-        if (event.contentChanges.length && event.document.uri.scheme === 'file') store.markStale(event.document.uri.fsPath);
+        if (event.contentChanges.length && event.document.uri.scheme === 'file') {
+          store.documentChanged(event.document.uri.fsPath, event.document.getText());
+        }
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (event.affectsConfiguration(`${SETTINGS.section}.${SETTINGS.annotations}`)) this.refresh();

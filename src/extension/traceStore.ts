@@ -1,5 +1,6 @@
 // The traces the extension knows about (finished runs, stopped runs, opened trace files),
 // each with its model and a site index for hovers. Pure: no `vscode`.
+import { readFileSync, statSync } from 'node:fs';
 import { buildModel } from '../model/build';
 import type { TraceModel } from '../model/types';
 import type { TraceRecord } from '../trace/format';
@@ -14,6 +15,8 @@ export interface LoadedTrace {
   index: SiteIndex;
   /** Normalised files edited since the trace was taken: their hovers say so, their annotations go. */
   stale: Set<string>;
+  /** Text of each traced file as it was on disk when the trace was loaded (to tell an undo from an edit). */
+  snapshots: Map<string, string>;
   loadedAt: number;
 }
 
@@ -32,9 +35,20 @@ export class TraceStore {
 
   set(tracePath: string, records: TraceRecord[], problems: { line: number; message: string }[] = [], program?: string): LoadedTrace {
     const model = buildModel(records, problems);
+    const index = new SiteIndex(model);
     const trace: LoadedTrace = {
-      tracePath, program: program ?? model.header?.program, model, index: new SiteIndex(model), stale: new Set(), loadedAt: Date.now(),
+      tracePath, program: program ?? model.header?.program, model, index, stale: new Set(), snapshots: new Map(), loadedAt: Date.now(),
     };
+    const startedAt = model.header?.startedAt;
+    for (const file of index.files()) {
+      try {
+        // Saved after the program started (a trace reopened later): its lines may have moved.
+        if (typeof startedAt === 'number' && statSync(file).mtimeMs > startedAt) trace.stale.add(file);
+        trace.snapshots.set(file, readFileSync(file, 'utf8'));
+      } catch {
+        // Gone or unreadable: nothing to compare with; edits to it (if it reappears) count as stale.
+      }
+    }
     this.traces.set(tracePath, trace);
     this.changed();
     return trace;
@@ -69,14 +83,20 @@ export class TraceStore {
     return undefined;
   }
 
-  /** A document changed: every trace with awaits in it goes stale for that file. */
-  markStale(file: string): boolean {
+  /**
+   * A document changed. Without its text, every trace with awaits in it goes stale for that file;
+   * with it, the file is stale unless the text is back to what was traced (an undo).
+   * Returns true when some trace's staleness changed.
+   */
+  documentChanged(file: string, text?: string): boolean {
     const wanted = normalizeFile(file);
     let any = false;
     for (const trace of this.traces.values()) {
-      if (trace.stale.has(wanted)) continue;
-      if (trace.index.linesOf(file).length > 0) {
-        trace.stale.add(wanted);
+      if (trace.index.linesOf(file).length === 0) continue;
+      const snapshot = trace.snapshots.get(wanted);
+      const stale = text === undefined || snapshot === undefined || text !== snapshot;
+      if (stale !== trace.stale.has(wanted)) {
+        if (stale) trace.stale.add(wanted); else trace.stale.delete(wanted);
         any = true;
       }
     }

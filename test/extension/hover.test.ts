@@ -3,7 +3,7 @@
 // hover text) are asked what they would show at its await lines.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTraceFile } from '../../src/runner/load';
@@ -110,18 +110,42 @@ describe('hover and annotation text on a real Python trace', () => {
     assert.ok(traced.includes(sleepLine) && traced.includes(gatherLine), `annotated lines ${traced}`);
   });
 
-  it('after an edit the hover says the trace is stale', () => {
+  it('after an edit the hover says the trace is stale; undoing the edit makes it fresh again', () => {
     const local = new TraceStore();
     const parsed = readTraceFile(tracePath);
     const trace = local.set(tracePath, parsed.records, parsed.problems, program);
     let changes = 0;
     local.onChange(() => changes++);
-    assert.equal(local.isStale(trace, program), false);
-    assert.equal(local.markStale(join(dir, 'unrelated.py')), false, 'a file the trace does not cover changes nothing');
-    assert.equal(local.markStale(program), true);
+    assert.equal(local.isStale(trace, program), false, 'the file has not changed since it was traced');
+    assert.equal(local.documentChanged(join(dir, 'unrelated.py'), 'x'), false, 'a file the trace does not cover changes nothing');
+    const original = readFileSync(program, 'utf8');
+    assert.equal(local.documentChanged(program, `# a new first line\n${original}`), true);
+    assert.equal(local.isStale(trace, program), true);
     assert.equal(changes, 1);
     const { stats } = local.siteAt(program, sleepLine)!;
     assert.ok(hoverMarkdown(trace.model, stats, { stale: local.isStale(trace, program) }).startsWith(STALE_NOTICE));
+    assert.equal(local.documentChanged(program, `# still edited\n${original}`), false, 'already stale: no change event');
+    assert.equal(local.documentChanged(program, original), true, 'undo back to the traced text');
+    assert.equal(local.isStale(trace, program), false);
+    assert.ok(!hoverMarkdown(trace.model, stats, { stale: local.isStale(trace, program) }).includes('Stale'));
+  });
+
+  it('a trace reopened after its program was edited and saved starts out stale', () => {
+    const copyDir = mkdtempSync(join(tmpdir(), 'awaitlens-stale-'));
+    try {
+      const copy = join(copyDir, 'prog.py');
+      const copyTrace = join(copyDir, 'prog.ndjson');
+      writeFileSync(copy, readFileSync(program, 'utf8'));
+      execFileSync(process.execPath, [join(root, 'dist', 'cli.js'), 'trace', copy, '--out', copyTrace, '--no-summary'], { stdio: 'pipe' });
+      const fresh = new TraceStore();
+      const parsed = readTraceFile(copyTrace);
+      assert.equal(fresh.isStale(fresh.set(copyTrace, parsed.records, parsed.problems, copy), copy), false);
+      writeFileSync(copy, `# edited after the trace\n${readFileSync(copy, 'utf8')}`);
+      const later = new TraceStore();
+      assert.equal(later.isStale(later.set(copyTrace, parsed.records, parsed.problems, copy), copy), true);
+    } finally {
+      rmSync(copyDir, { recursive: true, force: true });
+    }
   });
 
   it('matches the editor\'s path to the trace\'s through a symlink', function () {
