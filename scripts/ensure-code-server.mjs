@@ -21,7 +21,9 @@ const pkgDir = path.join(CODE_SERVER_PREFIX, 'node_modules', 'code-server');
 const vscodeDir = path.join(pkgDir, 'lib', 'vscode');
 export const CODE_SERVER_ENTRY = path.join(pkgDir, 'out', 'node', 'entry.js');
 // Written last: its presence (with the right version) means every step finished.
+// The recipe number goes up when a step is added, so existing caches redo the steps.
 const stampFile = path.join(CODE_SERVER_PREFIX, '.complete');
+const STAMP = `${CODE_SERVER_VERSION} recipe 2`;
 
 const DEBIAN_PACKAGES = [
   // rg binary that VS Code's search (and code-server's) spawns
@@ -65,7 +67,7 @@ function ensureDebianPackages() {
 
 function isComplete() {
   try {
-    return fs.readFileSync(stampFile, 'utf8').trim() === CODE_SERVER_VERSION && fs.existsSync(CODE_SERVER_ENTRY);
+    return fs.readFileSync(stampFile, 'utf8').trim() === STAMP && fs.existsSync(CODE_SERVER_ENTRY);
   } catch {
     return false;
   }
@@ -107,14 +109,27 @@ function linkAsar() {
   fs.symlinkSync('node_modules', link);
 }
 
+// What code-server's postinstall links: the `code-server` CLI of the integrated terminal and
+// the browser helper, each to its Linux script.
+function linkBinScripts() {
+  for (const [dir, source, dest] of [['remote-cli', 'code-linux.sh', 'code-server'], ['helpers', 'browser-linux.sh', 'browser.sh']]) {
+    const link = path.join(vscodeDir, 'bin', dir, dest);
+    if (!fs.existsSync(path.join(vscodeDir, 'bin', dir, source))) continue;
+    fs.rmSync(link, { force: true });
+    fs.symlinkSync(source, link);
+  }
+}
+
 // npm rebuild runs each listed module's install script (node-gyp) against this
 // Node's headers; the modules were installed without scripts so they have no binary yet.
 function rebuildNative() {
   const env = { npm_config_yes: 'true' };
   // argon2 is hoisted to the prefix's node_modules, so it is rebuilt from there.
-  log('rebuilding argon2');
-  run('npm', ['rebuild', 'argon2', '--no-audit', '--no-fund'], { cwd: CODE_SERVER_PREFIX, env, quiet: true });
-  checkLoads(CODE_SERVER_PREFIX, ['argon2']);
+  if (!loads(CODE_SERVER_PREFIX, 'argon2')) {
+    log('rebuilding argon2');
+    run('npm', ['rebuild', 'argon2', '--no-audit', '--no-fund'], { cwd: CODE_SERVER_PREFIX, env, quiet: true });
+    checkLoads(CODE_SERVER_PREFIX, ['argon2']);
+  }
   // The server cannot start without the first three; node-pty (terminals) and
   // kerberos (proxy auth) are rebuilt when present, and only warned about if they fail.
   const required = ['@parcel/watcher', '@vscode/spdlog', 'native-watchdog'];
@@ -124,6 +139,7 @@ function rebuildNative() {
       if (required.includes(mod)) throw new Error(`lib/vscode/node_modules/${mod} is missing after npm install`);
       continue;
     }
+    if (loads(vscodeDir, mod)) continue; // already built for this Node
     log(`rebuilding ${mod} under lib/vscode`);
     try {
       run('npm', ['rebuild', mod, '--no-audit', '--no-fund'], { cwd: vscodeDir, env, quiet: true });
@@ -132,6 +148,10 @@ function rebuildNative() {
       log(`  ${mod} did not build; continuing without it: ${String(err.message).split('\n')[0]}`);
     }
   }
+}
+
+function loads(dir, mod) {
+  return spawnSync(process.execPath, ['-e', `require(${JSON.stringify(mod)})`], { cwd: dir, stdio: 'ignore' }).status === 0;
 }
 
 // A rebuild that silently produced no binary shows up here rather than as a server crash.
@@ -163,11 +183,20 @@ export async function ensureCodeServer({ verify = false } = {}) {
     quiet: true,
   });
   log(`  done in ${r2.seconds.toFixed(0)} s`);
+  // The built-in extensions share one dependency, typescript (the TS/JS language server);
+  // without it the workbench reports that tsserver was deleted.
+  log('npm install --omit=dev --ignore-scripts in lib/vscode/extensions');
+  const r3 = run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: path.join(vscodeDir, 'extensions'),
+    quiet: true,
+  });
+  log(`  done in ${r3.seconds.toFixed(0)} s`);
   placeRipgrep();
   linkAsar();
+  linkBinScripts();
   rebuildNative();
   checkLoads(vscodeDir, ['@parcel/watcher', '@vscode/spdlog', 'native-watchdog']);
-  fs.writeFileSync(stampFile, CODE_SERVER_VERSION + '\n');
+  fs.writeFileSync(stampFile, STAMP + '\n');
   log(`installed in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   await verifyCodeServer();
   return CODE_SERVER_ENTRY;

@@ -1,0 +1,345 @@
+// End to end, as a user would: the packaged .vsix installed into a real VS Code workbench
+// (code-server) in headless Chromium. Trace the gather examples from the command palette,
+// read the timeline webview, click a suspended stretch, hover an await, stop a program that
+// never ends. Screenshots of every step go to test-artifacts/e2e/.
+import { strict as assert } from 'node:assert';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FrameLocator, Page } from 'playwright-core';
+import { makeWorkspace, openWorkbench, pidsMatching, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
+import { awaitLinesOfSource, defaultTracePath, hasExit, hoverProblems, traceFacts, waitForTrace, type TraceFacts } from './traceFacts';
+import {
+  cursorPosition, hoverWord, openFile, problemNotifications, runCommand, screenshot, statusBarTexts, timelineFrame, waitForCursorLine,
+} from './workbench';
+import type { TraceRecord } from '../../src/trace/format';
+
+const TRACE_COMMAND = 'Await Lens: Trace Current File';
+const STOP_COMMAND = 'Await Lens: Stop Tracing';
+
+/** Waits until the timeline webview has rendered its text summary for a finished trace. */
+async function waitForTimeline(frame: FrameLocator, statusPattern: RegExp, timeoutMs = 45_000): Promise<string> {
+  await frame.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: timeoutMs });
+  const status = frame.locator('#al-status');
+  const deadline = Date.now() + timeoutMs;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = (await status.textContent().catch(() => '')) ?? '';
+    if (statusPattern.test(text)) return text;
+    await sleep(200);
+  }
+  throw new Error(`timeline status stayed "${text}", expected ${statusPattern}`);
+}
+
+/**
+ * Runs Trace Current File on the active editor and waits for the trace file to satisfy `ready`;
+ * an Await Lens error or warning notification ends the wait at once with its text.
+ */
+async function traceFromPalette(page: Page, program: string, ready: (r: TraceRecord[]) => boolean): Promise<TraceRecord[]> {
+  const tracePath = defaultTracePath(program);
+  rmSync(tracePath, { force: true }); // a trace left by an earlier run must not count
+  const earlier = new Set(await problemNotifications(page));
+  await runCommand(page, TRACE_COMMAND);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    try {
+      return await waitForTrace(tracePath, ready, 500);
+    } catch (err) {
+      const errors = (await problemNotifications(page)).filter((t) => /^Await Lens/.test(t) && !earlier.has(t));
+      if (errors.length) throw new Error(`tracing ${program} failed: ${errors.join(' | ')}`);
+      if (Date.now() > deadline) throw err;
+    }
+  }
+}
+
+interface TaskRow { name: string; coro: string; outcome: string; waitLines: number[]; causes: string[]; kinds: string[] }
+
+/** The task table of the webview's accessible text summary. */
+async function taskRows(frame: FrameLocator): Promise<TaskRow[]> {
+  return frame.locator('#al-tasks tr.al-task').evaluateAll((rows) =>
+    rows.map((row) => {
+      const r = row as HTMLElement;
+      const waits = [...r.querySelectorAll<HTMLElement>('li.al-wait')];
+      return {
+        name: r.dataset.name ?? '',
+        coro: r.dataset.coro ?? '',
+        outcome: r.dataset.outcome ?? '',
+        waitLines: waits.map((w) => Number(w.dataset.line)).filter((n) => n > 0),
+        causes: waits.map((w) => w.querySelector('.al-wait-cause')?.textContent ?? ''),
+        kinds: waits.map((w) => w.dataset.awaitingKind ?? ''),
+      };
+    }),
+  );
+}
+
+/**
+ * Finds, by hit-testing the canvas the way its own pointer handler does, a point inside a
+ * suspended stretch of task `taskName` at `line`, in the canvas's CSS pixels.
+ */
+async function pointOnWait(frame: FrameLocator, taskName: string, line: number): Promise<{ x: number; y: number } | null> {
+  return frame.locator('#al-canvas').evaluate((canvas, { taskName, line }) => {
+    const api = (window as unknown as { awaitlens?: { timeline: { hitTest(x: number, y: number): { kind: string; wait?: number } | null }; model(): { waits: { task: number; site: { line: number } | null }[]; taskById: Map<number, { name: string }> } | null } }).awaitlens;
+    const model = api?.model();
+    if (!api || !model) return null;
+    const { width, height } = canvas.getBoundingClientRect();
+    let best: { x: number; y: number; run: number } | null = null;
+    for (let y = 2; y < height; y += 4) {
+      let runStart = -1;
+      for (let x = 0; x <= width; x += 2) {
+        const hit = x < width ? api.timeline.hitTest(x, y) : null;
+        const wait = hit && hit.kind === 'wait' && hit.wait !== undefined ? model.waits[hit.wait] : null;
+        const ok = !!wait && wait.site?.line === line && model.taskById.get(wait.task)?.name === taskName;
+        if (ok && runStart < 0) runStart = x;
+        if (!ok && runStart >= 0) {
+          const run = x - runStart;
+          if (!best || run > best.run) best = { x: runStart + run / 2, y, run };
+          runStart = -1;
+        }
+      }
+    }
+    return best && best.run >= 6 ? { x: best.x, y: best.y } : null;
+  }, { taskName, line });
+}
+
+/** Tooltips shown while the mouse moves along the event-loop lane (the band under the axis). */
+async function loopLaneTooltips(frame: FrameLocator): Promise<string[]> {
+  const canvas = frame.locator('#al-canvas');
+  const band = await canvas.evaluate((c) => {
+    const api = (window as unknown as { awaitlens?: { timeline: { hitTest(x: number, y: number): { kind: string } | null } } }).awaitlens;
+    const { width, height } = c.getBoundingClientRect();
+    // The loop lane is the first band (from the top) whose hits are loop segments: steps or idle gaps.
+    for (let y = 2; y < Math.min(height, 120); y += 2) {
+      for (let x = width * 0.3; x < width; x += width / 20) {
+        const hit = api?.timeline.hitTest(x, y);
+        if (hit && hit.kind === 'idle') return { y, width };
+      }
+    }
+    return { y: -1, width };
+  });
+  assert.ok(band.y > 0, 'no idle gap found on the event-loop lane by hit-testing the canvas');
+  const seen = new Set<string>();
+  for (let i = 1; i < 40; i++) {
+    await canvas.hover({ position: { x: (band.width * i) / 40, y: band.y }, force: true });
+    const tip = frame.locator('#al-tooltip:not([hidden])');
+    if (await tip.count()) seen.add(((await tip.innerText().catch(() => '')) || '').trim());
+  }
+  return [...seen].filter(Boolean);
+}
+
+describe('e2e: the packaged extension in VS Code (code-server + Chromium)', function () {
+  this.timeout(240_000);
+  let workspace: string;
+  let server: CodeServer | undefined;
+  let workbench: Workbench | undefined;
+  let page: Page;
+
+  before(async function () {
+    workspace = makeWorkspace();
+    server = await startCodeServer({ workspace });
+    workbench = await openWorkbench(server);
+    page = workbench.page;
+  });
+
+  after(async function () {
+    await workbench?.close().catch(() => {});
+    await server?.stop().catch(() => {});
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  /** Runs a before-hook body; on failure saves what the user saw (mocha skips afterEach for hooks). */
+  async function setUp(name: string, body: () => Promise<void>): Promise<void> {
+    try {
+      await body();
+    } catch (err) {
+      if (page) await screenshot(page, `failed-setup-${name}`);
+      throw err;
+    }
+  }
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && page) {
+      await screenshot(page, `failed-${this.currentTest.title.replace(/[^\w]+/g, '-').slice(0, 60)}`);
+    }
+  });
+
+  describe('Python: gather of three sleeps', function () {
+    let program: string;
+    let facts: TraceFacts;
+    let frame: FrameLocator;
+
+    before(() => setUp('python', async () => {
+      program = join(workspace, 'gather_demo.py');
+      await openFile(page, 'gather_demo.py');
+      await screenshot(page, '01-python-file-open');
+      const records = await traceFromPalette(page, program, hasExit);
+      facts = traceFacts(records, program);
+      frame = timelineFrame(page);
+      await waitForTimeline(frame, /exited with code 0/);
+      await sleep(300); // let the canvas paint before the screenshot
+      await screenshot(page, '02-python-timeline');
+    }));
+
+    it('lists every task of the trace with its await sites', async function () {
+      const rows = await taskRows(frame);
+      const withWaits = facts.tasks.filter((t) => t.suspendLines.length > 0);
+      // The gather example: main plus the three gathered coroutines suspend in this file.
+      assert.ok(withWaits.length >= 4, `trace has only ${withWaits.length} tasks that suspended in the program`);
+      for (const task of withWaits) {
+        const row = rows.find((r) => r.name === task.name);
+        assert.ok(row, `task ${task.name} (${task.coro}) is missing from the timeline's task list: ${rows.map((r) => r.name).join(', ')}`);
+        for (const line of task.suspendLines) {
+          assert.ok(row.waitLines.includes(line), `${task.name}: await at line ${line} not listed (listed: ${row.waitLines.join(', ')})`);
+        }
+        assert.equal(row.outcome, task.outcome ?? 'running', `${task.name} outcome`);
+      }
+      // Every listed await site is a line of the program that holds an `await`.
+      const awaitLines = awaitLinesOfSource(readFileSync(program, 'utf8'));
+      for (const row of rows) for (const line of row.waitLines) assert.ok(awaitLines.includes(line), `line ${line} (${row.name}) has no await`);
+    });
+
+    it('shows the header figures: 3 sleeps take as long as the longest, not their sum', async function () {
+      const wallNs = Number(await frame.locator('[data-stat="wall"] dd').getAttribute('data-ns'));
+      const sequentialNs = Number(await frame.locator('[data-stat="sequential"] dd').getAttribute('data-ns'));
+      const sleeps = [...facts.awaitLines.values()].flatMap((f) => f.labels).length;
+      assert.ok(sleeps >= 3, 'the three sleeps are in the trace');
+      assert.ok(wallNs > 0 && sequentialNs > wallNs * 1.3, `sequential ${sequentialNs} ns vs wall ${wallNs} ns`);
+      const lesson = await frame.locator('#al-lesson').innerText();
+      assert.match(lesson, /one after another/i);
+    });
+
+    it('shows the event-loop lane (running tasks and idle gaps) and the hand-offs between tasks', async function () {
+      const tips = await loopLaneTooltips(frame);
+      await screenshot(page, '03-python-loop-lane-tooltip');
+      assert.ok(tips.some((t) => /idle/i.test(t)), `no idle gap on the loop lane: ${JSON.stringify(tips)}`);
+      const taskNames = facts.tasks.map((t) => t.name);
+      assert.ok(
+        tips.some((t) => taskNames.some((n) => t.startsWith(`${n} running`))),
+        `no task shown running on the loop lane: ${JSON.stringify(tips)}`,
+      );
+      assert.ok(facts.handoffs > 0, 'the raw trace has hand-offs between tasks');
+      const handoffs = await frame.locator('#al-canvas').evaluate(() => {
+        const api = (window as unknown as { awaitlens?: { model(): { handoffs: { cause: { kind: string } }[] } | null } }).awaitlens;
+        return api?.model()?.handoffs.map((h) => h.cause.kind) ?? null;
+      });
+      assert.ok(handoffs && handoffs.length >= facts.handoffs, `timeline has ${handoffs?.length} hand-offs, trace ${facts.handoffs}`);
+      assert.ok(handoffs.includes('timer'), `no hand-off caused by a timer: ${handoffs.join(', ')}`);
+      // In the text summary, each finished sleep says what woke it.
+      const rows = await taskRows(frame);
+      const sleepCauses = rows.flatMap((r) => r.causes.filter((_, i) => r.kinds[i] === 'sleep'));
+      assert.ok(sleepCauses.length >= 3 && sleepCauses.every((c) => /timer/i.test(c)), `sleep causes: ${JSON.stringify(sleepCauses)}`);
+    });
+
+    it("moves the editor cursor to the await line when a task's suspended stretch is clicked", async function () {
+      // Pick a gathered task (not the one that awaits gather) and its sleep line.
+      const task = facts.tasks.find((t) => t.suspendLines.length === 1 && facts.awaitLines.get(t.suspendLines[0])?.labels.some((l) => /sleep/.test(l)));
+      assert.ok(task, 'a task that suspended once on a sleep');
+      const line = task.suspendLines[0];
+      // Start somewhere else so the move is visible.
+      const before = await cursorPosition(page);
+      assert.notEqual(before.line, line);
+      const point = await pointOnWait(frame, task.name, line);
+      assert.ok(point, `no suspended stretch of ${task.name} at line ${line} found on the canvas`);
+      await frame.locator('#al-canvas').click({ position: point });
+      const at = await waitForCursorLine(page, line);
+      const source = readFileSync(program, 'utf8').split('\n')[line - 1];
+      assert.equal(source.slice(at.col - 1, at.col - 1 + 5), 'await', `cursor at col ${at.col} of "${source}"`);
+      await screenshot(page, '04-python-click-reveals-await');
+      const details = await frame.locator('#al-details').innerText();
+      assert.ok(details.startsWith(task.name) && /suspended/.test(details.split('\n')[0]), `details: ${details}`);
+    });
+
+    it('hovering an await in the editor tells what happened there', async function () {
+      // The await that every gathered task suspended at once, and main's gather.
+      for (const facts1 of [...facts.awaitLines.values()]) {
+        const text = await hoverWord(page, facts1.line, 'await', /Await Lens/);
+        const problems = hoverProblems(text, facts1);
+        assert.deepEqual(problems, [], `hover at line ${facts1.line}: ${problems.join('; ')}\n${text}`);
+      }
+      const gatherLine = [...facts.awaitLines.values()].find((f) => f.labels.some((l) => /gather/i.test(l)));
+      assert.ok(gatherLine, 'main awaited the gather');
+      const text = await hoverWord(page, gatherLine.line, 'await', /Await Lens/);
+      await screenshot(page, '05-python-hover');
+      // While main waited on the gather, the gathered tasks ran.
+      const others = facts.tasks.filter((t) => t.suspendLines.length && !t.suspendLines.includes(gatherLine.line)).map((t) => t.name);
+      assert.ok(others.some((n) => text.includes(n)), `hover names none of the tasks that ran meanwhile (${others.join(', ')}):\n${text}`);
+    });
+  });
+
+  describe('TypeScript: Promise.all of three timers', function () {
+    let program: string;
+    let facts: TraceFacts;
+    let frame: FrameLocator;
+
+    before(() => setUp('typescript', async () => {
+      program = join(workspace, 'gather_demo.ts');
+      await openFile(page, 'gather_demo.ts');
+      const records = await traceFromPalette(page, program, hasExit);
+      facts = traceFacts(records, program);
+      frame = timelineFrame(page);
+      await waitForTimeline(frame, /exited with code 0/);
+      await sleep(300);
+      await screenshot(page, '06-typescript-timeline');
+    }));
+
+    it('lists the async functions with their await sites in the .ts file', async function () {
+      const rows = await taskRows(frame);
+      const awaitLines = awaitLinesOfSource(readFileSync(program, 'utf8'));
+      const withWaits = facts.tasks.filter((t) => t.suspendLines.length > 0);
+      assert.ok(withWaits.length >= 3, `only ${withWaits.length} async functions suspended in the .ts file`);
+      for (const task of withWaits) {
+        const row = rows.find((r) => r.name === task.name);
+        assert.ok(row, `${task.name} missing from the task list: ${rows.map((r) => r.name).join(', ')}`);
+        for (const line of task.suspendLines) {
+          assert.ok(awaitLines.includes(line), `trace puts an await of ${task.name} at line ${line}, which has none`);
+          assert.ok(row.waitLines.includes(line), `${task.name}: line ${line} not listed`);
+        }
+      }
+    });
+
+    it('hovering an await in the .ts file tells what happened there', async function () {
+      const first = [...facts.awaitLines.values()][0];
+      assert.ok(first, 'the trace has awaits in the .ts file');
+      const text = await hoverWord(page, first.line, 'await', /Await Lens/);
+      await screenshot(page, '07-typescript-hover');
+      assert.deepEqual(hoverProblems(text, first), [], text);
+    });
+  });
+
+  describe('Stop Tracing on a program that never ends', function () {
+    let program: string;
+
+    before(() => setUp('forever', async () => {
+      program = join(workspace, 'ticker_forever.py');
+      await openFile(page, 'ticker_forever.py');
+      // Wait until it really runs: its tasks have suspended a few times.
+      await traceFromPalette(page, program, (r) => r.filter((x) => x.type === 'suspend').length >= 10);
+    }));
+
+    it('shows the live trace and a tracing indicator while it runs', async function () {
+      const frame = timelineFrame(page);
+      await waitForTimeline(frame, /running/);
+      assert.ok((await pidsMatching(program)).length > 0, 'the traced program is running');
+      const items = await statusBarTexts(page);
+      assert.ok(items.some((t) => /Await Lens: tracing ticker_forever\.py/.test(t)), `status bar: ${JSON.stringify(items)}`);
+      await screenshot(page, '08-forever-running');
+    });
+
+    it('ends the process and keeps the partial trace in view', async function () {
+      await runCommand(page, STOP_COMMAND);
+      const deadline = Date.now() + 15_000;
+      while ((await pidsMatching(program)).length && Date.now() < deadline) await sleep(200);
+      assert.deepEqual(await pidsMatching(program), [], 'the traced program is still running after Stop Tracing');
+      const frame = timelineFrame(page);
+      await waitForTimeline(frame, /stopped|killed|ended/);
+      await sleep(300);
+      await screenshot(page, '09-forever-stopped');
+      const rows = await taskRows(frame);
+      const records = await waitForTrace(defaultTracePath(program), () => true);
+      const facts = traceFacts(records, program);
+      const heartbeat = facts.tasks.find((t) => t.suspendLines.length > 0 && rows.some((r) => r.name === t.name));
+      assert.ok(heartbeat, `the partial trace's tasks are listed: ${rows.map((r) => r.name).join(', ')}`);
+      assert.ok(rows.some((r) => r.outcome === 'running'), 'tasks that never finished are shown as not finished');
+      const items = await statusBarTexts(page);
+      assert.ok(!items.some((t) => /Await Lens: tracing/.test(t)), `status bar still says tracing: ${JSON.stringify(items)}`);
+    });
+  });
+});

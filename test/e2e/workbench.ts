@@ -1,0 +1,194 @@
+// What a user does in the VS Code workbench, as playwright steps: open a file, run a command
+// from the palette, read the cursor position from the status bar, hover a word, read
+// notifications, reach into the timeline webview. Selectors are VS Code's own workbench DOM.
+import { join } from 'node:path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { ensureArtifactsDir, sleep } from './codeServer';
+
+/** Opens a workspace file with Quick Open (Ctrl+P), as a user would. */
+export async function openFile(page: Page, relativePath: string): Promise<void> {
+  const base = relativePath.split('/').pop()!;
+  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 }, force: true }).catch(() => {});
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(relativePath);
+  // File search answers asynchronously; Enter before the row shows opens nothing.
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tabs-container .tab[aria-label^="${base}"]`).first().waitFor({ timeout: 30_000 });
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
+}
+
+/** Runs a command by its palette title (F1, type, Enter). */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await focusEditor(page);
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  // Match the whole label: "Trace Current File" must not pick a longer title that contains it.
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({
+    has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+  }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await row.click();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Whether the command palette offers `title` right now (its `when` clause allows it). */
+export async function paletteOffers(page: Page, title: string): Promise<boolean> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await sleep(700);
+  const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+  await page.keyboard.press('Escape');
+  return rows.some((r) => r.includes(title));
+}
+
+/** Clicks into the active text editor so keyboard commands go to it. */
+export async function focusEditor(page: Page): Promise<void> {
+  const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
+  if (await editor.isVisible().catch(() => false)) {
+    await page.locator('.editor-instance .monaco-editor textarea.inputarea, .editor-instance .monaco-editor .native-edit-context').first().focus().catch(() => {});
+  }
+}
+
+/** The cursor position the status bar shows ("Ln 12, Col 5"). */
+export async function cursorPosition(page: Page): Promise<{ line: number; col: number }> {
+  const text = await page.locator('[id="status.editor.selection"]').innerText();
+  const m = /Ln\s+(\d+),\s*Col\s+(\d+)/.exec(text);
+  if (!m) throw new Error(`status bar shows no cursor position: "${text}"`);
+  return { line: Number(m[1]), col: Number(m[2]) };
+}
+
+/** Waits until the status bar cursor is on `line`. */
+export async function waitForCursorLine(page: Page, line: number, timeoutMs = 15_000): Promise<{ line: number; col: number }> {
+  const deadline = Date.now() + timeoutMs;
+  let last = { line: -1, col: -1 };
+  while (Date.now() < deadline) {
+    last = await cursorPosition(page).catch(() => last);
+    if (last.line === line) return last;
+    await sleep(150);
+  }
+  throw new Error(`cursor stayed at Ln ${last.line}, Col ${last.col}; expected Ln ${line}`);
+}
+
+/** Moves the cursor with Go to Line (Ctrl+G), which also scrolls the line into view. */
+export async function goToLine(page: Page, line: number, col = 1): Promise<void> {
+  await focusEditor(page);
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`:${line}:${col}`);
+  await page.keyboard.press('Enter');
+  await waitForCursorLine(page, line);
+}
+
+/**
+ * Hovers the mouse over the first occurrence of `word` on `line` of the active editor and
+ * returns the hover widget's text once it shows `expect` (default: anything).
+ */
+export async function hoverWord(page: Page, line: number, word: string, expect?: RegExp): Promise<string> {
+  await goToLine(page, line);
+  // Move the mouse away first so a hover from a previous position closes.
+  await page.mouse.move(5, 5);
+  const point = await page.evaluate(
+    ({ line, word }) => {
+      const editor = document.querySelector('.editor-instance .monaco-editor');
+      if (!editor) return null;
+      const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')] as HTMLElement[];
+      const number = numbers.find((n) => n.textContent?.trim() === String(line));
+      if (!number) return null;
+      const top = number.getBoundingClientRect().top;
+      const rows = [...editor.querySelectorAll('.view-lines .view-line')] as HTMLElement[];
+      const row = rows.find((r) => Math.abs(r.getBoundingClientRect().top - top) < 2);
+      if (!row) return null;
+      const walker = document.createTreeWalker(row, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        // Monaco renders spaces as U+00A0.
+        const text = (node.textContent ?? '').replace(/\u00a0/g, ' ');
+        const at = new RegExp(`\\b${word}\\b`).exec(text);
+        if (!at) continue;
+        const range = document.createRange();
+        range.setStart(node, at.index);
+        range.setEnd(node, at.index + word.length);
+        const box = range.getBoundingClientRect();
+        return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+      }
+      return null;
+    },
+    { line, word },
+  );
+  if (!point) throw new Error(`"${word}" is not shown on line ${line} of the editor`);
+  await page.mouse.move(point.x, point.y, { steps: 4 });
+  const hover = page.locator('.monaco-hover:not(.hidden) .monaco-hover-content, .monaco-hover:not(.hidden) .hover-contents').first();
+  const deadline = Date.now() + 20_000;
+  let text = '';
+  while (Date.now() < deadline) {
+    text = (await hover.innerText().catch(() => '')) || '';
+    if (text && (!expect || expect.test(text))) return text;
+    await sleep(200);
+    // A hover that shows before the provider answers is re-triggered by a small move.
+    await page.mouse.move(point.x + 1, point.y);
+  }
+  throw new Error(`no hover matching ${expect ?? 'anything'} over "${word}" on line ${line}; last hover text: "${text}"`);
+}
+
+/** Text of every notification toast (and the notification center, if open). */
+export async function notificationTexts(page: Page): Promise<string[]> {
+  return page.locator('.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message').allInnerTexts();
+}
+
+/** Text of the error and warning toasts only (not progress or information). */
+export async function problemNotifications(page: Page): Promise<string[]> {
+  return page.locator('.notifications-toasts .notification-list-item').evaluateAll((items) =>
+    items
+      .filter((item) => item.querySelector('.notification-list-item-icon.codicon-error, .notification-list-item-icon.codicon-warning'))
+      .map((item) => (item.querySelector('.notification-list-item-message') as HTMLElement | null)?.innerText ?? ''),
+  );
+}
+
+/** Waits for a notification whose text matches `pattern`. */
+export async function waitForNotification(page: Page, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let seen: string[] = [];
+  while (Date.now() < deadline) {
+    seen = await notificationTexts(page);
+    const hit = seen.find((t) => pattern.test(t));
+    if (hit) return hit;
+    await sleep(250);
+  }
+  throw new Error(`no notification matching ${pattern}; shown: ${JSON.stringify(seen)}`);
+}
+
+/** The timeline webview's document: two iframes deep (the webview host frame, then its content). */
+export function timelineFrame(page: Page): FrameLocator {
+  // One iframe per webview panel; the panels in background tabs stay in the DOM, hidden.
+  return page.frameLocator('iframe.webview.ready >> visible=true').frameLocator('#active-frame');
+}
+
+/** The status bar items' texts (e.g. the tracing indicator). */
+export async function statusBarTexts(page: Page): Promise<string[]> {
+  return page.locator('.statusbar-item').allInnerTexts();
+}
+
+/** Saves a screenshot of the whole workbench as test-artifacts/e2e/NAME.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const path = join(ensureArtifactsDir(), `${name}.png`);
+  await page.screenshot({ path }).catch(() => {});
+  return path;
+}
+
+/** Center of an element, for mouse actions on canvas regions. */
+export async function centerOf(locator: Locator): Promise<{ x: number; y: number }> {
+  const box = await locator.boundingBox();
+  if (!box) throw new Error('element has no box (not visible)');
+  return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
