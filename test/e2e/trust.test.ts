@@ -1,0 +1,53 @@
+// Tracing runs the user's program, so in a workspace the user has not trusted it must be
+// refused with a message, and nothing may run. Real workbench with workspace trust on; the
+// folder opens in restricted mode (no startup prompt), as a folder from the internet would.
+import { strict as assert } from 'node:assert';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { makeWorkspace, openWorkbench, pidsMatching, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
+import { defaultTracePath } from './traceFacts';
+import { openFile, problemNotifications, runCommand, screenshot, waitForNotification } from './workbench';
+
+describe('e2e: tracing in an untrusted workspace (code-server + Chromium)', function () {
+  this.timeout(180_000);
+  let workspace: string;
+  let server: CodeServer | undefined;
+  let workbench: Workbench | undefined;
+  let page: Page;
+
+  before(async function () {
+    workspace = makeWorkspace('awaitlens-untrusted-');
+    server = await startCodeServer({ workspace, trust: true });
+    workbench = await openWorkbench(server);
+    page = workbench.page;
+  });
+
+  after(async function () {
+    await workbench?.close().catch(() => {});
+    await server?.stop().catch(() => {});
+    if (workspace) rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('opens the folder in restricted mode', async function () {
+    // The workbench marks restricted mode in the status bar and with a banner.
+    const restricted = page.locator('[id="status.workspaceTrust"], .banner-message-text', { hasText: /restricted mode/i }).first();
+    await restricted.waitFor({ timeout: 30_000 });
+  });
+
+  it('refuses to trace, says why, and runs nothing', async function () {
+    const program = join(workspace, 'gather_demo.py');
+    await openFile(page, 'gather_demo.py');
+    await runCommand(page, 'Await Lens: Trace Current File');
+    const message = await waitForNotification(page, /trust/i, 30_000);
+    await screenshot(page, '10-untrusted-refused');
+    assert.match(message, /^Await Lens/, `the refusal says who refused: "${message}"`);
+    assert.ok((await problemNotifications(page)).some((t) => /trust/i.test(t)), 'the refusal is a warning or error, not a quiet info');
+    // Give a wrongly started run time to show itself.
+    await sleep(1500);
+    assert.deepEqual(await pidsMatching(program), [], 'the program was started anyway');
+    assert.equal(existsSync(defaultTracePath(program)), false, 'a trace file was written anyway');
+    const webviews = await page.locator('iframe.webview').count();
+    assert.equal(webviews, 0, 'a timeline opened anyway');
+  });
+});
