@@ -31,7 +31,7 @@ class App {
   private graphModel: TraceModel | null = null;
   private problems: { line: number; message: string }[] = [];
 
-  private readonly timeline: Timeline;
+  private readonly timeline!: Timeline;
   private readonly dom = {
     title: el('h1', 'al-title'),
     runtime: el('span', 'al-badge'),
@@ -216,7 +216,7 @@ class App {
         colorOf: (task) => this.taskColor(task),
       }));
     }
-    if (!graph) this.timeline.requestDraw();
+    if (!graph) this.timeline?.requestDraw();
   }
 
   private taskColor(task: number): string {
@@ -483,6 +483,8 @@ class App {
       timeline: this.timeline,
       model: () => this.model,
       select: (selection: Selection | null) => this.select(selection, true),
+      /** Delivers a message as the extension host would (tests drive live updates with it). */
+      deliver: (message: HostToWebview) => this.onMessage(message),
       taskLabel: (id: number) => (this.model ? taskLabel(this.model, id) : ''),
     };
   }

@@ -61,6 +61,9 @@ export class Timeline {
   private readonly scrollbar: HTMLDivElement;
   private readonly scrollSpacer: HTMLDivElement;
   private readonly tooltip: HTMLDivElement;
+  /** The time axis as text, for screen readers and tests (the canvas has no text to read). */
+  private readonly axisText: HTMLDivElement;
+  private axisKey = '';
   private theme: Theme;
   private model: TraceModel | null = null;
   private index: ViewIndex = { outputsByTask: new Map(), warningsByTask: new Map(), colorOf: new Map() };
@@ -102,7 +105,10 @@ export class Timeline {
     this.tooltip.id = 'al-tooltip';
     this.tooltip.setAttribute('role', 'tooltip');
     this.tooltip.hidden = true;
-    root.append(this.canvas, this.scrollbar, this.tooltip);
+    this.axisText = document.createElement('div');
+    this.axisText.id = 'al-axis';
+    this.axisText.className = 'al-visually-hidden';
+    root.append(this.canvas, this.scrollbar, this.tooltip, this.axisText);
     const ctx = this.canvas.getContext('2d', { alpha: false });
     if (!ctx) throw new Error('canvas 2D is not available');
     this.ctx = ctx;
@@ -290,8 +296,9 @@ export class Timeline {
   private fitRange(): void {
     const [start, end] = this.traceRange();
     const pad = (end - start) * 0.02;
+    // More room on the right: outcomes ("raised ValueError: …") are written after a task's end.
     this.viewStart = start - pad;
-    this.viewEnd = end + pad * 3;
+    this.viewEnd = end + pad * 6;
   }
 
   private clampView(): void {
@@ -460,6 +467,7 @@ export class Timeline {
     ctx.stroke();
     ctx.fillStyle = th.dim;
     ctx.fillText(`${formatDuration(this.viewEnd - this.viewStart)} shown`, 8, AXIS_H / 2 - 1);
+    this.updateAxisText(step);
     if (this.hoverX !== null && this.hoverX > this.gutter) {
       const label = formatTick(this.timeAt(this.hoverX), niceStep(this.nsPerPx(), 10));
       const w = ctx.measureText(label).width + 8;
@@ -469,6 +477,49 @@ export class Timeline {
       ctx.fillStyle = th.background;
       ctx.fillText(label, x + 4, AXIS_H / 2);
     }
+  }
+
+  private updateAxisText(step: number): void {
+    const first = Math.ceil(Math.max(this.viewStart, this.timeAt(this.gutter)) / step) * step;
+    const labels: string[] = [];
+    for (let t = first; t <= this.viewEnd && labels.length < 50; t += step) labels.push(formatTick(t, step));
+    const key = `${step}|${labels.join(',')}`;
+    if (key === this.axisKey) return;
+    this.axisKey = key;
+    const el = this.axisText;
+    el.dataset.start = String(Math.round(this.viewStart));
+    el.dataset.end = String(Math.round(this.viewEnd));
+    el.dataset.step = String(step);
+    el.dataset.labels = labels.join('|');
+    el.textContent = `Time axis from ${formatTick(this.viewStart, step)} to ${formatTick(this.viewEnd, step)}, ticks every ${formatDuration(step)}.`;
+  }
+
+  /** Where something is drawn, in CSS pixels relative to the canvas (null when off-screen). For tests and tools. */
+  locate(target: Selection): { x: number; y: number; width: number } | null {
+    const model = this.model;
+    if (!model) return null;
+    let task: number | null, start: number, end: number;
+    let dy = 0;
+    switch (target.kind) {
+      case 'step': { const s = model.steps[target.step]; if (!s) return null; task = s.task; start = s.start; end = s.end; break; }
+      case 'wait': { const w = model.waits[target.wait]; if (!w) return null; task = w.task; start = w.start; end = w.end; break; }
+      case 'output': { const o = model.outputs[target.index]; if (!o) return null; task = o.task; start = end = o.t; dy = -BAR_H / 2 - 2; break; }
+      case 'warning': { const w = model.warnings[target.index]; if (!w) return null; task = w.task ?? null; start = end = w.t; dy = -LANE_H / 2 + 8; break; }
+      case 'task': { task = target.task; start = end = NaN; break; }
+      default: return null;
+    }
+    let y: number;
+    if (task === null) y = AXIS_H + LOOP_H / 2;
+    else {
+      const row = this.laneRowOf(task);
+      if (row < 0) return null;
+      y = this.laneTop(row) + LANE_H / 2;
+      if (y < AXIS_H + LOOP_H || y > this.height) return null;
+    }
+    if (isNaN(start)) return { x: this.gutter / 2, y, width: this.gutter };
+    const x0 = Math.max(this.x(start), this.gutter), x1 = Math.min(this.x(end), this.width);
+    if (x1 < x0) return null;
+    return { x: (x0 + x1) / 2, y: y + dy, width: x1 - x0 };
   }
 
   /**
@@ -493,11 +544,12 @@ export class Timeline {
         k++;
         continue;
       }
+      // Everything that ends inside this pixel column becomes one 1-pixel run; a segment that
+      // starts here but reaches further is drawn on its own next.
       const column = Math.floor(xs);
       const boundary = viewStart + (column + 1 - this.gutter) * nsPerPx;
-      const j = Math.max(k + 1, lowerBound(k + 1, n, (m) => startOf(m) >= boundary));
-      const lastEnd = this.x(endOf(j - 1));
-      emit(column, Math.max(1, lastEnd - column), k, j - k);
+      const j = Math.max(k + 1, lowerBound(k + 1, n, (m) => endOf(m) > boundary));
+      emit(column, 1, k, j - k);
       k = j;
     }
   }
@@ -839,9 +891,10 @@ export class Timeline {
       ctx.closePath();
       ctx.fill();
       this.arrowsDrawn++;
-      if (label && Math.abs(y1 - y0) >= LANE_H) {
+      if (label && Math.abs(y1 - y0) >= LANE_H && h.cause.kind !== 'start') {
         const text = causeShort(h.cause, nameOf);
-        const ly = (y0 + y1) / 2;
+        // On the boundary between two lanes, where it does not cover a bar's label.
+        const ly = Math.round(((y0 + y1) / 2 - lanesTop + this.scrollY) / LANE_H) * LANE_H + lanesTop - this.scrollY;
         const lx = (x0 + x1) / 2 + 4;
         const w = ctx.measureText(text).width;
         ctx.fillStyle = th.background;

@@ -1,0 +1,342 @@
+// The timeline in headless Chromium, through the standalone HTML of a REAL trace: the Python
+// tracer runs test/webview/fixtures/lesson.py once, and every test reads what the page shows.
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { renderStandaloneHtml } from '../../src/html/standalone';
+import { buildModel } from '../../src/model/build';
+import type { TraceModel } from '../../src/model/types';
+import { parseTrace } from '../../src/trace/reader';
+import type { TraceRecord } from '../../src/trace/format';
+
+const root = join(__dirname, '..', '..');
+const dist = join(root, 'dist');
+const program = join(__dirname, 'fixtures', 'lesson.py');
+const artifacts = join(root, 'test-artifacts', 'webview');
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/** Traces a program with the real tracer: through the CLI, or the tracer itself while the CLI lacks Python. */
+function traceProgram(file: string, out: string): void {
+  try {
+    execFileSync('node', [join(dist, 'cli.js'), 'trace', file, '--out', out, '--no-summary'], { stdio: 'pipe', timeout: 60_000 });
+  } catch (error) {
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? '');
+    if (!/not available in this build/.test(stderr)) throw error;
+    execFileSync('python3', [join(dist, 'tracers', 'python', 'awaitlens_tracer.py'), '--out', out, '--', file], { stdio: 'pipe', timeout: 60_000 });
+  }
+}
+
+function lineOf(source: string, needle: string): number {
+  const index = source.split('\n').findIndex((line) => line.includes(needle));
+  assert.ok(index >= 0, `"${needle}" not in the program`);
+  return index + 1;
+}
+
+interface OpenPage {
+  page: Page;
+  errors: string[];
+}
+
+describe('webview: the timeline of a real trace in Chromium', function () {
+  this.timeout(60_000);
+  let browser: Browser;
+  let dir: string;
+  let records: TraceRecord[];
+  let model: TraceModel;
+  let htmlPath: string;
+  let traceText: string;
+  const source = readFileSync(program, 'utf8');
+  const sleepLine = lineOf(source, 'await asyncio.sleep(delay)');
+  const gatherLine = lineOf(source, 'asyncio.gather(');
+  const opened: OpenPage[] = [];
+
+  async function open(path: string, options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<OpenPage> {
+    const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 760 }, colorScheme: options.colorScheme ?? 'light' });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      // The tests' own canvas readbacks draw a performance hint; anything else is a finding.
+      if ((m.type() === 'error' || m.type() === 'warning') && !/willReadFrequently/.test(m.text())) errors.push(`console ${m.type()}: ${m.text()}`);
+    });
+    await page.goto(`file://${path}`);
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 20_000 });
+    const result = { page, errors };
+    opened.push(result);
+    return result;
+  }
+
+  before(async function () {
+    dir = mkdtempSync(join(tmpdir(), 'awaitlens-webview-'));
+    mkdirSync(artifacts, { recursive: true });
+    const tracePath = join(dir, 'lesson.trace.ndjson');
+    traceProgram(program, tracePath);
+    traceText = readFileSync(tracePath, 'utf8');
+    const parsed = parseTrace(traceText);
+    assert.deepEqual(parsed.problems, []);
+    records = parsed.records;
+    model = buildModel(records);
+    htmlPath = join(dir, 'lesson.html');
+    writeFileSync(htmlPath, renderStandaloneHtml(traceText, { distDir: dist, tracePath }));
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+
+  after(async function () {
+    for (const { page, errors } of opened) {
+      await page.close();
+      // Every page ran under its strict CSP: a blocked script or style shows up here.
+      assert.deepEqual(errors, [], 'no page errors, console errors or CSP violations');
+    }
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists every task with its coroutine and outcome', async function () {
+    const { page } = await open(htmlPath);
+    const rows = await page.$$eval('#al-tasks tr.al-task', (trs) => trs.map((tr) => ({
+      name: (tr as HTMLElement).dataset.name, coro: (tr as HTMLElement).dataset.coro, outcome: (tr as HTMLElement).dataset.outcome,
+      text: tr.textContent ?? '',
+    })));
+    assert.equal(rows.length, model.tasks.length);
+    assert.equal(rows.filter((r) => r.coro === 'worker').length, 3, 'three gathered workers');
+    assert.ok(rows.filter((r) => r.coro === 'worker').every((r) => r.outcome === 'returned'));
+    const main = rows.find((r) => r.coro === 'main');
+    assert.equal(main?.outcome, 'returned');
+    const failing = rows.find((r) => r.coro === 'failing');
+    assert.equal(failing?.outcome, 'raised');
+    assert.match(failing!.text, /RuntimeError: bad <img src=x onerror=alert\(1\)>/, 'the error text, literally');
+    const sleepy = rows.find((r) => r.coro === 'sleeper');
+    assert.equal(sleepy?.outcome, 'cancelled');
+    assert.equal(await page.locator('#al-title').textContent(), 'lesson.py');
+    assert.match(await page.locator('#al-status').textContent() ?? '', /exited with code 0/);
+    await page.screenshot({ path: join(artifacts, 'lesson-light.png') });
+  });
+
+  it('lists each wait with its await site line and what it waited on', async function () {
+    const { page } = await open(htmlPath);
+    const waits = await page.$$eval('#al-tasks tr.al-task', (trs) => trs.map((tr) => ({
+      coro: (tr as HTMLElement).dataset.coro,
+      waits: [...tr.querySelectorAll<HTMLElement>('li.al-wait')].map((li) => ({
+        site: li.dataset.site, line: Number(li.dataset.line), kind: li.dataset.awaitingKind, text: li.textContent ?? '',
+        duration: Number(li.dataset.duration),
+      })),
+    })));
+    const workers = waits.filter((t) => t.coro === 'worker');
+    for (const worker of workers) {
+      assert.equal(worker.waits.length, 1);
+      assert.equal(worker.waits[0].line, sleepLine);
+      assert.equal(worker.waits[0].site, `lesson.py:${sleepLine}`);
+      assert.equal(worker.waits[0].kind, 'sleep');
+      assert.match(worker.waits[0].text, /sleep/);
+    }
+    // The three sleeps took about 0.1, 0.2 and 0.3 s (generous margins: a loaded machine is slow, never fast).
+    const durations = workers.map((w) => w.waits[0].duration / 1e9).sort();
+    assert.ok(durations[0] >= 0.09 && durations[0] < 0.6, `shortest sleep ${durations[0]}`);
+    assert.ok(durations[2] >= 0.29 && durations[2] < 1.5, `longest sleep ${durations[2]}`);
+    const main = waits.find((t) => t.coro === 'main')!;
+    const gather = main.waits.find((w) => w.line === gatherLine);
+    assert.ok(gather, 'main waits at the gather line');
+    assert.equal(gather.kind, 'tasks');
+    const sites = await page.$$eval('#al-sites tr.al-site', (trs) => trs.map((tr) => ({ line: Number((tr as HTMLElement).dataset.line), count: Number((tr as HTMLElement).dataset.count) })));
+    assert.equal(sites.find((s) => s.line === sleepLine)?.count, 3, 'the sleep line suspended three times');
+  });
+
+  it('shows the header statistics of the model, with the gather lesson', async function () {
+    const { page } = await open(htmlPath);
+    const ns = async (key: string) => Number(await page.locator(`[data-stat="${key}"] dd`).getAttribute('data-ns'));
+    assert.equal(await ns('wall'), model.stats.wall);
+    assert.equal(await ns('sequential'), model.stats.sequential);
+    assert.equal(await ns('busy'), model.stats.busy);
+    assert.equal(Number(await page.locator('[data-stat="peak"] dd').getAttribute('data-value')), model.stats.peakConcurrency);
+    // The seed lesson, independent of the model: 0.2 + 0.3 + 0.1 s of sleeps ran in about 0.3 s.
+    const wall = model.stats.wall / 1e9;
+    assert.ok(wall >= 0.3 && wall < 3, `wall ${wall}`);
+    assert.ok(model.stats.sequential / 1e9 >= 0.6, 'one after another at least the sum of the sleeps');
+    const lesson = await page.locator('#al-lesson').textContent();
+    assert.match(lesson ?? '', /Run one after another, these awaits would take .+; concurrently the program took/);
+    assert.ok(await page.locator('#al-lesson').isVisible());
+  });
+
+  it('draws the event loop and the task lanes on the canvas', async function () {
+    const { page } = await open(htmlPath);
+    const painted = await page.evaluate(() => {
+      const canvas = document.getElementById('al-canvas') as HTMLCanvasElement;
+      const ctx = canvas.getContext('2d')!;
+      const { width, height } = canvas;
+      const data = ctx.getImageData(0, 0, width, height).data;
+      const bg = [data[(height - 2) * width * 4 + (width - 20) * 4], data[(height - 2) * width * 4 + (width - 20) * 4 + 1], data[(height - 2) * width * 4 + (width - 20) * 4 + 2]];
+      // Count pixels unlike the background right of the gutter, in the lanes' band.
+      let differing = 0;
+      for (let y = 60; y < Math.min(height, 260); y++) {
+        for (let x = 200; x < width; x += 2) {
+          const i = (y * width + x) * 4;
+          if (Math.abs(data[i] - bg[0]) + Math.abs(data[i + 1] - bg[1]) + Math.abs(data[i + 2] - bg[2]) > 40) differing++;
+        }
+      }
+      return { differing, lanes: (window as any).awaitlens.timeline.visibleLanes.length };
+    });
+    assert.equal(painted.lanes, model.tasks.length);
+    assert.ok(painted.differing > 500, `lanes are drawn (${painted.differing} painted pixels)`);
+  });
+
+  it('reveals the await line when a suspended stretch is clicked, and shows its details', async function () {
+    const { page } = await open(htmlPath);
+    const wait = model.waits.find((w) => w.site?.line === sleepLine && w.end - w.start > 0.25e9)!;
+    assert.ok(wait, 'the 0.3 s sleep');
+    const point = await page.evaluate((index) => (window as any).awaitlens.timeline.locate({ kind: 'wait', wait: index }), wait.index);
+    assert.ok(point && point.width > 20, 'the wait is on screen and wide');
+    const box = (await page.locator('#al-canvas').boundingBox())!;
+    await page.mouse.move(box.x + point.x, box.y + point.y);
+    const tooltip = page.locator('#al-tooltip');
+    await tooltip.waitFor({ state: 'visible' });
+    assert.match(await tooltip.textContent() ?? '', new RegExp(`suspended at lesson\\.py:${sleepLine}`));
+    await page.mouse.click(box.x + point.x, box.y + point.y);
+    const reveals = await page.evaluate(() => (window as any).awaitlensReveals as { file: string; line: number }[]);
+    assert.equal(reveals.length, 1);
+    assert.equal(reveals[0].file, program);
+    assert.equal(reveals[0].line, sleepLine);
+    assert.equal(await page.locator('#al-reveal').getAttribute('data-line'), String(sleepLine));
+    assert.equal(await page.locator('#al-details').getAttribute('data-kind'), 'wait');
+    assert.match(await page.locator('#al-details [data-field="site"]').textContent() ?? '', new RegExp(`lesson\\.py:${sleepLine}`));
+    assert.match(await page.locator('#al-details [data-field="awaiting"]').textContent() ?? '', /sleep/);
+    assert.match(await page.locator('#al-details [data-field="resumed-by"]').textContent() ?? '', /timer/);
+    await page.screenshot({ path: join(artifacts, 'lesson-selected-wait.png') });
+  });
+
+  it('filters tasks by name', async function () {
+    const { page } = await open(htmlPath);
+    await page.fill('#al-filter', 'sleepe');
+    assert.equal(await page.locator('#al-filter-count').textContent(), `1 of ${model.tasks.length} tasks`);
+    const coros = await page.$$eval('#al-tasks tr.al-task', (trs) => trs.map((tr) => (tr as HTMLElement).dataset.coro));
+    assert.deepEqual(coros, ['sleeper']);
+    assert.equal(await page.evaluate(() => (window as any).awaitlens.timeline.visibleLanes.length), 1);
+    await page.fill('#al-filter', 'WORKER');
+    assert.equal(await page.evaluate(() => (window as any).awaitlens.timeline.visibleLanes.length), 3, 'matches coroutine names, any case');
+    await page.fill('#al-filter', '');
+    assert.equal(await page.evaluate(() => (window as any).awaitlens.timeline.visibleLanes.length), model.tasks.length);
+  });
+
+  it('zooms with keys, the wheel and double-click, and the time axis follows', async function () {
+    const { page } = await open(htmlPath);
+    const axis = async () => {
+      const el = page.locator('#al-axis');
+      return { step: Number(await el.getAttribute('data-step')), labels: await el.getAttribute('data-labels') ?? '' };
+    };
+    const before = await axis();
+    assert.match(before.labels, /ms/, 'a sub-second trace is labelled in ms');
+    await page.locator('#al-canvas').focus();
+    for (let i = 0; i < 8; i++) await page.keyboard.press('+');
+    await page.waitForTimeout(50);
+    const zoomed = await axis();
+    assert.ok(zoomed.step < before.step / 10, `ticks closer after zooming in (${before.step} -> ${zoomed.step} ns)`);
+    assert.notEqual(zoomed.labels, before.labels);
+    await page.keyboard.press('ArrowRight');
+    await page.waitForTimeout(50);
+    const panned = await axis();
+    assert.equal(panned.step, zoomed.step);
+    assert.notEqual(panned.labels, zoomed.labels, 'panning moves the labels');
+    const box = (await page.locator('#al-canvas').boundingBox())!;
+    await page.mouse.dblclick(box.x + box.width / 2, box.y + 12);
+    await page.waitForTimeout(50);
+    assert.equal((await axis()).step, before.step, 'double-click fits the whole trace again');
+    await page.mouse.move(box.x + box.width / 2, box.y + 200);
+    await page.mouse.wheel(0, -400);
+    await page.waitForTimeout(50);
+    assert.ok((await axis()).step < before.step, 'the wheel zooms in');
+  });
+
+  it('shows program text literally, never as HTML', async function () {
+    const { page } = await open(htmlPath);
+    const outputs = await page.$$eval('#al-outputs li.al-output .al-output-text', (items) => items.map((i) => i.textContent));
+    assert.ok(outputs.includes('<b>a</b> starts'), 'printed markup shows as text');
+    assert.ok(outputs.some((o) => o?.startsWith("</script><script>document.title='pwned'</script>")), 'a printed </script> neither ends the data nor runs');
+    assert.equal(await page.locator('#al-app b').count(), 0, 'no <b> element was made from program text');
+    assert.equal(await page.locator('#al-app img').count(), 0, 'no <img> element was made from an error message');
+    assert.equal(await page.title(), 'lesson.py — Await Lens');
+    // Output markers: selecting one shows its text in the details panel, literally.
+    const index = model.outputs.findIndex((o) => o.text.startsWith('<b>a</b>'));
+    await page.evaluate((i) => (window as any).awaitlens.select({ kind: 'output', index: i }), index);
+    assert.equal(await page.locator('#al-details pre.al-output-text').textContent(), '<b>a</b> starts\n');
+  });
+
+  it('follows the theme: standalone light and dark, and VS Code theme variables', async function () {
+    const pixel = (page: Page) => page.evaluate(() => {
+      const canvas = document.getElementById('al-canvas') as HTMLCanvasElement;
+      const d = canvas.getContext('2d')!.getImageData(canvas.width - 30, canvas.height - 3, 1, 1).data;
+      return [d[0], d[1], d[2]];
+    });
+    const light = await open(htmlPath, { colorScheme: 'light' });
+    assert.deepEqual(await pixel(light.page), [255, 255, 255]);
+    const dark = await open(htmlPath, { colorScheme: 'dark' });
+    assert.deepEqual(await pixel(dark.page), [0x1e, 0x1e, 0x1e]);
+    await dark.page.screenshot({ path: join(artifacts, 'lesson-dark.png') });
+    // Inside VS Code the body has a theme class and the variables are set on <html>: switching them repaints.
+    await dark.page.evaluate(() => {
+      document.documentElement.style.setProperty('--vscode-editor-background', 'rgb(0, 43, 54)');
+      document.documentElement.style.setProperty('--vscode-editor-foreground', 'rgb(238, 232, 213)');
+      document.body.classList.remove('al-standalone');
+      document.body.classList.add('vscode-dark');
+    });
+    await dark.page.waitForTimeout(100);
+    assert.deepEqual(await pixel(dark.page), [0, 43, 54]);
+    assert.equal(await dark.page.evaluate(() => getComputedStyle(document.body).color), 'rgb(238, 232, 213)');
+  });
+
+  it('draws the task graph with elkjs when its tab is opened', async function () {
+    const { page } = await open(htmlPath);
+    assert.equal(await page.locator('#al-graph-svg').count(), 0, 'no graph until asked');
+    await page.click('#al-tab-graph');
+    await page.waitForSelector('#al-graph-svg', { timeout: 20_000 });
+    const nodes = await page.$$eval('#al-graph-svg g.al-graph-node', (gs) => gs.map((g) => Number(g.getAttribute('data-task'))));
+    assert.deepEqual(nodes.sort((a, b) => a - b), model.tasks.map((t) => t.id).sort((a, b) => a - b));
+    const created = await page.locator('#al-graph-svg path.al-graph-edge[data-kind="created"]').count();
+    assert.equal(created, model.tasks.filter((t) => t.parent !== null).length);
+    assert.ok(await page.locator('#al-graph-svg path.al-graph-edge[data-kind="awaits"]').count() >= 3, 'main awaited the gathered workers');
+    await page.screenshot({ path: join(artifacts, 'lesson-graph.png') });
+    const failing = model.tasks.find((t) => t.coro === 'failing')!;
+    await page.click(`#al-graph-svg g.al-graph-node[data-task="${failing.id}"]`);
+    assert.equal(await page.locator('#al-timeline').isVisible(), true, 'back to the timeline');
+    assert.equal(await page.locator('#al-details').getAttribute('data-kind'), 'task');
+    assert.match(await page.locator('#al-details [data-field="error"]').textContent() ?? '', /RuntimeError/);
+  });
+
+  it('fills in live from host messages, and selects every wait at an await site', async function () {
+    const info = { title: 'lesson.py', runtime: 'python', file: program, live: true };
+    const livePath = join(dir, 'live.html');
+    // A page with no records yet: the records then arrive as the extension host sends them.
+    writeFileSync(livePath, renderStandaloneHtml([records[0]], { distDir: dist }));
+    const { page } = await open(livePath);
+    const deliver = (message: unknown) => page.evaluate((m) => (window as any).awaitlens.deliver(m), message);
+    await deliver({ type: 'init', info });
+    assert.match(await page.locator('#al-status').textContent() ?? '', /running/);
+    const half = Math.floor(records.length / 2);
+    await deliver({ type: 'records', records: records.slice(0, half) });
+    await page.waitForFunction((n) => (window as any).awaitlens.model()?.stats.eventCount === n, half);
+    const partial = await page.evaluate(() => (window as any).awaitlens.model().tasks.length);
+    assert.ok(partial >= 1 && partial <= model.tasks.length);
+    await deliver({ type: 'records', records: records.slice(half) });
+    await deliver({ type: 'ended', code: 0 });
+    await page.waitForFunction((n) => (window as any).awaitlens.model()?.tasks.length === n, model.tasks.length);
+    assert.match(await page.locator('#al-status').textContent() ?? '', /exited with code 0/);
+    await page.waitForFunction((n) => document.querySelectorAll('#al-tasks tr.al-task').length === n, model.tasks.length);
+    // The hover's "show in timeline" link: every wait at the sleep line.
+    await deliver({ type: 'select', selection: { kind: 'site', site: { file: program, line: sleepLine } } });
+    assert.equal(await page.locator('#al-details').getAttribute('data-kind'), 'waits');
+    assert.match(await page.locator('#al-details [data-field="headline"]').textContent() ?? '', /Suspended 3 times here by 3 tasks/);
+  });
+
+  it('shows unreadable trace lines as one notice and keeps the rest', async function () {
+    const broken = traceText.split('\n');
+    broken.splice(3, 0, '{"type": "resume", oops');
+    const text = broken.join('\n') + '{"type":"output","t":1,"task":1,"stream":"std';
+    const brokenPath = join(dir, 'broken.html');
+    writeFileSync(brokenPath, renderStandaloneHtml(text, { distDir: dist }));
+    const { page } = await open(brokenPath);
+    const notice = page.locator('#al-problems');
+    assert.ok(await notice.isVisible());
+    assert.match(await notice.textContent() ?? '', /Line 4 of the trace: not valid JSON \(and 1 more unreadable line\)/);
+    assert.equal(await page.locator('#al-tasks tr.al-task').count(), model.tasks.length, 'every task is still shown');
+  });
+});
