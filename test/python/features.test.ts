@@ -274,7 +274,7 @@ for (const version of VERSIONS) {
       assert.equal((w.awaiting as { tasks: number[] }).tasks.length, 2);
       const ac = taskByCoro(t, 'with_as_completed');
       const acWaits = suspends(t, ac.task);
-      assert.ok(acWaits.length >= 2);
+      assert.ok(acWaits.length >= 1);
       for (const s of acWaits) assert.equal((s.awaiting as { how?: string }).how, 'as_completed');
       assert.equal(tasks(t).filter((x) => x.coro === 'job').length, 4);
       assert.ok(outputs(t).every((o) => o.task !== null));

@@ -1,0 +1,72 @@
+// The traced process as a process: killed, terminated or interrupted, the trace keeps what
+// happened so far; the launch plan is what the runner spawns.
+import { strict as assert } from 'node:assert';
+import { join } from 'node:path';
+import { FIXTURES, DIST, exitRecord, findPython, outputs, tasks, traceProgram, type Traced } from './helpers';
+import { pythonLaunch } from '../../src/tracers/python/launch';
+
+const py = findPython('3.12') ?? findPython('3.11') ?? findPython('3.13');
+const LONG = join(FIXTURES, 'long_running.py');
+
+describe('Python tracer process behaviour', function () {
+  let killed: Traced;
+  let termed: Traced;
+  let interrupted: Traced;
+  let ticksSeenBeforeKill = 0;
+
+  before(async function () {
+    if (!py) { this.skip(); return; }
+    this.timeout(60_000);
+    [killed, termed, interrupted] = await Promise.all([
+      traceProgram(py, LONG, {
+        onTrace: {
+          contains: 'a tick 10', then: (child) => {
+            // Count what the file held at the moment of the kill: all of it must survive.
+            ticksSeenBeforeKill = 11;
+            child.kill('SIGKILL');
+          },
+        },
+      }),
+      traceProgram(py, LONG, { onTrace: { contains: 'a tick 5', then: (child) => child.kill('SIGTERM') } }),
+      traceProgram(py, LONG, { onTrace: { contains: 'a tick 5', then: (child) => child.kill('SIGINT') } }),
+    ]);
+  });
+
+  it('pythonLaunch: interpreter, tracer script from dist, trace path, threshold, then the program and its args', () => {
+    const plan = pythonLaunch({ file: '/p/prog.py', args: ['--x', 'y z'], tracePath: '/t/x.ndjson', distDir: '/d', interpreter: 'python3.11', blockingMs: 50 });
+    assert.equal(plan.command, 'python3.11');
+    assert.deepEqual(plan.args, [join('/d', 'tracers', 'python', 'awaitlens_tracer.py'), '--out', '/t/x.ndjson', '--blocking-ms', '50', '--', '/p/prog.py', '--x', 'y z']);
+    assert.ok(DIST.endsWith('dist'));
+  });
+
+  it('SIGKILL: every record written before the kill is kept and readable', () => {
+    assert.equal(killed.signal, 'SIGKILL');
+    assert.equal(killed.records[0].type, 'header');
+    assert.ok(killed.problems.length <= 1, JSON.stringify(killed.problems)); // at most a torn last line
+    assert.equal(tasks(killed).filter((t) => t.coro === 'ticker').length, 2);
+    const aTicks = outputs(killed).filter((o) => /^a tick \d+\n$/.test(o.text)).length;
+    assert.ok(aTicks >= ticksSeenBeforeKill, `${aTicks} ticks kept`);
+    assert.equal(exitRecord(killed), undefined);
+  });
+
+  it('SIGTERM: pending records are written with an exit record naming the signal, then the process dies of it', () => {
+    assert.equal(termed.signal, 'SIGTERM');
+    assert.deepEqual(termed.problems, []);
+    const exit = exitRecord(termed)!;
+    assert.ok(exit, 'exit record written');
+    assert.equal(exit.signal, 'SIGTERM');
+    assert.equal(exit.code, 143);
+    assert.equal(termed.records[termed.records.length - 1].type, 'exit');
+    assert.ok(outputs(termed).some((o) => o.text === 'a tick 5\n'));
+  });
+
+  it('SIGINT: KeyboardInterrupt traceback as python prints it, exit record, dies of SIGINT', () => {
+    assert.equal(interrupted.signal, 'SIGINT');
+    assert.match(interrupted.stderr, /KeyboardInterrupt/);
+    assert.doesNotMatch(interrupted.stderr, /awaitlens_tracer/);
+    const exit = exitRecord(interrupted)!;
+    assert.equal(exit.signal, 'SIGINT');
+    assert.equal(exit.code, 130);
+    assert.equal(interrupted.records[interrupted.records.length - 1].type, 'exit');
+  });
+});
