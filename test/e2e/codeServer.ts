@@ -39,6 +39,7 @@ export function baseSettings(trust: boolean): Record<string, unknown> {
     'editor.hover.delay': 200,
     'editor.minimap.enabled': false,
     'files.autoSave': 'off',
+    'git.openRepositoryInParentFolders': 'never',
     'security.workspace.trust.enabled': trust,
     // With trust on, open untrusted (restricted mode) without the modal asking about it.
     'security.workspace.trust.startupPrompt': 'never',
