@@ -83,7 +83,15 @@ function parseOptions(argv: string[], allowed: Set<string>): { positional: strin
       const dashDash = after.indexOf('--');
       // Our own options may still follow the file; program arguments follow `--`.
       const ours = dashDash >= 0 ? after.slice(0, dashDash) : after;
-      const parsed = parseOptions(ours, allowed);
+      let parsed;
+      try {
+        parsed = parseOptions(ours, allowed);
+      } catch (error) {
+        if (error instanceof UsageError && error.message.startsWith('unknown option')) {
+          throw new UsageError(`${error.message} (put the program's own arguments after --: awaitlens trace FILE -- ARGS)`);
+        }
+        throw error;
+      }
       if (parsed.positional.length) {
         throw new UsageError(`unexpected argument ${cleanArg(parsed.positional[0])} (put the program's arguments after --)`);
       }

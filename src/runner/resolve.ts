@@ -1,12 +1,12 @@
 // Which runtime runs a file, which interpreter to use, and where its trace goes.
 // Plain Node (used by the CLI and the extension host): no `vscode` here.
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import { basename, delimiter, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type { Runtime } from '../trace/format';
 
 /** An error meant for the user: one clear line, no stack trace needed. */
 export class RunnerError extends Error {
-  constructor(message: string, readonly code: 'no-interpreter' | 'no-file' | 'unsupported' | 'spawn' | 'no-tracer') {
+  constructor(message: string, readonly code: 'no-interpreter' | 'no-file' | 'unsupported' | 'spawn' | 'no-tracer' | 'no-trace-folder') {
     super(message);
     this.name = 'RunnerError';
   }
@@ -107,7 +107,7 @@ function pad(n: number, width = 2): string {
 /** `.awaitlens/<name>-<timestamp>.trace.ndjson` beside the program (the folder is created). */
 export function defaultTracePath(program: string, now = new Date()): string {
   const dir = join(dirname(program), '.awaitlens');
-  mkdirSync(dir, { recursive: true });
+  makeFolder(dir);
   const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-`
     + `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}-${pad(now.getMilliseconds(), 3)}`;
   const name = basename(program).replace(/[^\w.-]+/g, '_');
@@ -117,6 +117,27 @@ export function defaultTracePath(program: string, now = new Date()): string {
 /** Makes sure the folder of an explicit trace path exists; returns the absolute path. */
 export function prepareTracePath(tracePath: string, cwd = process.cwd()): string {
   const full = isAbsolute(tracePath) ? tracePath : resolve(cwd, tracePath);
-  mkdirSync(dirname(full), { recursive: true });
+  makeFolder(dirname(full));
   return full;
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdirSync can spin forever under special
+ * file systems (/proc), and a clear error beats a hang.
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  let current = dir;
+  while (!existsSync(current)) {
+    missing.push(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  try {
+    for (let i = missing.length - 1; i >= 0; i--) mkdirSync(missing[i]);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new RunnerError(`Cannot create the trace folder ${dir} (${code})`, 'no-trace-folder');
+  }
 }

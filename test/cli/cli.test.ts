@@ -147,6 +147,16 @@ describe('awaitlens CLI', function () {
       oneLine(runCli(['trace', join(PROGRAMS, 'gather.py'), '--blocking-ms', 'soon']), /--blocking-ms needs a number/);
     });
 
+    it('options after FILE that are the program\'s: a hint to use --', () => {
+      oneLine(runCli(['trace', join(PROGRAMS, 'gather.py'), '-v']), /unknown option "-v" \(put the program's own arguments after --/);
+    });
+
+    it('a trace folder that cannot be created', () => {
+      const file = join(dir, 'a-file');
+      writeFileSync(file, '');
+      oneLine(runCli(['trace', join(PROGRAMS, 'gather.py'), '--out', join(file, 'sub', 't.ndjson')]), /^awaitlens: Cannot create the trace folder .*a-file\/sub \(ENOTDIR\)$/m);
+    });
+
     it('summary of a corrupt, missing or empty trace', () => {
       const garbage = join(dir, 'garbage.ndjson');
       writeFileSync(garbage, 'this is not json\n{"type":"task"}\n');
