@@ -34,18 +34,12 @@ const PROBE = '__al$';
 const TASK = '__al$t';
 const BASE = '__al$B';
 
-/** Fast check: a file that never says `await` or `async` needs no probes. */
-export function mayNeedProbes(code: string): boolean {
-  return code.includes('async') || code.includes('await');
-}
-
 export function instrument(source: string, opts: InstrumentOptions, stripTypes?: StripTypes): InstrumentResult {
   let code = source;
   if (opts.typescript) {
     if (!stripTypes) throw new Error('TypeScript needs stripTypes');
     code = stripTypes(source, opts.id, !!opts.toCommonJS).code;
   }
-  if (!mayNeedProbes(code)) return { code, changed: opts.typescript };
 
   let ast: AnyNode;
   try {
@@ -257,6 +251,31 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
       close(outer.end, `;${PROBE}.r(${TASK});}`);
       return;
     }
+    if (type === 'CallExpression' && node.callee.type !== 'Super') {
+      // Record the call site just before the call happens: after the arguments are evaluated
+      // (the last one passes through a probe), or before the whole call when it has none.
+      const callee = unparen(node.callee) as AnyNode;
+      const at = callee.type === 'MemberExpression' ? callee.property.start : callee.start;
+      const site = addSite(at, '');
+      const args = node.arguments as AnyNode[];
+      const d = parents.length;
+      if (args.length) {
+        const lastArg = args[args.length - 1];
+        const target = lastArg.type === 'SpreadElement' ? lastArg.argument : lastArg;
+        open(target.start, `${PROBE}.k(`, 1);
+        parents.push(node);
+        for (const key of ['callee', 'arguments']) {
+          const value = node[key];
+          if (Array.isArray(value)) { for (const child of value) visit(child, parents); } else visit(value, parents);
+        }
+        parents.pop();
+        depth = d;
+        close(target.end, `,${BASE}+${site})`, 1);
+        return;
+      }
+      open(node.start, `(${PROBE}.c=${BASE}+${site},`);
+      close(node.end, ')');
+    }
     if (inTask && type === 'CatchClause') enterBlockProbe(node.body);
     if (inTask && type === 'TryStatement' && node.finalizer) enterBlockProbe(node.finalizer);
 
@@ -291,8 +310,8 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
     if (stmt.type === 'ExpressionStatement' && typeof stmt.directive === 'string') prologueAt = stmt.end; else break;
   }
   // The tables live in a hoisted function at the end, so the prologue stays short and fixed.
-  const stub = `{m(){return 0},e(){},mod(){},b(v){return v},a(v){return v},r(){},x(){},f(){},yb(v){return v},ya(v){return v},fa(v){return v}}`;
-  const prologue = `var ${PROBE}=globalThis.__awaitlens$||${stub},${BASE}=${PROBE}.m(${JSON.stringify(opts.id)},...__al$S())${topLevelAwait ? `,${TASK}=${PROBE}.mod(${BASE}+${moduleTaskSite})` : ''};`;
+  const stub = `{m(){return 0},e(){},mod(){},b(v){return v},a(v){return v},r(){},x(){},f(){},yb(v){return v},ya(v){return v},fa(v){return v},k(v){return v}}`;
+  const prologue = `var ${PROBE}=globalThis.__awaitlens$||${stub},${BASE}=${PROBE}.m(${JSON.stringify(opts.id)},__al$S())${topLevelAwait ? `,${TASK}=${PROBE}.mod(${BASE}+${moduleTaskSite})` : ''};`;
   open(prologueAt, prologue);
   inserts[inserts.length - 1].order = -1; // before anything else at that offset
 
@@ -300,23 +319,14 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
     : a.open !== b.open ? (a.open ? 1 : -1)
     : a.open ? a.depth - b.depth || a.order - b.order : b.depth - a.depth || a.order - b.order));
 
-  // shifts: [line, first instrumented col after an insertion, total shift on that line from there on, ...]
   let out = '';
   let last = 0;
-  const shifts: number[] = [];
-  let curLine = -1, curShift = 0;
   for (const ins of inserts) {
     out += code.slice(last, ins.at) + ins.text;
     last = ins.at;
-    const [line, col] = lineCol(ins.at);
-    if (line !== curLine) { curLine = line; curShift = 0; }
-    curShift += ins.text.length;
-    shifts.push(line, col + curShift, curShift);
   }
   out += code.slice(last);
-  const columns: number[] = [];
-  for (const [line, segs] of columnMap) columns.push(line, segs.length / 2, ...segs);
-  out += `\nfunction __al$S(){return[${JSON.stringify(table)},${JSON.stringify(shifts)},${columns.length ? JSON.stringify(columns) : 'null'}]}\n`;
+  out += `\nfunction __al$S(){return${JSON.stringify(table)}}\n`;
   return { code: out, changed: true };
 }
 

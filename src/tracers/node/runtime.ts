@@ -10,7 +10,7 @@
 // Records go out in the strict alternation the model expects: at any time at most one task runs.
 // A task that calls another async function synchronously is written as suspended at the call
 // site (awaiting that task, `call: true`) and resumed when the callee suspends or ends.
-import { writeSync, openSync, closeSync, fsyncSync } from 'node:fs';
+import { writeSync, openSync, closeSync } from 'node:fs';
 import { executionAsyncResource } from 'node:async_hooks';
 import * as v8 from 'node:v8';
 import { createRequire } from 'node:module';
@@ -97,10 +97,7 @@ export function startRuntime(opts: RuntimeOptions): void {
 
   // ---- sites: registered per instrumented module, addressed by global id.
   const sites: SiteInfo[] = [];
-  interface ModuleInfo { file: string; shifts: number[]; columns: Map<number, number[]> | null }
-  const modulesByName = new Map<string, ModuleInfo>();
-
-  function registerModule(fileOrUrl: string, table: (number | string)[], shifts: number[], columns: number[] | null): number {
+  function registerModule(fileOrUrl: string, table: (number | string)[]): number {
     const file = fileOrUrl.startsWith('file:') ? fileURLToPath(fileOrUrl) : fileOrUrl;
     const base = sites.length;
     if (userCodeStart < 0 && current === null) userCodeStart = now();
@@ -110,81 +107,39 @@ export function startRuntime(opts: RuntimeOptions): void {
       const pos = `"file":${fileJson},"line":${line},"col":${col}`;
       sites.push({ json: `{${pos}}`, frame: `{"fn":${JSON.stringify(name)},${pos}}`, name, file, line, col });
     }
-    let columnMap: Map<number, number[]> | null = null;
-    if (columns) {
-      columnMap = new Map();
-      for (let i = 0; i < columns.length;) {
-        const line = columns[i], count = columns[i + 1];
-        columnMap.set(line, columns.slice(i + 2, i + 2 + count * 2));
-        i += 2 + count * 2;
-      }
-    }
-    const info: ModuleInfo = { file, shifts, columns: columnMap };
-    modulesByName.set(file, info);
-    modulesByName.set(fileOrUrl, info);
     return base;
   }
 
-  // ---- call sites: V8's structured stack, mapped from the instrumented code back to the user's file.
-  const stackHolder: { stack?: unknown } = {};
-  const prepareCallSites = (_: Error, frames: NodeJS.CallSite[]): NodeJS.CallSite[] => frames;
-  function callSiteJson(skip: Function): Json {
-    const prevPrepare = Error.prepareStackTrace;
-    const prevLimit = Error.stackTraceLimit;
-    let frames: NodeJS.CallSite[] | undefined;
-    try {
-      Error.prepareStackTrace = prepareCallSites;
-      Error.stackTraceLimit = 8;
-      Error.captureStackTrace(stackHolder, skip);
-      frames = stackHolder.stack as NodeJS.CallSite[];
-    } catch { frames = undefined; } finally {
-      Error.prepareStackTrace = prevPrepare;
-      Error.stackTraceLimit = prevLimit;
-      stackHolder.stack = undefined;
-    }
-    if (!frames) return 'null';
-    // frames[0] is the async function itself; the first user frame above it is the call site.
-    for (let i = 1; i < frames.length; i++) {
-      const name = frames[i].getFileName();
-      if (!name) continue;
-      const mod = modulesByName.get(name);
-      if (!mod) continue;
-      const line = frames[i].getLineNumber(), col = frames[i].getColumnNumber();
-      if (line == null || col == null) return 'null';
-      const [l, c] = mapPosition(mod, line, col);
-      return `{"file":${JSON.stringify(mod.file)},"line":${l},"col":${c}}`;
-    }
-    return 'null';
-  }
-
-  /** Instrumented position -> the user's own line/col (undo our insertions, then TypeScript stripping). */
-  function mapPosition(mod: ModuleInfo, line: number, col: number): [number, number] {
-    // shifts: [line, colAfterInsertion(1-based, instrumented), totalShiftFromThereOn, ...] in order.
-    let shift = 0;
-    const s = mod.shifts;
-    for (let i = 0; i < s.length; i += 3) {
-      if (s[i] < line) continue;
-      if (s[i] > line) break;
-      if (s[i + 1] <= col) shift = s[i + 2];
-      else break;
-    }
-    let c = col - shift;
-    const segs = mod.columns?.get(line);
-    if (segs) {
-      // segs: [genCol, origCol, ...] 0-based where the offset changes (see instrument.buildColumnMap).
-      let delta = 0;
-      for (let i = 0; i < segs.length; i += 2) { if (segs[i] <= c - 1) delta = segs[i + 1] - segs[i]; else break; }
-      c += delta;
-    }
-    return [line, c];
-  }
+  // ---- call sites: instrumented calls store their site id in `probes.c` after their arguments
+  // are evaluated, just before the call (see instrument.ts). An async function reads it on entry.
+  // (A V8 stack capture per call costs 10-15 µs on this machine: far too slow for 10k calls.)
+  const probes = { c: -1 } as { c: number } & Record<string, unknown>;
+  const takeCallSite = (): Json => {
+    const id = probes.c;
+    probes.c = -1;
+    const site = id >= 0 ? sites[id] : undefined;
+    return site ? site.json : 'null';
+  };
 
   // ---- tasks and the running stack.
   let taskSeq = 0;
   let current: Task | null = null;
   const live = new Set<Task>();
   const taskOfPromise = new WeakMap<object, Task>();
-  const tags = new WeakMap<object, Tag>();
+  // Tagged promises (timers, fs, events.once) sit in a small ring rather than a WeakMap: the
+  // usual `await setImmediate()` awaits the promise just made, and ephemeron tables cost the GC
+  // dearly at 100k promises (measured: the WeakMap doubled the storm's GC time).
+  const RING = 64;
+  const ringPromises: (object | null)[] = new Array(RING).fill(null);
+  const ringTags: (Tag | null)[] = new Array(RING).fill(null);
+  let ringNext = 0;
+  const tagOf = (p: object): Tag | null => {
+    for (let i = 1; i <= RING; i++) {
+      const k = (ringNext - i + RING) % RING;
+      if (ringPromises[k] === p) return ringTags[k];
+    }
+    return null;
+  };
   const combos = new WeakMap<object, Combo>();
   /** Pending native promises some task awaits, for the settle hook. */
   const waiting = new Map<object, Task | Task[]>();
@@ -228,6 +183,7 @@ export function startRuntime(opts: RuntimeOptions): void {
   }
 
   function endStretch(ts: number): void {
+    probes.c = -1; // a call site left by this stretch must not name a later, unrelated call
     const dur = ts - stretchStart;
     lastStretchEnd = ts;
     stretchStart = -1;
@@ -275,7 +231,7 @@ export function startRuntime(opts: RuntimeOptions): void {
   }
 
   /** `t` gives the loop back to the task beneath it, if any. */
-  function pop(t: Task, ts: number, endSite: number, label: string): void {
+  function pop(t: Task, ts: number, endSite: number, label: '"suspended"' | '"returned"' | '"raised"'): void {
     closeStep(t, ts, endSite);
     const under = t.prev;
     t.prev = null;
@@ -283,7 +239,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (under) {
       under.state = RUNNING;
       under.stepStart = ts;
-      emit(`{"type":"resume","task":${under.id},"t":${ts},"cause":{"kind":"task","task":${t.id},"label":${JSON.stringify(label)}}}`);
+      emit(`{"type":"resume","task":${under.id},"t":${ts},"cause":{"kind":"task","task":${t.id},"label":${label}}}`);
     } else {
       endStretch(ts);
     }
@@ -301,7 +257,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     lastInitPromise = null;
     live.add(t);
     const parent = current;
-    const call = callSiteJson(enter);
+    const call = takeCallSite();
     t.callSite = call;
     const nameJson = JSON.stringify(t.name);
     emit(`{"type":"task","task":${t.id},"name":${nameJson},"coro":${nameJson},"parent":${parent ? parent.id : 'null'},"t":${ts},"site":${call},"def":${site ? site.json : 'null'},"kind":"call"}`);
@@ -339,13 +295,15 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.waitStart = ts;
     t.settleCause = null;
     emit(`{"type":"suspend","task":${t.id},"t":${ts},"site":${site ? site.json : 'null'},"stack":${stackOf(t, site)},"awaiting":${awaiting}}`);
-    pop(t, ts, siteId, 'suspended');
+    pop(t, ts, siteId, '"suspended"');
   }
 
+  /** The chain of tasks awaiting each other down to this await, outermost first; [] when it is just the site. */
   function stackOf(t: Task, site: SiteInfo | undefined): Json {
     if (!site) return '[]';
-    let out = site.frame;
     let up = t.awaitedBy;
+    if (!up || up.state !== SUSPENDED || up.waitTask === null) return '[]';
+    let out = site.frame;
     for (let depth = 0; up && depth < 16; depth++) {
       if (up.state !== SUSPENDED || up.waitTask === null) break;
       const s = sites[up.waitSite];
@@ -392,7 +350,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     live.delete(t);
     if (t.raised !== null) emit(`{"type":"end","task":${t.id},"t":${ts},"outcome":"raised","error":${JSON.stringify(t.raised)}}`);
     else emit(`{"type":"end","task":${t.id},"t":${ts},"outcome":"returned"}`);
-    if (current === t) pop(t, ts, -1, t.raised !== null ? 'raised' : 'returned');
+    if (current === t) pop(t, ts, -1, t.raised !== null ? '"raised"' : '"returned"');
   }
 
   /** `yield` in an async generator: it waits for its consumer's next next(). */
@@ -464,7 +422,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       if (task.state !== ENDED) task.awaitedBy = t;
       return `{"kind":"task","label":${JSON.stringify(task.name + '()')},"task":${task.id}}`;
     }
-    const tag = tags.get(obj);
+    const tag = tagOf(obj);
     if (tag) {
       t.waitKind = tag.kind;
       t.waitCause = tag.cause;
@@ -575,7 +533,12 @@ export function startRuntime(opts: RuntimeOptions): void {
   }
 
   // ---- what awaited promises are: timers, fs, events, combinators.
-  const tagPromise = (p: unknown, tag: Tag): void => { if (p !== null && typeof p === 'object') tags.set(p, tag); };
+  const tagPromise = (p: unknown, tag: Tag): void => {
+    if (p === null || typeof p !== 'object') return;
+    ringPromises[ringNext] = p;
+    ringTags[ringNext] = tag;
+    ringNext = (ringNext + 1) % RING;
+  };
   const IMMEDIATE_TAG: Tag = { kind: W_IMMEDIATE, json: '{"kind":"immediate","label":"setImmediate"}', cause: '{"kind":"yield"}' };
   const YIELD_TAG: Tag = { kind: W_IMMEDIATE, json: '{"kind":"immediate","label":"scheduler.yield"}', cause: '{"kind":"yield"}' };
   try {
@@ -704,7 +667,6 @@ export function startRuntime(opts: RuntimeOptions): void {
     emit(`{"type":"exit","t":${ts},"code":${code}${signal ? `,"signal":"${signal}"` : ''}}`);
     flush();
     closed = true;
-    try { fsyncSync(fd); } catch { /* fine */ }
     try { closeSync(fd); } catch { /* fine */ }
   }
   process.on('exit', (code) => finishTrace(typeof code === 'number' ? code : Number(process.exitCode ?? 0), null));
@@ -720,12 +682,15 @@ export function startRuntime(opts: RuntimeOptions): void {
     process.on(sig, onSignal);
   }
 
-  (globalThis as any).__awaitlens$ = {
+  Object.assign(probes, {
     m: registerModule, e: enter, mod: moduleTask, b: beforeAwait, a: afterAwait, r: reenter, x: raised, f: finish,
     yb: beforeYield, ya: afterYield, fa: forAwait,
+    /** The last argument of an instrumented call passes through here: the call happens next. */
+    k(value: unknown, siteId: number): unknown { probes.c = siteId; return value; },
     warn(message: string): void { emit(`{"type":"warning","kind":"tracer","t":${now()},"message":${JSON.stringify(message)}}`); },
     flush,
-  };
+  });
+  (globalThis as any).__awaitlens$ = probes;
 }
 
 export function errorText(err: unknown): string {
