@@ -2,6 +2,7 @@
 // (and their restoration after a reload), hovers and annotations. Tracing itself is in session.ts,
 // the editor features in awaitEditor.ts, the webview panel in timelinePanel.ts.
 import * as vscode from 'vscode';
+import { statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { ParsedTrace } from '../trace/reader';
 import type { TraceRecord } from '../trace/format';
@@ -23,6 +24,15 @@ export interface AwaitLensApi {
 }
 
 let controller: Controller | undefined;
+
+interface RememberedTrace {
+  tracePath: string;
+  program?: string;
+}
+const REMEMBERED_KEY = 'awaitLens.traces';
+const REMEMBERED_TRACES = 10;
+/** Bigger traces are not re-read at start-up (it would stall the extension host); Show Timeline still opens them. */
+const REMEMBERED_MAX_BYTES = 30 * 1024 * 1024;
 
 export function activate(context: vscode.ExtensionContext): AwaitLensApi {
   controller = new Controller(context);
@@ -64,6 +74,9 @@ class Controller implements PanelEvents {
       }),
     );
     void vscode.commands.executeCommand('setContext', CONTEXT_TRACING, false);
+    this.store.onChange(() => this.rememberTraces());
+    // After the activation burst, so opening a file is not slowed by reading old traces.
+    setTimeout(() => this.reloadRememberedTraces(), 1500);
   }
 
   log(line: string): void {
@@ -267,13 +280,12 @@ class Controller implements PanelEvents {
 
   private async restorePanel(webviewPanel: vscode.WebviewPanel, state: PersistedState | undefined): Promise<void> {
     const tracePath = state?.info?.tracePath;
-    const info: TraceInfo = state?.info ? { ...state.info, live: false } : { title: 'no trace' };
-    const panel = new TimelinePanel(webviewPanel, info, this.context.extensionUri, this, state?.view);
     if (!tracePath) {
-      panel.setProblems([{ line: 0, message: 'This timeline was not saved with a trace file; trace the program again.' }]);
-      panel.end(null, null, true);
+      // Nothing says which trace it showed (closed before it saved its state): an empty panel helps nobody.
+      webviewPanel.dispose();
       return;
     }
+    const panel = new TimelinePanel(webviewPanel, { ...state.info, live: false }, this.context.extensionUri, this, state.view);
     this.panels.set(tracePath, panel);
     const loaded = await this.loadTraceFile(tracePath);
     if (!loaded) {
@@ -287,6 +299,30 @@ class Controller implements PanelEvents {
     const exit = loaded.records.find((r) => r.type === 'exit');
     panel.end(exit?.type === 'exit' ? exit.code : null, exit?.type === 'exit' ? exit.signal : null, !exit);
     this.lastTracePath = tracePath;
+  }
+
+  // ------------------------------------------------------------------ traces across reloads
+
+  /** Which traces the hovers came from, so a reloaded window has them again. */
+  private rememberTraces(): void {
+    const list: RememberedTrace[] = this.store.all().slice(0, REMEMBERED_TRACES).map((t) => ({ tracePath: t.tracePath, program: t.program }));
+    void this.context.workspaceState.update(REMEMBERED_KEY, list);
+  }
+
+  private reloadRememberedTraces(): void {
+    const list = this.context.workspaceState.get<RememberedTrace[]>(REMEMBERED_KEY, []);
+    // Oldest first, so the newest ends up newest in the store too.
+    for (const entry of [...list].reverse()) {
+      if (!entry || typeof entry.tracePath !== 'string' || this.store.get(entry.tracePath)) continue;
+      try {
+        if (statSync(entry.tracePath).size > REMEMBERED_MAX_BYTES) continue;
+        const parsed = readTraceFile(entry.tracePath);
+        this.store.set(entry.tracePath, parsed.records, parsed.problems, entry.program);
+        this.lastTracePath ??= entry.tracePath;
+      } catch {
+        // Deleted or replaced since: quietly forget it (rememberTraces runs on the next change).
+      }
+    }
   }
 
   // ------------------------------------------------------------------ annotations
