@@ -242,6 +242,9 @@ class App {
         this.reset(message.info);
         const saved = message.state ?? this.savedStateFor(message.info);
         if (saved) this.restore(saved);
+        // Persist the trace identity at once: the host's serializer needs info.tracePath to
+        // restore this panel after a window reload, even if the user never touches the view.
+        this.saveSoon();
         break;
       }
       case 'reset':
@@ -317,6 +320,7 @@ class App {
 
   private rebuild(): void {
     const model = this.builder.model();
+    if (!this.model) performance.mark('awaitlens-model');
     this.model = model;
     this.timeline.setModel(model);
     if (this.restoredView) {
