@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { killProcessesMatching } from './processes';
+
+export { pidsMatching } from './processes';
 
 const execFileAsync = promisify(execFile);
 export const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -193,23 +196,6 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Pids of processes whose command line contains `marker` (a unique temp path), excluding us. */
-export async function pidsMatching(marker: string): Promise<number[]> {
-  try {
-    const { stdout } = await execFileAsync('pgrep', ['-f', '--', marker]);
-    return stdout.split(/\s+/).filter(Boolean).map(Number).filter((pid) => pid !== process.pid);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
-
-/** Ends, by pid, leftovers whose argv holds this test's unique temp path (a traced program that outlived a failed test). */
-async function killProcessesMatching(marker: string): Promise<void> {
-  for (const pid of await pidsMatching(marker)) {
-    try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
-  }
 }
 
 /** A fresh temp copy of the e2e programs (and, when present, the tracer engineers' fixtures). */

@@ -7,6 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { makeWorkspace, openWorkbench, pidsMatching, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
+import { waitForNoProcess } from './processes';
 import { awaitLinesOfSource, defaultTracePath, hasExit, hoverProblems, traceFacts, waitForTrace, type TraceFacts } from './traceFacts';
 import {
   cursorPosition, hoverWord, openFile, problemNotifications, runCommand, screenshot, statusBarTexts, timelineFrame, waitForCursorLine,
@@ -100,29 +101,39 @@ async function pointOnWait(frame: FrameLocator, taskName: string, line: number):
   }, { taskName, line });
 }
 
-/** Tooltips shown while the mouse moves along the event-loop lane (the band under the axis). */
+/**
+ * Tooltips shown when the mouse rests on the event-loop lane (the band under the axis):
+ * once over a stretch where a task held the loop and once over an idle gap. The spots are
+ * found by hit-testing the canvas (running steps can be a pixel wide), then hovered for real.
+ */
 async function loopLaneTooltips(frame: FrameLocator): Promise<string[]> {
   const canvas = frame.locator('#al-canvas');
-  const band = await canvas.evaluate((c) => {
+  const spots = await canvas.evaluate((c) => {
     const api = (window as unknown as { awaitlens?: { timeline: { hitTest(x: number, y: number): { kind: string } | null } } }).awaitlens;
     const { width, height } = c.getBoundingClientRect();
-    // The loop lane is the first band (from the top) whose hits are loop segments: steps or idle gaps.
+    // The loop lane is the first band from the top where the canvas reports idle gaps.
     for (let y = 2; y < Math.min(height, 120); y += 2) {
-      for (let x = width * 0.3; x < width; x += width / 20) {
-        const hit = api?.timeline.hitTest(x, y);
-        if (hit && hit.kind === 'idle') return { y, width };
+      let idle: number | null = null;
+      let running: number | null = null;
+      for (let x = 0; x < width; x += 1) {
+        const kind = api?.timeline.hitTest(x, y)?.kind;
+        if (kind === 'idle' && idle === null) idle = x;
+        if ((kind === 'step' || kind === 'task') && running === null) running = x;
       }
+      if (idle !== null) return { y, xs: [idle, running].filter((x): x is number => x !== null) };
     }
-    return { y: -1, width };
+    return null;
   });
-  assert.ok(band.y > 0, 'no idle gap found on the event-loop lane by hit-testing the canvas');
-  const seen = new Set<string>();
-  for (let i = 1; i < 40; i++) {
-    await canvas.hover({ position: { x: (band.width * i) / 40, y: band.y }, force: true });
+  assert.ok(spots, 'no idle gap found on the event-loop lane by hit-testing the canvas');
+  const seen: string[] = [];
+  for (const x of spots.xs) {
+    await canvas.hover({ position: { x: x + 0.5, y: spots.y }, force: true });
     const tip = frame.locator('#al-tooltip:not([hidden])');
-    if (await tip.count()) seen.add(((await tip.innerText().catch(() => '')) || '').trim());
+    await tip.waitFor({ timeout: 3000 }).catch(() => {});
+    const text = ((await tip.innerText().catch(() => '')) || '').trim();
+    if (text) seen.push(text);
   }
-  return [...seen].filter(Boolean);
+  return seen;
 }
 
 describe('e2e: the packaged extension in VS Code (code-server + Chromium)', function () {
@@ -325,9 +336,7 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
 
     it('ends the process and keeps the partial trace in view', async function () {
       await runCommand(page, STOP_COMMAND);
-      const deadline = Date.now() + 15_000;
-      while ((await pidsMatching(program)).length && Date.now() < deadline) await sleep(200);
-      assert.deepEqual(await pidsMatching(program), [], 'the traced program is still running after Stop Tracing');
+      assert.deepEqual(await waitForNoProcess(program, 15_000), [], 'the traced program is still running after Stop Tracing');
       const frame = timelineFrame(page);
       await waitForTimeline(frame, /stopped|killed|ended/);
       await sleep(300);
