@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { builtinModules } from 'node:module';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
 
@@ -39,13 +39,13 @@ describe('the packaged .vsix', () => {
     const pythonSources = readdirSync(join(root, 'src', 'tracers', 'python')).filter((f) => f.endsWith('.py'));
     assert.ok(pythonSources.length > 0, 'there is a Python tracer to ship');
     for (const f of pythonSources) assert.ok(files.includes(`extension/dist/tracers/python/${f}`), `dist/tracers/python/${f}`);
-    // Whatever else the build put under dist/tracers (Node tracer bundles, helpers), maps aside.
-    const walk = (d: string): string[] => readdirSync(d, { withFileTypes: true })
-      .flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : [join(d, e.name)]));
-    for (const full of walk(join(root, 'dist', 'tracers'))) {
-      const rel = full.slice(root.length + 1).split(sep).join('/');
-      if (rel.endsWith('.map') || rel.includes('__pycache__')) continue;
-      assert.ok(files.includes(`extension/${rel}`), `${rel} is built but not in the .vsix`);
+    // Each Node tracer entry (src/tracers/node/entries/NAME.ts|.mts) is bundled to dist/tracers/node/NAME.js|.mjs.
+    const entries = join(root, 'src', 'tracers', 'node', 'entries');
+    if (existsSync(entries)) {
+      for (const name of readdirSync(entries).filter((n) => /\.m?ts$/.test(n))) {
+        const built = name.replace(/\.mts$/, '.mjs').replace(/\.ts$/, '.js');
+        assert.ok(files.includes(`extension/dist/tracers/node/${built}`), `dist/tracers/node/${built} (from ${name}) is not in the .vsix`);
+      }
     }
   });
 
