@@ -179,10 +179,14 @@ _task_types = set()
 _non_task_types = set()
 
 
+_last_write = [0]
+
+
 def _write_out():
-    """Drains the queue into the file. Called by the monitor thread, at idle and at exit."""
+    """Drains the queue into the file: from the loop before it waits, the monitor, at exit."""
     if _fd < 0:
         return
+    _last_write[0] = _now()
     with _write_lock:
         if not _queue:
             return
@@ -517,7 +521,8 @@ def _describe_frames(frames, key):
     else:
         bare = '{"kind":"immediate","label":"yield to the loop"}'
     # The codes ride along so that the ids in the key stay theirs.
-    hit = (tail, site, api_code, api_index, bare, tuple(f.f_code for f in frames))
+    # [6]: what it awaits when that follows from where it stands alone (queue, lock, stream I/O).
+    hit = [tail, site, api_code, api_index, bare, tuple(f.f_code for f in frames), None]
     if len(_frames_cache) < 100000:
         _frames_cache[key] = hit
     return hit
@@ -538,7 +543,7 @@ def _after_step(task, tid, t):
     hit = _frames_cache.get(key) or _describe_frames(frames, key)
     fut = task._fut_waiter
     _emit(task._al_s + str(t - _T0) + hit[0]
-          + (hit[4] if fut is None else _awaiting(fut, frames, hit[2], hit[3])) + '}')
+          + (hit[4] if fut is None else (hit[6] or _awaiting(fut, frames, hit))) + '}')
 
 
 # --- what a task waits on ----------------------------------------------------------------------
@@ -607,9 +612,22 @@ def _fmt_num(x):
     return repr(x)
 
 
-def _awaiting(fut, frames, api_code, api_index):
+def _awaiting(fut, frames, hit):
+    aw, static = _awaiting_of(fut, frames, hit[2], hit[3])
+    if static:
+        hit[6] = aw
+    return aw
+
+
+def _awaiting_of(fut, frames, api_code, api_index):
+    """(awaiting JSON, True when it depends only on the code position, so it can be cached)."""
     kind = _api_kind(api_code) if api_code is not None else ''
     api = frames[api_index] if api_index is not None else None
+    static = kind in ('queue', 'locks', 'io', 'executor') and not getattr(fut, '_al_executor', False)
+    return _awaiting_text(fut, frames, api_code, api_index, kind, api), static
+
+
+def _awaiting_text(fut, frames, api_code, api_index, kind, api):
     try:
         if kind == 'sleep':
             delay = api.f_locals.get('delay')
@@ -743,9 +761,33 @@ def _cause(origin, handle, task, tid):
     return _C_UNKNOWN
 
 
+_io_causes = {}
+
+
 def _io_cause(handle):
     cb = getattr(handle, '_callback', None)
+    # Reader/writer callbacks are bound methods of a transport; cache per (function, fd).
+    try:
+        key = (cb.__func__, cb.__self__._sock_fd)
+    except AttributeError:
+        key = None
+    if key is not None:
+        c = _io_causes.get(key)
+        if c is None:
+            c = _io_causes[key] = _io_cause_text(handle, cb)
+        return c
+    return _io_cause_text(handle, cb)
+
+
+def _io_cause_text(handle, cb):
     name = getattr(cb, '__qualname__', None) or getattr(cb, '__name__', None) or 'callback'
+    low = name.lower()
+    if 'accept' in low:
+        name = 'incoming connection'
+    elif 'read' in low:
+        name = 'data to read'
+    elif 'write' in low:
+        name = 'ready to write'
     fd = None
     owner = getattr(cb, '__self__', None)
     sock = getattr(owner, '_sock', None)
@@ -765,7 +807,28 @@ def _traced_run(self):
     cb = self._callback
     task = getattr(cb, '__self__', None)
     if task.__class__ not in _task_types or not _enabled:
-        return _run_callback(self, cb, task)
+        if task.__class__ not in _non_task_types or not _enabled:
+            return _run_callback(self, cb, task)
+        # A plain callback (inlined _run_callback: I/O and done-callbacks are frequent).
+        _origin = self._al_origin if self.__class__ is _OriginHandle else self
+        t0 = _step_start = _now()
+        try:
+            self._context.run(cb, *self._args)
+        except (SystemExit, KeyboardInterrupt):
+            _step_start = 0
+            _origin = None
+            raise
+        except BaseException as exc:
+            _report_callback_error(self, exc)
+        _step_start = 0
+        _origin = None
+        t1 = _now()
+        if _pending_tasks:
+            _flush_tasks()
+        if t1 - t0 > _block_ns:
+            _blocking(None, t0, t1, t0, None)
+        self = None
+        return
     try:
         tid = task._al_id
     except AttributeError:
@@ -834,7 +897,7 @@ def _traced_run(self):
         hit = _frames_cache.get(key) or _describe_frames(frames, key)
         fut = task._fut_waiter
         _emit(task._al_s + str(t1 - _T0) + hit[0]
-              + (hit[4] if fut is None else _awaiting(fut, frames, hit[2], hit[3])) + '}')
+              + (hit[4] if fut is None else (hit[6] or _awaiting(fut, frames, hit))) + '}')
     if t1 - t0 > _block_ns:
         _blocking(tid, t0, t1, t0, task)
     self = None
@@ -947,8 +1010,14 @@ def _wrap_selector(loop):
     orig = sel.select
 
     def select(timeout=None):
+        # The loop's own thread writes the trace, between iterations: a background writer
+        # would fight it for the GIL (measured: slower, worst on a busy machine).
         if timeout is not None and timeout <= 0:
+            if len(_queue) > 2048:
+                _write_out()
             return orig(timeout)
+        if _queue and (timeout is None or timeout > 0.02 or len(_queue) > 256):
+            _write_out()   # about to wait: a good moment, and a kill while idle loses nothing
         t0 = _now()
         try:
             return orig(timeout)
@@ -1107,8 +1176,9 @@ _stop = _threading.Event()
 
 
 def _monitor():
-    interval = min(0.01, max(0.002, _block_ns / 1e9 / 10))
-    since_write = 0.0
+    # Wakes rarely (each wake takes the GIL from the program): samples steps that run long and
+    # writes the queue when the main thread has not for a while (busy outside the loop, blocked).
+    interval = min(0.025, max(0.002, _block_ns / 1e9 / 4))
     while not _stop.wait(interval):
         start = _step_start
         if start and _now() - start > _block_ns // 2:
@@ -1126,9 +1196,7 @@ def _monitor():
                         for k in sorted(_samples)[:-8]:
                             _samples.pop(k, None)
                 d[site] = d.get(site, 0) + 1
-        since_write += interval
-        if since_write >= 0.02:
-            since_write = 0.0
+        if _queue and _now() - _last_write[0] > 50000000:
             _write_out()
 
 
