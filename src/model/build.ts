@@ -239,7 +239,9 @@ const outputT = (o: OutputRecord) => o.t;
 function finish(builder: ModelBuilder): TraceModel {
   const p = ModelBuilder.parts(builder);
   const hasTimes = p.maxT >= p.minT;
-  const start = !hasTimes ? 0 : p.header ? Math.min(0, p.minT) : p.minT;
+  // The timeline starts at the first event, not at the tracer's t=0: the tracer's own start-up
+  // (hundreds of ms for Node's instrumentation) is not the program's time.
+  const start = hasTimes ? p.minT : 0;
   let end = hasTimes ? p.maxT : start;
   if (p.exit && typeof p.exit.t === 'number' && p.exit.t > end) end = p.exit.t;
 

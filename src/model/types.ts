@@ -102,7 +102,7 @@ export interface AwaitSiteStats {
 }
 
 export interface TraceStats {
-  /** From trace start to its last record, ns. */
+  /** From the trace's first event to its last (the tracer's own start-up before the first event is left out), ns. */
   wall: Nanos;
   /** Sum of step durations (some task held the loop). */
   busy: Nanos;
