@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // `npm run demo`: traces every example program (examples/python, examples/node) with the
-// built CLI, printing each program's output and its summary. Traces go to
+// built CLI, printing each program's output and its summary (a few run at once; printed in order). Traces go to
 // examples/<runtime>/.awaitlens/<name>.trace.ndjson (overwritten each run) so they can be
 // reopened with `node dist/cli.js summary TRACE` or viewed in VS Code.
 // Exits non-zero when a trace could not be written; a program that exits non-zero on purpose
 // (an example of an unhandled exception) is reported but not a failure.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -39,26 +39,53 @@ if (!programs.length) {
   process.exit(1);
 }
 
-const results = [];
-for (const program of programs) {
+/** The examples mostly sleep (the tutorials wait seconds), so run a few at once; print in order. */
+const CONCURRENCY = 3;
+
+function traceOne(program) {
   const out = join(program, '..', '.awaitlens', program.split('/').pop().replace(/\.\w+$/, '') + '.trace.ndjson');
-  console.log(`\n${'='.repeat(78)}\n$ awaitlens trace ${program}\n${'='.repeat(78)}`);
   const started = Date.now();
-  const run = spawnSync(process.execPath, [cli, 'trace', program, '--out', out], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    timeout: TIMEOUT_MS,
-    killSignal: 'SIGKILL',
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [cli, 'trace', program, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    child.stdout.on('data', (d) => { text += d; });
+    child.stderr.on('data', (d) => { text += d; });
+    let timedOut = false;
+    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, TIMEOUT_MS);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      let events = 0;
+      let written = false;
+      if (existsSync(out) && statSync(out).mtimeMs >= started - 1000) {
+        const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
+        written = lines.length > 0 && lines[0].includes('"awaitlens"');
+        events = lines.length;
+      }
+      done({ program, text, code: timedOut ? 'timeout' : code ?? signal, written, events, ms: Date.now() - started });
+    });
   });
-  let events = 0;
-  let written = false;
-  if (existsSync(out) && statSync(out).mtimeMs >= started - 1000) {
-    const lines = readFileSync(out, 'utf8').split('\n').filter(Boolean);
-    written = lines.length > 0 && lines[0].includes('"awaitlens"');
-    events = lines.length;
-  }
-  const timedOut = run.error && run.error.code === 'ETIMEDOUT';
-  results.push({ program, code: timedOut ? 'timeout' : run.status ?? run.signal, written, events, ms: Date.now() - started });
 }
+
+const pending = programs.map(() => null);
+let next = 0;
+let printed = 0;
+const results = [];
+function printReady() {
+  while (printed < programs.length && pending[printed]) {
+    const r = pending[printed++];
+    console.log(`\n${'='.repeat(78)}\n$ awaitlens trace ${r.program}\n${'='.repeat(78)}`);
+    process.stdout.write(r.text);
+    results.push(r);
+  }
+}
+async function worker() {
+  while (next < programs.length) {
+    const index = next++;
+    pending[index] = await traceOne(programs[index]);
+    printReady();
+  }
+}
+await Promise.all(Array.from({ length: Math.min(CONCURRENCY, programs.length) }, worker));
 
 console.log(`\n${'='.repeat(78)}\nDemo: ${programs.length} programs traced`);
 for (const r of results) {

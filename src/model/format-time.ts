@@ -28,6 +28,7 @@ export function formatDuration(ns: number): string {
 /** A moment since trace start, with millisecond precision: "+1.234 s", "+12.345 ms" for short traces. */
 export function formatOffset(ns: number): string {
   if (!Number.isFinite(ns)) return '?';
+  if (ns === 0) return '0';
   const sign = ns < 0 ? '-' : '+';
   const abs = Math.abs(ns);
   if (abs < 1e6) return `${sign}${(abs / 1e3).toFixed(1)} µs`;
