@@ -53,6 +53,7 @@ class Controller implements PanelEvents {
   readonly status = vscode.window.createStatusBarItem('awaitLens.status', vscode.StatusBarAlignment.Left, 100);
   readonly panels = new Map<string, TimelinePanel>();
   session: TraceSession | undefined;
+  private starting = false;
   /** The last trace shown, for Show Timeline with no traced file in the editor. */
   private lastTracePath: string | undefined;
 
@@ -106,17 +107,21 @@ class Controller implements PanelEvents {
   }
 
   private async startSession(document: vscode.TextDocument, column: vscode.ViewColumn): Promise<void> {
-    const session = await TraceSession.prepare(document, {
-      log: (line) => this.log(line),
-      output: this.output,
-    });
+    // A second click while the first is still finding its interpreter must not start two runs.
+    if (this.starting) return;
+    this.starting = true;
+    let session: TraceSession | undefined;
+    try {
+      session = await TraceSession.prepare(document, { log: (line) => this.log(line), output: this.output });
+    } finally {
+      this.starting = false;
+    }
     if (!session) return;
     this.session = session;
     const program = session.program;
     this.lastTracePath = session.tracePath;
     const info: TraceInfo = { title: basename(program), runtime: session.runtime, file: program, tracePath: session.tracePath, live: true };
-    const panel = this.panelFor(session.tracePath, info, column);
-    panel.sourceColumn = column;
+    this.panelFor(session.tracePath, info, column).sourceColumn = column;
     this.store.delete(session.tracePath);
 
     this.status.text = STATUS_TEXT.tracing(basename(program));
@@ -124,7 +129,8 @@ class Controller implements PanelEvents {
     this.status.show();
     void vscode.commands.executeCommand('setContext', CONTEXT_TRACING, true);
 
-    session.onRecords((records) => panel.addRecords(records));
+    // To whichever panel shows this trace now: the user may close it and open it again mid-run.
+    session.onRecords((records) => this.livePanel(session)?.addRecords(records));
     const result = session.run();
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Await Lens: tracing ${basename(program)}`, cancellable: true },
@@ -142,9 +148,10 @@ class Controller implements PanelEvents {
     this.session = undefined;
     this.status.hide();
     void vscode.commands.executeCommand('setContext', CONTEXT_TRACING, false);
-    if (!panel.isDisposed) {
-      panel.setProblems(outcome.problems);
-      panel.end(outcome.code, outcome.signal, outcome.stopped);
+    const shown = this.livePanel(session);
+    if (shown) {
+      shown.setProblems(outcome.problems);
+      shown.end(outcome.code, outcome.signal, outcome.stopped);
     }
     if (outcome.records.length) {
       this.store.set(session.tracePath, outcome.records, outcome.problems, program);
@@ -218,11 +225,24 @@ class Controller implements PanelEvents {
     return { info, records: parsed.records, problems: parsed.problems };
   }
 
+  private livePanel(session: TraceSession): TimelinePanel | undefined {
+    const panel = this.panels.get(session.tracePath);
+    return panel && !panel.isDisposed ? panel : undefined;
+  }
+
   private async showTrace(tracePath: string, column: vscode.ViewColumn): Promise<TimelinePanel | undefined> {
     const open = this.panels.get(tracePath);
     if (open && !open.isDisposed) {
       open.reveal();
       return open;
+    }
+    const running = this.session;
+    if (running && running.tracePath === tracePath) {
+      // Reopened while the program runs: what was traced so far, then live as before.
+      const info: TraceInfo = { title: basename(running.program), runtime: running.runtime, file: running.program, tracePath, live: true };
+      const panel = this.panelFor(tracePath, info, column);
+      panel.addRecords(running.recordsSoFar());
+      return panel;
     }
     const loaded = await this.loadTraceFile(tracePath);
     if (!loaded) return undefined;

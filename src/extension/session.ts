@@ -117,6 +117,11 @@ export class TraceSession {
     this.recordListeners.push(listener);
   }
 
+  /** Every record read from the trace so far (to fill a timeline opened mid-run). */
+  recordsSoFar(): TraceRecord[] {
+    return this.tail ? this.tail.records.slice() : [];
+  }
+
   progressText(): string {
     const seconds = ((Date.now() - this.startedAt) / 1000).toFixed(0);
     return `${this.taskCount} task${this.taskCount === 1 ? '' : 's'} · ${this.recordCount} events · ${seconds} s (Cancel stops it)`;
