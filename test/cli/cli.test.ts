@@ -199,6 +199,29 @@ describe('awaitlens CLI', function () {
     });
   });
 
+  describe('HTML timeline', () => {
+    it('view TRACE --html writes one self-contained page with the trace embedded', () => {
+      const html = join(dir, 'gather.html');
+      const r = runCli(['view', gatherTrace, '--html', html]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stderr, /Timeline written to .*gather\.html/);
+      const page = readFileSync(html, 'utf8');
+      assert.match(page, /^<!DOCTYPE html>/);
+      assert.ok(page.includes('Function 2 Ended'), 'program output embedded');
+      assert.ok(!/<script[^>]+src=/.test(page), 'no external scripts');
+    });
+
+    it('trace --html writes it too; view without --html is a usage error', () => {
+      const html = join(dir, 'exit.html');
+      const r = runCli(['trace', join(PROGRAMS, 'exit_code.py'), '--out', join(dir, 'exit-html.ndjson'), '--html', html, '--no-summary']);
+      assert.equal(r.status, 0, r.stderr);
+      assert.ok(existsSync(html));
+      const bad = runCli(['view', gatherTrace]);
+      assert.equal(bad.status, 2);
+      assert.match(bad.stderr, /^awaitlens: view needs --html OUT\.html/);
+    });
+  });
+
   describe('summary TRACE', () => {
     it('prints the same summary as trace did', () => {
       const r = runCli(['summary', gatherTrace]);
