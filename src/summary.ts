@@ -8,6 +8,7 @@ import type { TraceModel, TaskLane } from './model/types';
 import type { Site, WarningRecord } from './trace/format';
 import { formatDuration, formatOffset, formatPercent } from './model/format-time';
 import { taskLabel } from './model/hover';
+import { isCallPause } from './model/build';
 
 export interface SummaryOptions {
   /** Where the trace file is (printed last). */
@@ -108,7 +109,7 @@ export function formatSummary(model: TraceModel, options: SummaryOptions = {}): 
     for (const lane of model.tasks.slice(0, maxTasks)) {
       rows.push([
         cleanText(lane.name, 32), cleanText(lane.coro, 32), formatOffset(lane.created - model.start),
-        formatDuration(lane.busy), String(lane.waits.length), outcomeText(lane),
+        formatDuration(lane.busy), String(lane.waits.filter((w) => !isCallPause(model.waits[w])).length), outcomeText(lane),
       ]);
     }
     lines.push(...table(rows, new Set([2, 3, 4])).map((l) => `  ${l}`));

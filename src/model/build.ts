@@ -437,6 +437,11 @@ function sequentialCost(waits: Wait[], busy: number): number {
   return total;
 }
 
+/** True for the pause of a caller while an async function it called runs synchronously (Node). */
+export function isCallPause(wait: Wait): boolean {
+  return wait.awaiting.kind === 'task' && (wait.awaiting as { call?: boolean }).call === true;
+}
+
 function waitSite(wait: Wait): Site | null {
   if (wait.site) return wait.site;
   const innermost = wait.stack[wait.stack.length - 1];
@@ -477,6 +482,8 @@ function buildAwaitSites(waits: Wait[], steps: Step[]): AwaitSiteStats[] {
   const byFile = new Map<string, Map<number, SiteAccumulator>>();
   for (let i = 0; i < waits.length; i++) {
     const wait = waits[i];
+    // A caller paused while a Node async function it called runs synchronously did not await.
+    if (isCallPause(wait)) continue;
     const site = waitSite(wait);
     if (!site) continue;
     let byLine = byFile.get(site.file);

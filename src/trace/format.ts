@@ -87,7 +87,7 @@ export interface ResumeRecord {
 /** What a suspended task waits on. `label` is always a short human text. */
 export type Awaiting =
   | { kind: 'sleep'; label: string; delay: number }                 // seconds
-  | { kind: 'task'; label: string; task: Id }
+  | { kind: 'task'; label: string; task: Id; call?: boolean }       // call: paused while a Node async function it called runs synchronously (not an await)
   | { kind: 'tasks'; label: string; tasks: Id[]; how: 'gather' | 'wait' | 'wait_for' | 'as_completed' | 'taskgroup' | 'all' | 'allSettled' | 'race' | 'any' | string }
   | { kind: 'queue' | 'lock' | 'event' | 'condition' | 'semaphore'; label: string; op?: string }
   | { kind: 'io'; label: string; fd?: number; op?: string }        // stream, socket, file system

@@ -86,6 +86,11 @@ describe('awaitlens CLI', function () {
       // Sequential = the sleeps one after another (0.6 s) plus the time spent running.
       assert.ok(sequential - busy >= 600 * MS && sequential - busy < 750 * MS, `sequential ${sequential}, busy ${busy}`);
       assert.match(r.stderr, /gather\.ts:14\s+1×/);
+      // main suspended once, at Promise.all: its pauses while calling func1..3 are not awaits.
+      const all = model.awaitSites.find((site) => site.site.line === 27)!;
+      assert.equal(all.count, 1);
+      assert.equal(all.awaiting[0].kind, 'tasks');
+      assert.match(r.stderr, /\n\s+main\s+main\s+\S+ ms\s+\S+ .s\s+1\s+returned\n/);
     });
 
     it('a missing node given with --node', () => {
