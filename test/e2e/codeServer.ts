@@ -11,6 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { killProcessesMatching } from './processes';
 
 export { pidsMatching } from './processes';
+export { SEED_GATHER } from './traceFacts';
 
 const execFileAsync = promisify(execFile);
 export const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -198,11 +199,23 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-/** A fresh temp copy of the e2e programs (and, when present, the tracer engineers' fixtures). */
+/**
+ * A fresh temp folder holding the seed examples (examples/python, examples/node, as a user
+ * would open them) plus the e2e programs of test/e2e/workspace (the never-ending one).
+ */
 export function makeWorkspace(prefix = 'awaitlens-ws-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   cpSync(E2E_WORKSPACE_SOURCE, dir, { recursive: true });
+  copySeedExamples(dir);
   return dir;
+}
+
+/** Copies examples/ into `dir`/examples, leaving out traces of earlier runs. */
+export function copySeedExamples(dir: string): void {
+  cpSync(join(REPO_ROOT, 'examples'), join(dir, 'examples'), {
+    recursive: true,
+    filter: (source) => !/[\\/](\.awaitlens|__pycache__|node_modules)([\\/]|$)/.test(source),
+  });
 }
 
 export interface Workbench {

@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { makeWorkspace, openWorkbench, pidsMatching, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
+import { makeWorkspace, openWorkbench, pidsMatching, SEED_GATHER, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
 import { waitForNoProcess } from './processes';
 import { awaitLinesOfSource, defaultTracePath, hasExit, hoverProblems, traceFacts, waitForTrace, type TraceFacts } from './traceFacts';
 import {
@@ -172,14 +172,14 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
     }
   });
 
-  describe('Python: gather of three sleeps', function () {
+  describe('Python: the seed gather example (sleeps of 2, 3 and 1 s)', function () {
     let program: string;
     let facts: TraceFacts;
     let frame: FrameLocator;
 
     before(() => setUp('python', async () => {
-      program = join(workspace, 'gather_demo.py');
-      await openFile(page, 'gather_demo.py');
+      program = join(workspace, SEED_GATHER.python);
+      await openFile(page, SEED_GATHER.python);
       await screenshot(page, '01-python-file-open');
       const records = await traceFromPalette(page, program, hasExit);
       facts = traceFacts(records, program);
@@ -207,12 +207,16 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
       for (const row of rows) for (const line of row.waitLines) assert.ok(awaitLines.includes(line), `line ${line} (${row.name}) has no await`);
     });
 
-    it('shows the header figures: 3 sleeps take as long as the longest, not their sum', async function () {
+    it('shows the lesson in the header: the sleeps take as long as the longest, not their sum', async function () {
       const wallNs = Number(await frame.locator('[data-stat="wall"] dd').getAttribute('data-ns'));
       const sequentialNs = Number(await frame.locator('[data-stat="sequential"] dd').getAttribute('data-ns'));
-      const sleeps = [...facts.awaitLines.values()].flatMap((f) => f.labels).length;
-      assert.ok(sleeps >= 3, 'the three sleeps are in the trace');
-      assert.ok(wallNs > 0 && sequentialNs > wallNs * 1.3, `sequential ${sequentialNs} ns vs wall ${wallNs} ns`);
+      // From the raw trace: the delays of the sleeps the gathered tasks waited on (seconds).
+      const delays = facts.records.flatMap((r) => (r.type === 'suspend' && r.awaiting.kind === 'sleep' ? [r.awaiting.delay] : []));
+      assert.ok(delays.length >= 3, `the three sleeps are in the trace (${delays.length})`);
+      const longest = Math.max(...delays) * 1e9;
+      const sum = delays.reduce((a, b) => a + b, 0) * 1e9;
+      assert.ok(wallNs >= longest * 0.98 && wallNs < sum * 0.9, `wall ${wallNs} ns: not between the longest sleep ${longest} and their sum ${sum}`);
+      assert.ok(sequentialNs >= sum * 0.98, `one-after-another ${sequentialNs} ns is less than the sum of the sleeps ${sum}`);
       const lesson = await frame.locator('#al-lesson').innerText();
       assert.match(lesson, /one after another/i);
     });
@@ -275,14 +279,14 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
     });
   });
 
-  describe('TypeScript: Promise.all of three timers', function () {
+  describe('TypeScript: the seed gather example with Promise.all', function () {
     let program: string;
     let facts: TraceFacts;
     let frame: FrameLocator;
 
     before(() => setUp('typescript', async () => {
-      program = join(workspace, 'gather_demo.ts');
-      await openFile(page, 'gather_demo.ts');
+      program = join(workspace, SEED_GATHER.typescript);
+      await openFile(page, SEED_GATHER.typescript);
       const records = await traceFromPalette(page, program, hasExit);
       facts = traceFacts(records, program);
       frame = timelineFrame(page);
@@ -307,11 +311,17 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
     });
 
     it('hovering an await in the .ts file tells what happened there', async function () {
-      const first = [...facts.awaitLines.values()][0];
-      assert.ok(first, 'the trace has awaits in the .ts file');
-      const text = await hoverWord(page, first.line, 'await', /Await Lens/);
+      const awaitLines = awaitLinesOfSource(readFileSync(program, 'utf8'));
+      // The Promise.all line (what main waited on) and one of the timers.
+      const traced = [...facts.awaitLines.values()].filter((f) => awaitLines.includes(f.line));
+      const all = traced.find((f) => f.labels.some((l) => /Promise\.all/.test(l)));
+      const timer = traced.find((f) => f !== all);
+      assert.ok(all && timer, `traced await lines: ${traced.map((f) => `${f.line} ${f.labels.join('/')}`).join(', ')}`);
+      for (const line of [all, timer]) {
+        const text = await hoverWord(page, line.line, 'await', /Await Lens/);
+        assert.deepEqual(hoverProblems(text, line), [], text);
+      }
       await screenshot(page, '07-typescript-hover');
-      assert.deepEqual(hoverProblems(text, first), [], text);
     });
   });
 

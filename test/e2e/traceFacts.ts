@@ -7,6 +7,9 @@ import { basename, dirname, join } from 'node:path';
 import { parseTrace } from '../../src/trace/reader';
 import type { SuspendRecord, TaskRecord, TraceRecord } from '../../src/trace/format';
 
+/** The seed gather examples the suites trace, relative to the workspace (seed 001, program 4: sleeps of 2, 3 and 1 s). */
+export const SEED_GATHER = { python: 'examples/python/001d_gather.py', typescript: 'examples/node/001d_gather.ts' };
+
 /** Where the extension writes the trace of `program` with default settings (awaitLens.traceDirectory). */
 export function defaultTracePath(program: string): string {
   return join(dirname(program), '.awaitlens', `${basename(program)}.ndjson`);

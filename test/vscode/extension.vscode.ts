@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { pidsMatching, waitForNoProcess } from '../e2e/processes';
-import { defaultTracePath, hasExit, hoverProblems, traceFacts, waitForTrace, type TraceFacts } from '../e2e/traceFacts';
+import { defaultTracePath, hasExit, hoverProblems, SEED_GATHER, traceFacts, waitForTrace, type TraceFacts } from '../e2e/traceFacts';
 import type { TraceRecord } from '../../src/trace/format';
 
 const EXTENSION_ID = 'awaitlens.await-lens';
@@ -58,7 +58,7 @@ describe('desktop VS Code: Await Lens extension', function () {
     let editor: vscode.TextEditor;
 
     before(async function () {
-      program = workspaceFile('gather_demo.py');
+      program = workspaceFile(SEED_GATHER.python);
       editor = await openInEditor(program);
       facts = traceFacts(await traceActiveEditor(program, hasExit), program);
     });

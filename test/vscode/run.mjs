@@ -36,6 +36,11 @@ await build({
 
 const workspace = mkdtempSync(join(tmpdir(), 'awaitlens-vscode-ws-'));
 cpSync(join(root, 'test', 'e2e', 'workspace'), workspace, { recursive: true });
+// The seed examples, as in the code-server suite (test/e2e/codeServer.ts makeWorkspace).
+cpSync(join(root, 'examples'), join(workspace, 'examples'), {
+  recursive: true,
+  filter: (source) => !/[\\/](\.awaitlens|__pycache__|node_modules)([\\/]|$)/.test(source),
+});
 try {
   await runTests({
     version: process.env.VSCODE_TEST_VERSION ?? 'stable',
