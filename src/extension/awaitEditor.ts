@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import { COMMANDS, SETTINGS, TRACEABLE_LANGUAGES } from './ids';
 import { annotationText, hoverMarkdown } from './hoverText';
 import type { TraceStore } from './traceStore';
+import { normalizeFile } from './siteIndex';
+import { warningMarks } from './warningMarks';
 
 export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposable {
   private readonly decoration = vscode.window.createTextEditorDecorationType({
@@ -15,11 +17,14 @@ export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposa
     rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
   });
   private readonly disposables: vscode.Disposable[] = [];
+  /** Blocking steps, never-awaited coroutines...: in the Problems panel, at their lines. */
+  private readonly diagnostics = vscode.languages.createDiagnosticCollection('Await Lens');
 
   constructor(private readonly store: TraceStore) {
     const selector = TRACEABLE_LANGUAGES.map((language) => ({ language }));
     this.disposables.push(
       this.decoration,
+      this.diagnostics,
       vscode.languages.registerHoverProvider(selector, this),
       vscode.window.onDidChangeVisibleTextEditors(() => this.refresh()),
       vscode.workspace.onDidChangeTextDocument((event) => {
@@ -39,8 +44,9 @@ export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposa
     return vscode.workspace.getConfiguration(SETTINGS.section).get<boolean>(SETTINGS.annotations, true);
   }
 
-  /** Redraws annotations in every visible editor. */
+  /** Redraws annotations in every visible editor and the trace warnings in the Problems panel. */
   refresh(): void {
+    this.refreshDiagnostics();
     const on = this.annotationsOn();
     for (const editor of vscode.window.visibleTextEditors) {
       const doc = editor.document;
@@ -62,6 +68,35 @@ export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposa
       }
       editor.setDecorations(this.decoration, options);
     }
+  }
+
+  private refreshDiagnostics(): void {
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    const claimed = new Set<string>();
+    // Newest trace first: a file's warnings come from the latest trace that covers it.
+    for (const trace of this.store.all()) {
+      const files = new Set<string>(trace.index.files());
+      for (const mark of warningMarks(trace.model)) {
+        const file = normalizeFile(mark.file);
+        if (claimed.has(file) || trace.stale.has(file)) continue;
+        files.add(file);
+        const line = Math.max(0, mark.line - 1);
+        const diagnostic = new vscode.Diagnostic(
+          new vscode.Range(line, Math.max(0, mark.col - 1), line, Number.MAX_SAFE_INTEGER),
+          mark.message,
+          mark.kind === 'blocking' || mark.kind === 'unhandled-rejection' || mark.kind === 'never-awaited'
+            ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
+        );
+        diagnostic.source = 'Await Lens';
+        diagnostic.code = mark.kind;
+        const list = byFile.get(file) ?? [];
+        list.push(diagnostic);
+        byFile.set(file, list);
+      }
+      for (const f of files) claimed.add(f);
+    }
+    this.diagnostics.clear();
+    for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
