@@ -61,7 +61,8 @@ export class TraceSession {
    */
   static async prepare(document: vscode.TextDocument, host: SessionHost): Promise<TraceSession | undefined> {
     if (document.isUntitled) {
-      void vscode.window.showWarningMessage('Await Lens: save this file first. Tracing runs a file from disk.');
+      void vscode.window.showWarningMessage('Await Lens: save this file first. Tracing runs a file from disk.', 'Save As…')
+        .then((choice) => choice && vscode.commands.executeCommand('workbench.action.files.saveAs'));
       return undefined;
     }
     if (document.uri.scheme !== 'file') {
