@@ -5,6 +5,7 @@ import type { TraceModel, TaskLane } from '../model/types';
 import type { Selection, TraceInfo } from '../protocol';
 import type { Site } from '../trace/format';
 import { describeAwaitSiteStats, taskLabel } from '../model/hover';
+import { isCallPause } from '../model/build';
 import { awaitingLabel, basename, causeLabel, formatDuration, formatOffset, formatPercent, siteLabel } from './text';
 
 /** Most task rows in the text summary, and most waits listed per task, before "N more". */
@@ -266,7 +267,9 @@ export function renderTaskTable(table: HTMLTableElement, model: TraceModel, lane
     if (task.end?.error) outcome.append(el('div', 'al-error', task.end.error));
     const waits = el('td', 'al-task-waits');
     const list = el('ul', 'al-waits');
-    for (const i of task.waits.slice(0, WAITS_PER_TASK)) {
+    // A Node caller's pause while its callee runs synchronously is not an await (format.ts `call`).
+    const awaits = task.waits.filter((i) => !isCallPause(model.waits[i]));
+    for (const i of awaits.slice(0, WAITS_PER_TASK)) {
       const wait = model.waits[i];
       const item = el('li', 'al-wait');
       item.dataset.wait = String(i);
@@ -281,7 +284,7 @@ export function renderTaskTable(table: HTMLTableElement, model: TraceModel, lane
       if (wait.resumedBy) item.append(el('span', 'al-wait-cause', ` ← ${causeLabel(wait.resumedBy, nameOf)}`));
       list.append(item);
     }
-    if (task.waits.length > WAITS_PER_TASK) list.append(el('li', 'al-more', `and ${task.waits.length - WAITS_PER_TASK} more awaits`));
+    if (awaits.length > WAITS_PER_TASK) list.append(el('li', 'al-more', `and ${awaits.length - WAITS_PER_TASK} more awaits`));
     waits.append(list);
     row.append(
       name,

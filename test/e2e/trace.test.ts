@@ -308,6 +308,7 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
           assert.ok(row.waitLines.includes(line), `${task.name}: line ${line} not listed`);
         }
       }
+      for (const row of rows) for (const line of row.waitLines) assert.ok(awaitLines.includes(line), `${row.name}: listed at line ${line}, which has no await`);
     });
 
     it('hovering an await in the .ts file tells what happened there', async function () {

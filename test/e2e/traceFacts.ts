@@ -102,6 +102,8 @@ export function traceFacts(records: TraceRecord[], program: string): TraceFacts 
     if (r.type !== 'suspend') continue;
     const s = r as SuspendRecord;
     lastSuspended = s.task;
+    // A Node caller paused while the async function it called runs synchronously: not an await (format.ts).
+    if (s.awaiting?.kind === 'task' && s.awaiting.call) continue;
     if (!s.site || !samePath(s.site.file, program)) continue;
     const task = tasks.get(s.task);
     if (task && !task.suspendLines.includes(s.site.line)) task.suspendLines.push(s.site.line);
