@@ -460,7 +460,11 @@ def _end(task, tid, t):
     _live.pop(tid, None)
 
 
-_frames_cache = {}     # (code, lasti, code, lasti, ...) -> (site JSON, stack JSON, api code)
+_frames_cache = {}     # (id(code), lasti, id(code), lasti, ...) -> description (see _describe_frames)
+_tree = {}             # id(code) -> lasti -> id(code) -> ... -> {_LEAF: description}
+_LEAF = -1
+_STOP = -2
+_LEAF_KINDS = ('sleep', 'queue', 'locks', 'io', 'executor')
 
 
 import types as _types
@@ -522,9 +526,20 @@ def _describe_frames(frames, key):
         bare = '{"kind":"immediate","label":"yield to the loop"}'
     # The codes ride along so that the ids in the key stay theirs.
     # [6]: what it awaits when that follows from where it stands alone (queue, lock, stream I/O).
-    hit = [tail, site, api_code, api_index, bare, tuple(f.f_code for f in frames), None]
+    # [7]: the whole record tail after "t" for a bare yield (asyncio.sleep(0)): the storm case.
+    hit = [tail, site, api_code, api_index, bare, tuple(f.f_code for f in frames), None, tail + bare + '}']
     if len(_frames_cache) < 100000:
         _frames_cache[key] = hit
+        # The same, as a tree walked level by level in _traced_run without allocating.
+        node = _tree
+        for i, f in enumerate(frames):
+            node = node.setdefault(id(f.f_code), {}).setdefault(f.f_lasti, {})
+            if i == api_index and user >= 0 and _api_kind(f.f_code) in _LEAF_KINDS:
+                # asyncio.sleep, Queue.get, Lock.acquire, stream reads...: what lies below them
+                # is asyncio's own and never the user's, so the walk can stop here.
+                node[_STOP] = True
+                break
+        node[_LEAF] = hit
     return hit
 
 
@@ -612,7 +627,9 @@ def _fmt_num(x):
     return repr(x)
 
 
-def _awaiting(fut, frames, hit):
+def _awaiting(fut, frames, hit, task=None):
+    if frames is None:
+        frames = _chain(task._coro)[0]
     aw, static = _awaiting_of(fut, frames, hit[2], hit[3])
     if static:
         hit[6] = aw
@@ -871,10 +888,10 @@ def _traced_run(self):
     if task.done():
         _end(task, tid, t1)
     else:
-        # The coroutine chain (inlined _chain: this runs once per step).
-        frames = []
-        key = []
+        # Where the coroutine chain stands, looked up level by level in _tree: no allocation
+        # here (lists per step made the GC run noticeably more often).
         c = task._coro
+        node = _tree
         while True:
             ct = c.__class__
             if ct is _CoroType:
@@ -887,17 +904,22 @@ def _traced_run(self):
                 break
             if f is None:
                 break
-            frames.append(f)
-            key.append(id(f.f_code))
-            key.append(f.f_lasti)
-            if n is None:
+            node = node.get(id(f.f_code))
+            if node is None:
+                break
+            node = node.get(f.f_lasti)
+            if node is None or n is None or _STOP in node:
                 break
             c = n
-        key = tuple(key)
-        hit = _frames_cache.get(key) or _describe_frames(frames, key)
+        hit = node.get(_LEAF) if node is not None else None
+        if hit is None:
+            frames, key = _chain(task._coro)
+            hit = _describe_frames(frames, key)
         fut = task._fut_waiter
-        _emit(task._al_s + str(t1 - _T0) + hit[0]
-              + (hit[4] if fut is None else (hit[6] or _awaiting(fut, frames, hit))) + '}')
+        if fut is None:
+            _emit(task._al_s + str(t1 - _T0) + hit[7])
+        else:
+            _emit(task._al_s + str(t1 - _T0) + hit[0] + (hit[6] or _awaiting(fut, None, hit, task)) + '}')
     if t1 - t0 > _block_ns:
         _blocking(tid, t0, t1, t0, task)
     self = None
