@@ -107,6 +107,7 @@ export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposa
     const markdown = new vscode.MarkdownString(
       hoverMarkdown(trace.model, stats, {
         stale: this.store.isStale(trace, document.uri.fsPath),
+        live: trace.live,
         showInTimelineCommand: COMMANDS.showInTimeline,
         tracePath: trace.tracePath,
       }),

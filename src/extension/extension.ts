@@ -7,6 +7,7 @@ import { basename, dirname } from 'node:path';
 import type { ParsedTrace } from '../trace/reader';
 import type { TraceRecord } from '../trace/format';
 import { readTraceFile } from '../runner/load';
+import { ModelBuilder } from '../model/build';
 import type { PersistedState, TraceInfo } from '../protocol';
 import { AwaitEditorFeatures } from './awaitEditor';
 import { COMMANDS, CONTEXT_TRACING, OUTPUT_CHANNEL_NAME, SETTINGS, STATUS_TEXT, TIMELINE_VIEW_TYPE } from './ids';
@@ -30,6 +31,8 @@ interface RememberedTrace {
   program?: string;
 }
 const REMEMBERED_KEY = 'awaitLens.traces';
+/** How often hovers and annotations catch up with a running program, ms (at least). */
+const LIVE_SNAPSHOT_MS = 1500;
 const REMEMBERED_TRACES = 10;
 /** Bigger traces are not re-read at start-up (it would stall the extension host); Show Timeline still opens them. */
 const REMEMBERED_MAX_BYTES = 30 * 1024 * 1024;
@@ -129,8 +132,29 @@ class Controller implements PanelEvents {
     this.status.show();
     void vscode.commands.executeCommand('setContext', CONTEXT_TRACING, true);
 
-    // To whichever panel shows this trace now: the user may close it and open it again mid-run.
-    session.onRecords((records) => this.livePanel(session)?.addRecords(records));
+    // Hovers, annotations and warnings fill in while it runs: a model built as records arrive,
+    // snapshotted now and then (less often when snapshots get expensive on a big trace).
+    const builder = new ModelBuilder();
+    let fresh = false;
+    let snapshotCost = 0;
+    let liveTimer: NodeJS.Timeout | undefined;
+    const snapshot = (live: boolean) => {
+      const started = Date.now();
+      this.store.setModel(session.tracePath, builder.model(), program, { sameRun: true, live });
+      snapshotCost = Date.now() - started;
+      fresh = false;
+    };
+    const tick = () => {
+      if (fresh) snapshot(true);
+      liveTimer = setTimeout(tick, Math.max(LIVE_SNAPSHOT_MS, snapshotCost * 10));
+    };
+    liveTimer = setTimeout(tick, LIVE_SNAPSHOT_MS);
+    session.onRecords((records) => {
+      builder.add(records);
+      fresh = true;
+      // To whichever panel shows this trace now: the user may close it and open it again mid-run.
+      this.livePanel(session)?.addRecords(records);
+    });
     const result = session.run();
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Await Lens: tracing ${basename(program)}`, cancellable: true },
@@ -145,6 +169,7 @@ class Controller implements PanelEvents {
       },
     );
     const outcome = await result;
+    clearTimeout(liveTimer);
     this.session = undefined;
     this.status.hide();
     void vscode.commands.executeCommand('setContext', CONTEXT_TRACING, false);
@@ -154,7 +179,8 @@ class Controller implements PanelEvents {
       shown.end(outcome.code, outcome.signal, outcome.stopped);
     }
     if (outcome.records.length) {
-      this.store.set(session.tracePath, outcome.records, outcome.problems, program);
+      builder.addProblems(outcome.problems);
+      snapshot(false);
     }
     if (outcome.failedToStart) {
       void vscode.window.showErrorMessage(`Await Lens: ${outcome.failedToStart}`, 'Show Output').then((c) => c && this.output.show(true));

@@ -20,6 +20,8 @@ export function annotationText(stats: AwaitSiteStats): string {
 export interface HoverOptions {
   /** The file changed after the trace: the figures may belong to other lines now. */
   stale?: boolean;
+  /** The program is still running: the figures are so far, open waits are still waiting. */
+  live?: boolean;
   /** Command id of the "Show in timeline" link (omitted: no link). */
   showInTimelineCommand?: string;
   /** Trace file, passed to the link's command so it selects in the right timeline. */
@@ -38,6 +40,8 @@ export function commandUri(command: string, args: unknown[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
 }
 
+export const LIVE_NOTICE = '*Live: the program is still running; these are the figures so far.*';
+
 export const STALE_NOTICE =
   '*Stale trace: this file changed after it was traced, so these figures may belong to another line. Trace the file again to refresh them.*';
 
@@ -45,6 +49,7 @@ export const STALE_NOTICE =
 export function hoverMarkdown(model: TraceModel, stats: AwaitSiteStats, options: HoverOptions = {}): string {
   const parts: string[] = [];
   if (options.stale) parts.push(STALE_NOTICE, '');
+  if (options.live) parts.push(LIVE_NOTICE, '');
   parts.push('$(pulse) **Await Lens**', '');
   parts.push(describeAwaitSiteStats(model, stats).markdown);
   if (options.showInTimelineCommand) {

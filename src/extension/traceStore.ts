@@ -18,6 +18,8 @@ export interface LoadedTrace {
   /** Text of each traced file as it was on disk when the trace was loaded (to tell an undo from an edit). */
   snapshots: Map<string, string>;
   loadedAt: number;
+  /** The program is still running: figures so far. */
+  live?: boolean;
 }
 
 export class TraceStore {
@@ -34,13 +36,27 @@ export class TraceStore {
   }
 
   set(tracePath: string, records: TraceRecord[], problems: { line: number; message: string }[] = [], program?: string): LoadedTrace {
-    const model = buildModel(records, problems);
+    return this.setModel(tracePath, buildModel(records, problems), program);
+  }
+
+  /**
+   * Adds or replaces a trace by its model (a live run passes snapshots as it goes). The snapshots
+   * of file texts and staleness carry over from the trace it replaces while the same run goes on.
+   */
+  setModel(tracePath: string, model: TraceModel, program?: string, options: { sameRun?: boolean; live?: boolean } = {}): LoadedTrace {
+    const previous = options.sameRun ? this.traces.get(tracePath) : undefined;
     const index = new SiteIndex(model);
     const trace: LoadedTrace = {
       tracePath, program: program ?? model.header?.program, model, index, stale: new Set(), snapshots: new Map(), loadedAt: Date.now(),
+      live: options.live,
     };
     const startedAt = model.header?.startedAt;
     for (const file of index.files()) {
+      if (previous?.snapshots.has(file)) {
+        trace.snapshots.set(file, previous.snapshots.get(file)!);
+        if (previous.stale.has(file)) trace.stale.add(file);
+        continue;
+      }
       try {
         // Saved after the program started (a trace reopened later): its lines may have moved.
         if (typeof startedAt === 'number' && statSync(file).mtimeMs > startedAt) trace.stale.add(file);
