@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readTraceFile } from '../../src/runner/load';
 import { formatDuration } from '../../src/model/format-time';
-import { annotationText, hoverMarkdown, STALE_NOTICE, type ShowInTimelineArgs } from '../../src/extension/hoverText';
+import { annotationText, hoverMarkdown, LIVE_NOTICE, STALE_NOTICE, type ShowInTimelineArgs } from '../../src/extension/hoverText';
+import { ModelBuilder } from '../../src/model/build';
 import { TraceStore } from '../../src/extension/traceStore';
 import { COMMANDS } from '../../src/extension/ids';
 
@@ -128,6 +129,25 @@ describe('hover and annotation text on a real Python trace', () => {
     assert.equal(local.documentChanged(program, original), true, 'undo back to the traced text');
     assert.equal(local.isStale(trace, program), false);
     assert.ok(!hoverMarkdown(trace.model, stats, { stale: local.isStale(trace, program) }).includes('Stale'));
+  });
+
+  it('a live run: snapshots replace each other, keep what was edited meanwhile, and hovers say they are live', () => {
+    const parsed = readTraceFile(tracePath);
+    const half = parsed.records.slice(0, Math.floor(parsed.records.length / 2));
+    const live = new TraceStore();
+    const builder = new ModelBuilder();
+    builder.add(half);
+    const first = live.setModel(tracePath, builder.model(), program, { sameRun: true, live: true });
+    live.documentChanged(program, '# edited while it ran\n');
+    assert.equal(live.isStale(first, program), true);
+    builder.add(parsed.records.slice(half.length));
+    const final = live.setModel(tracePath, builder.model(), program, { sameRun: true, live: false });
+    assert.equal(live.all().length, 1, 'one trace per run');
+    assert.equal(live.isStale(final, program), true, 'an edit during the run still counts after it');
+    const { stats } = live.siteAt(program, sleepLine)!;
+    assert.equal(stats.count, 4, 'the final snapshot has every wait');
+    assert.ok(hoverMarkdown(final.model, stats, { live: true }).startsWith(LIVE_NOTICE));
+    assert.ok(!hoverMarkdown(final.model, stats, { live: final.live }).includes(LIVE_NOTICE));
   });
 
   it('a trace reopened after its program was edited and saved starts out stale', () => {
