@@ -6,7 +6,7 @@
 // VS Code's own runtime dependencies, Debian's rg in place of the downloaded one,
 // the node_modules.asar link, and native modules rebuilt for this Node.
 //
-// Usage: node scripts/ensure-code-server.mjs [--verify]
+// Usage: node scripts/ensure-code-server.mjs [--verify]   (prints the path of entry.js)
 // Exports ensureCodeServer() and CODE_SERVER_ENTRY for the e2e harness and `npm run try`.
 import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -16,7 +16,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const CODE_SERVER_VERSION = '4.100.3';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const CODE_SERVER_PREFIX = path.join(repoRoot, '.cache', 'code-server');
+// AWAITLENS_CODE_SERVER_DIR moves the install (e.g. to a CI cache folder); default .cache/code-server.
+export const CODE_SERVER_PREFIX = path.resolve(process.env.AWAITLENS_CODE_SERVER_DIR || path.join(repoRoot, '.cache', 'code-server'));
 const pkgDir = path.join(CODE_SERVER_PREFIX, 'node_modules', 'code-server');
 const vscodeDir = path.join(pkgDir, 'lib', 'vscode');
 export const CODE_SERVER_ENTRY = path.join(pkgDir, 'out', 'node', 'entry.js');

@@ -15,7 +15,11 @@ export { SEED_GATHER } from './traceFacts';
 
 const execFileAsync = promisify(execFile);
 export const REPO_ROOT = resolve(__dirname, '..', '..');
-export const CODE_SERVER_ENTRY = join(REPO_ROOT, '.cache', 'code-server', 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+/** Where scripts/ensure-code-server.mjs installs code-server (same AWAITLENS_CODE_SERVER_DIR override). */
+export const CODE_SERVER_ENTRY = join(
+  resolve(process.env.AWAITLENS_CODE_SERVER_DIR || join(REPO_ROOT, '.cache', 'code-server')),
+  'node_modules', 'code-server', 'out', 'node', 'entry.js',
+);
 export const ARTIFACTS_DIR = join(REPO_ROOT, 'test-artifacts', 'e2e');
 /** Programs the e2e tests trace (shared with the desktop suite under test/vscode). */
 export const E2E_WORKSPACE_SOURCE = join(REPO_ROOT, 'test', 'e2e', 'workspace');
