@@ -96,7 +96,7 @@ export function formatSummary(model: TraceModel, options: SummaryOptions = {}): 
     const ratio = s.sequential / s.wall;
     const verdict = ratio >= 1.05
       ? `concurrency saved ${formatDuration(s.sequential - s.wall)} (${ratio.toFixed(1)}x)`
-      : 'no time saved, nothing overlapped';
+      : 'no time saved by running them concurrently';
     lines.push(`  one after another the awaits would take ${formatDuration(s.sequential)} vs ${formatDuration(s.wall)} wall: ${verdict}`);
   }
 

@@ -287,7 +287,7 @@ function finish(builder: ModelBuilder): TraceModel {
     busy,
     idle,
     peakConcurrency: peakConcurrency(tasks, end),
-    sequential: sequentialCost(waits, busy),
+    sequential: sequentialCost(waits, busy, idleStart, idleDur),
     taskCount: tasks.length,
     eventCount: p.eventCount,
   };
@@ -417,14 +417,42 @@ function peakConcurrency(tasks: TaskLane[], end: number): number {
 }
 
 /**
- * What the awaits would have cost run one after another: busy time plus every wait spent on
- * something outside the program's own tasks (a timer, I/O, an executor, an unknown future).
+ * What the awaits would have cost run one after another: busy time plus, for every wait on
+ * something outside the program's own tasks (a timer, I/O, an executor, an unknown future),
+ * the time the outside world made it wait: the loop's idle time during the wait, or the
+ * sleep's own delay when it asked for one (a sleep(1) costs 1 s one after another, even if
+ * other tasks kept the loop busy meanwhile).
+ * Not the wait's whole duration: a sleep(0) among 2,000 tasks waits for all of them to run,
+ * but run alone it costs nothing; summing durations would count that queueing thousands of times.
  * Waits on other traced tasks (awaiting a task or a group, or resumed because another task
  * completed / released / put what it waited for) are left out: that time is already counted
- * in the other task's own waits and steps, and counting it again would double it
- * (gather of sleeps 2, 3, 1: 2 + 3 + 1 = 6 s, not 6 + the 3 s main spent in gather).
+ * in the other task's own waits and steps (gather of sleeps 2, 3, 1: 2 + 3 + 1 = 6 s, not
+ * 6 + the 3 s main spent in gather).
  */
-function sequentialCost(waits: Wait[], busy: number): number {
+function sequentialCost(waits: Wait[], busy: number, idleStart: number[], idleDur: number[]): number {
+  // Prefix sums over the time-ordered, non-overlapping idle periods.
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let i = 0; i < idleStart.length; i++) {
+    if (idleDur[i] <= 0) continue;
+    starts.push(idleStart[i]);
+    ends.push(idleStart[i] + idleDur[i]);
+  }
+  const cumulative = new Float64Array(starts.length + 1);
+  for (let i = 0; i < starts.length; i++) cumulative[i + 1] = cumulative[i] + (ends[i] - starts[i]);
+  /** Idle time in [-inf, t]. */
+  const idleUntil = (t: number): number => {
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid] < t) lo = mid + 1; else hi = mid;
+    }
+    // lo periods start before t; the last of them may run past t.
+    if (lo === 0) return 0;
+    return cumulative[lo] - Math.max(0, ends[lo - 1] - t);
+  };
+
   let total = busy;
   for (let i = 0; i < waits.length; i++) {
     const wait = waits[i];
@@ -432,9 +460,24 @@ function sequentialCost(waits: Wait[], busy: number): number {
     if (kind === 'task' || kind === 'tasks') continue;
     const cause = wait.resumedBy;
     if (cause && (cause.kind === 'task' || (cause.kind === 'cancel' && typeof cause.task === 'number'))) continue;
-    total += wait.end - wait.start;
+    const duration = wait.end - wait.start;
+    let cost = idleUntil(wait.end) - idleUntil(wait.start);
+    const delay = requestedDelay(wait);
+    if (delay !== null) cost = Math.max(cost, Math.min(duration, delay));
+    total += Math.max(0, Math.min(duration, cost));
   }
   return total;
+}
+
+/** The delay a wait asked for, ns: asyncio.sleep(d) (seconds), a Node timer (ms), the timer that woke it (seconds). */
+function requestedDelay(wait: Wait): number | null {
+  const awaiting = wait.awaiting as { kind: string; delay?: unknown };
+  const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+  if (awaiting.kind === 'sleep' && finite(awaiting.delay)) return awaiting.delay * 1e9;
+  if (awaiting.kind === 'timer' && finite(awaiting.delay)) return awaiting.delay * 1e6;
+  const cause = wait.resumedBy;
+  if (cause && cause.kind === 'timer' && finite(cause.delay)) return cause.delay * 1e9;
+  return null;
 }
 
 /** True for the pause of a caller while an async function it called runs synchronously (Node). */

@@ -184,6 +184,28 @@ describe('model: hand-written traces', () => {
     assert.equal(m.stats.peakConcurrency, tasks);
     assert.equal(m.awaitSites[0].ranMeanwhile.length, 200); // capped
     assert.ok(ms < 10_000, `took ${ms} ms`);
+    // sleep(0) waits are queueing behind the other tasks, not a cost: one after another, only the steps remain.
+    assert.equal(m.stats.sequential, m.stats.busy);
+  });
+
+  it('sequential cost of an I/O wait is the idle time during it; a sleep costs at least its delay', () => {
+    const m = buildModel([
+      header,
+      { type: 'task', task: 1, name: 'A', coro: 'reader', parent: null, t: 0 },
+      { type: 'task', task: 2, name: 'B', coro: 'sleeper', parent: null, t: 0 },
+      { type: 'resume', task: 1, t: 0, cause: { kind: 'start' } },
+      { type: 'suspend', task: 1, t: 10, site: site(3), stack: [], awaiting: { kind: 'io', label: 'read' } },
+      { type: 'resume', task: 2, t: 10, cause: { kind: 'start' } },
+      { type: 'suspend', task: 2, t: 30, site: site(9), stack: [], awaiting: { kind: 'sleep', label: 'sleep(1e-7)', delay: 1e-7 } },
+      { type: 'idle', t: 30, dur: 50 },
+      { type: 'resume', task: 2, t: 140, cause: { kind: 'timer' } },
+      { type: 'resume', task: 1, t: 150, cause: { kind: 'io' } },
+      { type: 'end', task: 1, t: 160, outcome: 'returned' },
+      { type: 'end', task: 2, t: 145, outcome: 'returned' },
+    ]);
+    // busy: A 10 + 10, B 20 + 5 = 45; A's read: idle 50 of its 140; B's sleep: delay 100 ns (idle 50 only).
+    assert.equal(m.stats.busy, 45);
+    assert.equal(m.stats.sequential, 45 + 50 + 100);
   });
 
   it('formats durations with units', () => {
