@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { EMBEDDED_TRACE_ID, type TraceInfo } from '../protocol';
+import { encodeRecords } from './embed';
 import { parseTrace } from '../trace/reader';
 import type { TraceRecord } from '../trace/format';
 
@@ -81,7 +82,7 @@ export function renderStandaloneHtml(trace: TraceRecord[] | string, options: Sta
   };
   const embedded = {
     info,
-    records,
+    records: encodeRecords(records),
     problems,
     ended: exit && exit.type === 'exit' ? { code: exit.code, signal: exit.signal ?? null } : undefined,
   };

@@ -64,11 +64,15 @@ export async function renderGraph(target: HTMLElement, model: TraceModel, callba
   const edges = taskEdges(model, ids);
 
   const measure = document.createElement('canvas').getContext('2d')!;
-  measure.font = `600 12px ${getComputedStyle(document.body).getPropertyValue('--al-font-family') || 'sans-serif'}`;
-  const nodeSize = (name: string, coro: string) => ({
-    width: Math.ceil(Math.min(240, Math.max(90, measure.measureText(name).width + 24, measure.measureText(coro).width * 0.92 + 24))),
-    height: 40,
-  });
+  const fontFamily = getComputedStyle(document.body).getPropertyValue('--al-font-family').trim() || 'sans-serif';
+  const nodeSize = (name: string, second: string) => {
+    measure.font = `600 12px ${fontFamily}`;
+    const nameWidth = measure.measureText(name).width;
+    measure.font = `11px ${fontFamily}`;
+    const secondWidth = measure.measureText(second).width;
+    return { width: Math.ceil(Math.min(280, Math.max(90, nameWidth + 24, secondWidth + 24))), height: 40 };
+  };
+  const secondLine = (t: (typeof tasks)[number]) => `${t.coro}${t.end ? ` · ${t.end.outcome}` : ''}`;
   const graph: ElkNode = {
     id: 'root',
     layoutOptions: {
@@ -78,7 +82,7 @@ export async function renderGraph(target: HTMLElement, model: TraceModel, callba
       'elk.spacing.nodeNode': '16',
       'elk.edgeRouting': 'SPLINES',
     },
-    children: tasks.map((t) => ({ id: `t${t.id}`, ...nodeSize(t.name, t.coro) })),
+    children: tasks.map((t) => ({ id: `t${t.id}`, ...nodeSize(t.name, secondLine(t)) })),
     edges: edges.map((e, i): ElkExtendedEdge => ({ id: `e${i}`, sources: [`t${e.from}`], targets: [`t${e.to}`] })),
   };
   let laid: ElkNode;
@@ -157,7 +161,7 @@ export async function renderGraph(target: HTMLElement, model: TraceModel, callba
     coro.setAttribute('x', '12');
     coro.setAttribute('y', '31');
     coro.setAttribute('class', 'al-graph-coro');
-    coro.textContent = `${task.coro}${task.end ? ` · ${task.end.outcome}` : ''}`;
+    coro.textContent = secondLine(task);
     const title = document.createElementNS(SVG, 'title');
     title.textContent = `${task.name} (${task.coro})${task.end?.error ? `: ${task.end.error}` : ''}`;
     g.append(title, rect, stripe, name, coro);

@@ -5,6 +5,7 @@ import {
   type HostToWebview, type PersistedState, type TraceInfo, type WebviewHost, type WebviewToHost,
 } from '../protocol';
 import type { Site, TraceRecord } from '../trace/format';
+import { decodeRecords, type EmbeddedRecords } from '../html/embed';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -16,7 +17,8 @@ declare function acquireVsCodeApi(): VsCodeApi;
 /** What the standalone HTML embeds in its JSON script tag. */
 export interface EmbeddedTrace {
   info: TraceInfo;
-  records: TraceRecord[];
+  /** Plain records, or their compact form (src/html/embed.ts). */
+  records: TraceRecord[] | EmbeddedRecords;
   problems?: { line: number; message: string }[];
   /** Exit code when the trace has an exit record or the writer knows it. */
   ended?: { code: number | null; signal?: string | null };
@@ -53,9 +55,12 @@ function standaloneHost(): WebviewHost {
     listen(handler: (message: HostToWebview) => void) {
       const element = document.getElementById(EMBEDDED_TRACE_ID);
       let embedded: EmbeddedTrace;
+      let records: TraceRecord[];
       try {
         embedded = JSON.parse(element?.textContent || 'null') as EmbeddedTrace;
-        if (!embedded || !Array.isArray(embedded.records)) throw new Error('no records');
+        if (!embedded || !embedded.records) throw new Error('no records');
+        records = Array.isArray(embedded.records) ? embedded.records : decodeRecords(embedded.records);
+        performance.mark('awaitlens-records');
       } catch (error) {
         handler({ type: 'init', info: { title: 'Await Lens' } });
         handler({ type: 'problems', problems: [{ line: 0, message: `the trace embedded in this page cannot be read (${String(error)})` }] });
@@ -64,7 +69,7 @@ function standaloneHost(): WebviewHost {
       // Delivered after the page's first paint so the header shows before a big trace is processed.
       setTimeout(() => {
         handler({ type: 'init', info: embedded.info });
-        handler({ type: 'records', records: embedded.records });
+        handler({ type: 'records', records });
         if (embedded.problems?.length) handler({ type: 'problems', problems: embedded.problems });
         if (embedded.ended) handler({ type: 'ended', code: embedded.ended.code, signal: embedded.ended.signal ?? null });
       }, 0);

@@ -333,11 +333,15 @@ class App {
     this.updateHeader();
     this.applyPendingSelect();
     // The text summary is heavier than a canvas frame: while live, refresh it at a slower pace.
+    // It also waits for the canvas's frame, so a big trace is on screen before its text is built.
     const live = !!this.info?.live && !this.ended;
     const since = performance.now() - this.lastSummary;
-    if (!live || since > LIVE_SUMMARY_MS) this.renderSummary();
-    else if (this.summaryTimer === undefined) {
-      this.summaryTimer = window.setTimeout(() => { this.summaryTimer = undefined; this.renderSummary(); }, LIVE_SUMMARY_MS - since);
+    const delay = !live || since > LIVE_SUMMARY_MS ? 0 : LIVE_SUMMARY_MS - since;
+    if (this.summaryTimer === undefined) {
+      this.summaryTimer = -1;
+      requestAnimationFrame(() => {
+        this.summaryTimer = window.setTimeout(() => { this.summaryTimer = undefined; this.renderSummary(); }, delay);
+      });
     }
     if (this.tab === 'graph') this.updateTabs();
   }
