@@ -25,6 +25,14 @@ export function readTraceFile(path: string): ParsedTrace {
   }
   if (!text.trim()) throw new TraceFileError(`Trace ${path} is empty (the tracer wrote nothing: did the program start?)`);
   const parsed = parseTrace(text);
+  const first = parsed.records[0];
+  // A trace whose header line was lost (garbled, cut by hand) still shows what it can:
+  // records of the trace's own types after a broken first line are worth reading.
+  const headerless = first && first.type !== 'header' && parsed.problems.some((p) => p.line === 1);
+  if (headerless) {
+    parsed.problems.unshift({ line: 1, message: 'no header record: the start of the trace is missing or damaged' });
+    return parsed;
+  }
   try {
     checkTraceHeader(parsed, basename(path));
   } catch (error) {

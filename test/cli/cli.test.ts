@@ -245,6 +245,17 @@ describe('awaitlens CLI', function () {
       assert.match(r.stdout, /Tasks \(\d+\)/);
     });
 
+    it('a trace whose header line is damaged still summarises, saying so', () => {
+      const lines = readFileSync(gatherTrace, 'utf8').split('\n');
+      const damaged = join(dir, 'damaged.ndjson');
+      writeFileSync(damaged, [lines[0].slice(0, 20), ...lines.slice(1)].join('\n'));
+      const r = runCli(['summary', damaged]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /the trace has no header/);
+      assert.match(r.stdout, /Task-\d+\s+func2/);
+      assert.match(r.stdout, /trace lines could not be read \(line 1: no header record/);
+    });
+
     it('strips terminal control characters from program text', () => {
       const trace = join(dir, 'evil.ndjson');
       const r = runCli(['trace', join(PROGRAMS, 'evil_names.py'), '--out', trace]);
