@@ -142,7 +142,7 @@ export class TraceSession {
       // A previous run's trace must not be read as this run's beginning.
       rmSync(this.tracePath, { force: true });
     } catch (error) {
-      return this.failed(`cannot write the trace to ${this.tracePath}: ${(error as Error).message}`);
+      return this.failed(`cannot write the trace to ${this.tracePath} (${(error as Error).message}); set awaitLens.traceDirectory to a folder you can write to`);
     }
     out.appendLine('');
     out.appendLine(`── ${new Date().toLocaleTimeString()} tracing ${this.program}`);
