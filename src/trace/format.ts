@@ -41,6 +41,8 @@ export interface HeaderRecord {
   blockingThreshold?: Nanos;
   /** Which tracer wrote this, e.g. "awaitlens-python 0.1.0". */
   tracer?: string;
+  /** The interpreter that ran the program (Python: sys.executable). */
+  executable?: string;
 }
 
 export interface TaskRecord {
