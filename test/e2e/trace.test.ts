@@ -10,7 +10,7 @@ import { makeWorkspace, openWorkbench, pidsMatching, SEED_GATHER, sleep, startCo
 import { waitForNoProcess } from './processes';
 import { awaitLinesOfSource, defaultTracePath, hasExit, hoverProblems, traceFacts, waitForTrace, type TraceFacts } from './traceFacts';
 import {
-  cursorPosition, hoverWord, openFile, problemNotifications, runCommand, screenshot, statusBarTexts, timelineFrame, waitForCursorLine,
+  cursorPosition, hoverWord, openFile, problemNotifications, runCommand, screenshot, screenshotTimeline, statusBarTexts, timelineFrame, waitForCursorLine,
 } from './workbench';
 import type { TraceRecord } from '../../src/trace/format';
 
@@ -187,6 +187,7 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
       await waitForTimeline(frame, /exited with code 0/);
       await sleep(300); // let the canvas paint before the screenshot
       await screenshot(page, '02-python-timeline');
+      await screenshotTimeline(page, '02b-python-timeline-webview');
     }));
 
     it('lists every task of the trace with its await sites', async function () {
@@ -352,6 +353,7 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
       await waitForTimeline(frame, /stopped|killed|ended/);
       await sleep(300);
       await screenshot(page, '09-forever-stopped');
+      await screenshotTimeline(page, '09b-forever-stopped-webview');
       const rows = await taskRows(frame);
       const records = await waitForTrace(defaultTracePath(program), () => true);
       const facts = traceFacts(records, program);

@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { makeWorkspace, openWorkbench, pidsMatching, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
+import { makeWorkspace, openWorkbench, pidsMatching, SEED_GATHER, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
 import { defaultTracePath } from './traceFacts';
 import { openFile, problemNotifications, runCommand, screenshot, waitForNotification } from './workbench';
 
@@ -36,8 +36,8 @@ describe('e2e: tracing in an untrusted workspace (code-server + Chromium)', func
   });
 
   it('refuses to trace, says why, and runs nothing', async function () {
-    const program = join(workspace, 'gather_demo.py');
-    await openFile(page, 'gather_demo.py');
+    const program = join(workspace, SEED_GATHER.python);
+    await openFile(page, SEED_GATHER.python);
     await runCommand(page, 'Await Lens: Trace Current File');
     const message = await waitForNotification(page, /trust/i, 30_000);
     await screenshot(page, '10-untrusted-refused');

@@ -186,6 +186,13 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** Saves a screenshot of the timeline webview alone (its document), as test-artifacts/e2e/NAME.png. */
+export async function screenshotTimeline(page: Page, name: string): Promise<string> {
+  const path = join(ensureArtifactsDir(), `${name}.png`);
+  await timelineFrame(page).locator('body').screenshot({ path }).catch(() => {});
+  return path;
+}
+
 /** Center of an element, for mouse actions on canvas regions. */
 export async function centerOf(locator: Locator): Promise<{ x: number; y: number }> {
   const box = await locator.boundingBox();
