@@ -2,6 +2,7 @@
 // happened so far; the launch plan is what the runner spawns.
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { FIXTURES, DIST, exitRecord, findPython, outputs, tasks, traceProgram, type Traced } from './helpers';
 import { pythonLaunch } from '../../src/tracers/python/launch';
 
@@ -68,5 +69,21 @@ describe('Python tracer process behaviour', function () {
     assert.equal(exit.signal, 'SIGINT');
     assert.equal(exit.code, 130);
     assert.equal(interrupted.records[interrupted.records.length - 1].type, 'exit');
+  });
+
+  it('an interpreter older than 3.8, or a trace path that cannot be written: one clear line, exit 2', function () {
+    const old = findPython('3.7') ?? findPython('3.6') ?? findPython('2.7');
+    const crash = join(FIXTURES, 'crash.py');
+    if (py) {
+      const plan = pythonLaunch({ file: crash, args: [], tracePath: '/nonexistent-dir/x.ndjson', distDir: DIST, interpreter: py });
+      const r = spawnSync(plan.command, plan.args, { encoding: 'utf8' });
+      assert.equal(r.status, 2);
+      assert.equal(r.stderr, 'Await Lens cannot write the trace file /nonexistent-dir/x.ndjson: No such file or directory\n');
+    }
+    if (!old) { this.skip(); return; } // no pre-3.8 interpreter on this machine
+    const plan = pythonLaunch({ file: crash, args: [], tracePath: join(FIXTURES, 'never-written.ndjson'), distDir: DIST, interpreter: old });
+    const r = spawnSync(plan.command, plan.args, { encoding: 'utf8' });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /^Await Lens needs Python 3\.8 or newer to trace; .* is Python [23]\.\d+\.\d+\n$/);
   });
 });

@@ -18,6 +18,11 @@
 import sys
 import os
 
+if __name__ == '__main__' and sys.version_info < (3, 8):
+    sys.stderr.write('Await Lens needs Python 3.8 or newer to trace; %s is Python %s\n' % (
+        sys.executable, sys.version.split()[0]))
+    sys.exit(2)
+
 _TRACER_FILE = os.path.abspath(__file__)
 VERSION = '0.1.0'
 
@@ -1002,8 +1007,12 @@ def _make_call_soon(orig):
 
 
 def _make_call_soon_threadsafe(orig):
-    def call_soon_threadsafe(self, callback, *args, context=None):
+    def call_soon_threadsafe(self, callback, *args, **kwargs):
         # As asyncio's, but the handle says it came from another thread (an executor, a thread).
+        # (**kwargs, not `*, context=None`: this file must parse on Python 2 to say it is too old.)
+        context = kwargs.pop('context', None)
+        if kwargs:
+            return orig(self, callback, *args, context=context, **kwargs)
         self._check_closed()
         if self._debug:
             self._check_callback(callback, 'call_soon_threadsafe')
@@ -1231,7 +1240,11 @@ def _install(tracer):
     _block_ns = int(tracer.blocking_ms * 1e6)
     _lib_prefixes = _compute_lib_prefixes(tracer.program)
     if tracer.out:
-        _fd = os.open(tracer.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            _fd = os.open(tracer.out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        except OSError as e:
+            sys.stderr.write('Await Lens cannot write the trace file %s: %s\n' % (tracer.out, e.strerror))
+            sys.exit(2)
     import platform
     started = _time.time()
     _T0 = _now()
