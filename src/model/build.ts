@@ -279,6 +279,7 @@ function finish(builder: ModelBuilder): TraceModel {
   const { loop, handoffs, busy } = buildLoopLane(steps, idleStart, idleDur, taskById);
   let idle = 0;
   for (let i = 0; i < idleDur.length; i++) idle += idleDur[i];
+  const idleMeter = makeIdleMeter(idleStart, idleDur);
 
   const outputs = isSortedBy(p.outputs, outputT) ? p.outputs.slice() : p.outputs.slice().sort((a, b) => a.t - b.t);
 
@@ -287,12 +288,12 @@ function finish(builder: ModelBuilder): TraceModel {
     busy,
     idle,
     peakConcurrency: peakConcurrency(tasks, end),
-    sequential: sequentialCost(waits, busy, idleStart, idleDur),
+    sequential: sequentialCost(waits, busy, idleMeter),
     taskCount: tasks.length,
     eventCount: p.eventCount,
   };
 
-  return {
+  const model: TraceModel = {
     header: p.header,
     tasks,
     taskById,
@@ -302,13 +303,22 @@ function finish(builder: ModelBuilder): TraceModel {
     handoffs,
     outputs,
     warnings: p.warnings.slice(),
-    awaitSites: buildAwaitSites(waits, steps),
+    awaitSites: [],
     exit: p.exit,
     stats,
     start,
     end,
     problems: p.problems.slice(),
   };
+  // Await-site statistics are computed on first use: the webview draws a big trace before
+  // anything reads them (they are a third of the build time for a million events).
+  let awaitSites: AwaitSiteStats[] | null = null;
+  Object.defineProperty(model, 'awaitSites', {
+    get: () => (awaitSites ??= buildAwaitSites(waits, steps, idleMeter)),
+    enumerable: true,
+    configurable: true,
+  });
+  return model;
 }
 
 /**
@@ -429,7 +439,10 @@ function peakConcurrency(tasks: TaskLane[], end: number): number {
  * in the other task's own waits and steps (gather of sleeps 2, 3, 1: 2 + 3 + 1 = 6 s, not
  * 6 + the 3 s main spent in gather).
  */
-function sequentialCost(waits: Wait[], busy: number, idleStart: number[], idleDur: number[]): number {
+/** Idle time of the loop within [from, to], by binary search over prefix sums of the idle periods. */
+type IdleMeter = (from: number, to: number) => number;
+
+function makeIdleMeter(idleStart: number[], idleDur: number[]): IdleMeter {
   // Prefix sums over the time-ordered, non-overlapping idle periods.
   const starts: number[] = [];
   const ends: number[] = [];
@@ -440,7 +453,7 @@ function sequentialCost(waits: Wait[], busy: number, idleStart: number[], idleDu
   }
   const cumulative = new Float64Array(starts.length + 1);
   for (let i = 0; i < starts.length; i++) cumulative[i + 1] = cumulative[i] + (ends[i] - starts[i]);
-  /** Idle time in [-inf, t]. */
+  /** Idle time before t. */
   const idleUntil = (t: number): number => {
     let lo = 0;
     let hi = starts.length;
@@ -452,7 +465,10 @@ function sequentialCost(waits: Wait[], busy: number, idleStart: number[], idleDu
     if (lo === 0) return 0;
     return cumulative[lo] - Math.max(0, ends[lo - 1] - t);
   };
+  return (from, to) => (to > from ? idleUntil(to) - idleUntil(from) : 0);
+}
 
+function sequentialCost(waits: Wait[], busy: number, idleDuring: IdleMeter): number {
   let total = busy;
   for (let i = 0; i < waits.length; i++) {
     const wait = waits[i];
@@ -461,7 +477,7 @@ function sequentialCost(waits: Wait[], busy: number, idleStart: number[], idleDu
     const cause = wait.resumedBy;
     if (cause && (cause.kind === 'task' || (cause.kind === 'cancel' && typeof cause.task === 'number'))) continue;
     const duration = wait.end - wait.start;
-    let cost = idleUntil(wait.end) - idleUntil(wait.start);
+    let cost = idleDuring(wait.start, wait.end);
     const delay = requestedDelay(wait);
     if (delay !== null) cost = Math.max(cost, Math.min(duration, delay));
     total += Math.max(0, Math.min(duration, cost));
@@ -519,7 +535,7 @@ interface SiteAccumulator {
 }
 
 /** Per-await-site statistics, most total time first. */
-function buildAwaitSites(waits: Wait[], steps: Step[]): AwaitSiteStats[] {
+function buildAwaitSites(waits: Wait[], steps: Step[], idleDuring: IdleMeter): AwaitSiteStats[] {
   // Two-level maps (file, then line): no key string built per wait.
   const bySite = new Map<string, SiteAccumulator>();
   const byFile = new Map<string, Map<number, SiteAccumulator>>();
@@ -537,7 +553,7 @@ function buildAwaitSites(waits: Wait[], steps: Step[]): AwaitSiteStats[] {
       acc = {
         stats: {
           key, site, count: 0, total: 0, mean: 0, max: 0, awaiting: [], ranMeanwhile: [], waits: [], tasks: [],
-          ranMeanwhileBusy: [], resumedBy: [], openCount: 0,
+          ranMeanwhileBusy: [], resumedBy: [], openCount: 0, idleDuring: 0,
         },
         labels: new Map(), resumers: new Map(), resumersByTask: new Map(), taskSet: new Set(), starts: [], ends: [],
       };
@@ -550,6 +566,7 @@ function buildAwaitSites(waits: Wait[], steps: Step[]): AwaitSiteStats[] {
     s.total += dur;
     if (dur > s.max) s.max = dur;
     s.waits.push(i);
+    s.idleDuring = (s.idleDuring ?? 0) + idleDuring(wait.start, wait.end);
     if (wait.open) s.openCount = (s.openCount ?? 0) + 1;
     if (!acc.taskSet.has(wait.task)) {
       acc.taskSet.add(wait.task);

@@ -19,6 +19,8 @@ export interface AwaitSiteDescription {
   resumedBy: string[];
   /** Tasks that held the loop meanwhile, busiest first: "Task-3 (func3) 12.0 ms". */
   ranMeanwhile: string[];
+  /** "the loop sat idle 290 ms, other tasks ran 1.2 ms" ('' when unknown). */
+  loopMeanwhile: string;
   /** Tasks that suspended here: "Task-2 (func1)". */
   tasks: string[];
   /** Indices into model.waits of every wait at this site (to select them in the timeline). */
@@ -105,14 +107,20 @@ export function describeAwaitSiteStats(model: TraceModel, stats: AwaitSiteStats)
     ? `suspended ${formatDuration(stats.total)}`
     : `total ${formatDuration(stats.total)} · mean ${formatDuration(stats.mean)} · longest ${formatDuration(stats.max)}`;
   const waitedOn = limited(stats.awaiting.map((a) => (stats.awaiting.length > 1 || a.count > 1 ? `${a.label} ×${a.count}` : a.label)));
-  const resumedBy = limited((stats.resumedBy ?? []).map((r) => {
+  const resumers = stats.resumedBy ?? [];
+  const resumedBy = limited(resumers.map((r) => {
     const who = r.task !== undefined ? taskLabel(model, r.task) : r.label;
-    return `${who} ×${r.count}`;
+    return resumers.length === 1 && r.count === 1 ? who : `${who} ×${r.count}`;
   }));
   const busy = stats.ranMeanwhileBusy ?? [];
   const ranMeanwhile = limited(stats.ranMeanwhile.map((id, i) => (
     busy[i] !== undefined ? `${taskLabel(model, id)} ${formatDuration(busy[i])}` : taskLabel(model, id))));
   const tasks = limited(stats.tasks.map((id) => taskLabel(model, id)));
+  // What the loop did meanwhile: the lesson of a wait is whether anything else could run.
+  const othersBusy = busy.reduce((sum, ns) => sum + ns, 0);
+  const loopMeanwhile = stats.idleDuring !== undefined
+    ? `the loop sat idle ${formatDuration(stats.idleDuring)}${othersBusy > 0 ? `, other tasks ran ${formatDuration(othersBusy)}` : ''}`
+    : '';
 
   const sections: [string, string[]][] = [
     ['Waited on', waitedOn],
@@ -120,6 +128,7 @@ export function describeAwaitSiteStats(model: TraceModel, stats: AwaitSiteStats)
     ['Ran meanwhile', ranMeanwhile.length ? ranMeanwhile : ['no other task (the loop was idle)']],
     ['Suspended tasks', tasks],
   ];
+  if (loopMeanwhile) sections.splice(2, 0, ['Meanwhile', [loopMeanwhile]]);
   const textLines = [headline, timing];
   const mdLines = [`**${escapeMarkdown(headline)}**`, '', escapeMarkdown(timing), ''];
   for (const [title, items] of sections) {
@@ -135,6 +144,7 @@ export function describeAwaitSiteStats(model: TraceModel, stats: AwaitSiteStats)
     waitedOn,
     resumedBy,
     ranMeanwhile,
+    loopMeanwhile,
     tasks,
     waits: stats.waits.slice(),
     text: textLines.join('\n'),

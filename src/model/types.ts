@@ -95,6 +95,8 @@ export interface AwaitSiteStats {
   resumedBy?: { label: string; count: number; task?: Id }[];
   /** Waits still pending at the end of the trace. */
   openCount?: number;
+  /** How much of the waits here the loop sat idle (waiting for timers / I/O), summed over the waits, ns. */
+  idleDuring?: Nanos;
   /** Indices into TraceModel.waits. */
   waits: number[];
   /** Tasks that suspended here. */

@@ -28,7 +28,9 @@ export function readTraceFile(path: string): ParsedTrace {
   const first = parsed.records[0];
   // A trace whose header line was lost (garbled, cut by hand) still shows what it can:
   // records of the trace's own types after a broken first line are worth reading.
-  const headerless = first && first.type !== 'header' && parsed.problems.some((p) => p.line === 1);
+  // Mostly good records, not one stray line among garbage.
+  const headerless = first && first.type !== 'header' && parsed.problems.some((p) => p.line === 1)
+    && parsed.records.length >= 3 && parsed.records.length > 2 * parsed.problems.length;
   if (headerless) {
     parsed.problems.unshift({ line: 1, message: 'no header record: the start of the trace is missing or damaged' });
     return parsed;

@@ -141,6 +141,8 @@ describe('model on real traces', function () {
       const ran = gather.awaitSites.find((s) => s.site.line === 24)!.ranMeanwhile;
       for (const c of ['func1', 'func2', 'func3']) assert.ok(ran.includes(lane(gather, c).id), c);
       assert.match(g.text, /Ran meanwhile: .*Task-\d+ \(func\d\)/);
+      // Most of main's wait the loop was idle: the three sleeps overlapped.
+      assert.match(g.loopMeanwhile, /^the loop sat idle (2\d\d|3\d\d) ms, other tasks ran \S+ .s$/);
       assert.equal(describeAwaitSite(gather, program, 3), null);
       // Sites sorted by total time: gather's 0.3 s wait (or func2's) first.
       assert.ok([24, 13].includes(gather.awaitSites[0].site.line));
