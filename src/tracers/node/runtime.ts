@@ -10,7 +10,7 @@
 // Records go out in the strict alternation the model expects: at any time at most one task runs.
 // A task that calls another async function synchronously is written as suspended at the call
 // site (awaiting that task, `call: true`) and resumed when the callee suspends or ends.
-import { writeSync, openSync, closeSync } from 'node:fs';
+import { writeSync, openSync, closeSync, write } from 'node:fs';
 import { executionAsyncResource } from 'node:async_hooks';
 import * as v8 from 'node:v8';
 import { createRequire } from 'node:module';
@@ -19,6 +19,15 @@ import { fileURLToPath } from 'node:url';
 const nodeRequire = createRequire(__filename);
 
 type Json = string;
+type Bytes = Uint8Array;
+const enc = (text: string): Bytes => Buffer.from(text, 'utf8');
+const B = {
+  suspend: enc('{"type":"suspend","task":'), resume: enc('{"type":"resume","task":'), end: enc('{"type":"end","task":'),
+  task: enc('{"type":"task","task":'), t: enc(',"t":'), site: enc(',"site":'), stackEmpty: enc(',"stack":[]'), stack: enc(',"stack":'),
+  awaiting: enc(',"awaiting":'), cause: enc(',"cause":'), closeLine: enc('}\n'), returned: enc(',"outcome":"returned"}\n'),
+  name: enc(',"name":'), coro: enc(',"coro":'), parent: enc(',"parent":'), def: enc(',"def":'), kindCall: enc(',"kind":"call"}\n'),
+  null: enc('null'), start: enc('{"kind":"start"}'),
+};
 
 const RUNNING = 1, SUSPENDED = 2, PAUSED = 3, ENDED = 4;
 // What an await waits on; decides the resume cause when no settle context was seen.
@@ -26,14 +35,17 @@ const W_VALUE = 0, W_TASK = 1, W_TIMER = 2, W_IMMEDIATE = 3, W_IO = 4, W_COMBO =
 
 interface SiteInfo {
   json: Json;        // {"file":..,"line":..,"col":..}
+  jsonB: Bytes;
+  nameB: Bytes;
   frame: Json;       // {"fn":..,"file":..,"line":..,"col":..}
   name: string;      // enclosing function (await sites) or the function's own name (def sites)
+  nameJson: Json;
   file: string;
   line: number;
   col: number;
 }
 
-interface Tag { kind: number; json: Json; cause: Json }
+interface Tag { kind: number; json: Bytes; cause: Bytes }
 interface Combo { how: string; members: unknown[] }
 
 class Task {
@@ -45,9 +57,15 @@ class Task {
   waitStart = 0;
   waitTask: Task | null = null;
   waitCombo: Combo | null = null;
-  waitCause: Json | null = null;
+  waitCause: Bytes | null = null;
   /** Set by the settle hook: who settled the promise it awaits. */
-  settleCause: Json | null = null;
+  settleCause: Bytes | null = null;
+  /** Cached record pieces about this task, made on first use. */
+  awaitedB: Bytes | null = null;
+  callB: Bytes | null = null;
+  handBackB: Bytes[] = [];
+  endCauseB: Bytes | null = null;
+  settlesB: Bytes | null = null;
   awaitedBy: Task | null = null;
   endT = -1;
   raised: string | null = null;
@@ -72,19 +90,67 @@ export function startRuntime(opts: RuntimeOptions): void {
   const now = (): number => Math.round((performance.now() - t0) * 1e6);
   const blockingNs = Math.max(1, opts.blockingMs) * 1e6;
 
-  // ---- writer: synchronous, batched; flushed when large, periodically, and at exit/signal.
-  let buf = '';
+  // ---- writer: records go into a 1 MB buffer; a full buffer is written by libuv's thread pool at
+  // its own file offset (writing 16 MB synchronously cost the main thread ~200 ms here), and
+  // everything still in memory or in flight is written synchronously at exit, on signals and on
+  // uncaught exceptions, so a crash keeps every event written so far.
+  const SIZE = 1 << 20;
+  let out: Buffer = Buffer.allocUnsafe(SIZE);
+  let pos = 0;
+  let filePos = 0;
   let closed = false;
+  interface Pending { buf: Buffer; len: number; at: number }
+  const inflight = new Set<Pending>();
+  const spare: Buffer[] = [];
   const flush = (): void => {
-    if (!buf || closed) return;
-    const text = buf;
-    buf = '';
-    try { writeSync(fd, text); } catch { /* disk full or closed: nothing sensible to do */ }
+    if (pos === 0 || closed) return;
+    const job: Pending = { buf: out, len: pos, at: filePos };
+    filePos += pos;
+    out = spare.pop() ?? Buffer.allocUnsafe(SIZE);
+    pos = 0;
+    inflight.add(job);
+    write(fd, job.buf, 0, job.len, job.at, () => {
+      inflight.delete(job);
+      if (spare.length < 2) spare.push(job.buf);
+    });
+  };
+  const flushSync = (): void => {
+    if (closed) return;
+    try {
+      for (const job of inflight) writeSync(fd, job.buf, 0, job.len, job.at); // idempotent: same bytes, same place
+      inflight.clear();
+      if (pos > 0) { writeSync(fd, out, 0, pos, filePos); filePos += pos; pos = 0; }
+    } catch { /* disk full or closed: nothing sensible to do */ }
   };
   const emit = (line: string): void => {
     if (closed) return;
-    buf += line + '\n';
-    if (buf.length > 1 << 16) flush();
+    if (pos + line.length * 3 + 1 > out.length) {
+      flush();
+      if (line.length * 3 + 1 > out.length) {
+        const bytes = Buffer.from(line + '\n', 'utf8');
+        try { writeSync(fd, bytes, 0, bytes.length, filePos); filePos += bytes.length; } catch { /* as above */ }
+        return;
+      }
+    }
+    pos += (out as unknown as { utf8Write(s: string, at: number): number }).utf8Write(line, pos);
+    out[pos++] = 10;
+  };
+  // Hot records are written as pieces: pre-encoded bytes and integers, no string building.
+  const put = (bytes: Uint8Array): void => {
+    if (pos + bytes.length + 64 > out.length) flush();
+    if (bytes.length + 64 > out.length) { emit(Buffer.from(bytes).toString('utf8').replace(/\n$/, '')); return; }
+    out.set(bytes, pos);
+    pos += bytes.length;
+  };
+  /** A non-negative integer (ids, ns times) in decimal. */
+  const putInt = (n: number): void => {
+    if (pos + 24 > out.length) flush();
+    if (n < 10) { out[pos++] = 48 + n; return; }
+    let len = 1;
+    for (let x = n; x >= 10; x = Math.floor(x / 10)) len++;
+    let p = pos + len;
+    for (let x = n; p > pos;) { const q = Math.floor(x / 10); out[--p] = 48 + (x - q * 10); x = q; }
+    pos += len;
   };
   const flushTimer = setInterval(flush, 200);
   flushTimer.unref();
@@ -105,7 +171,9 @@ export function startRuntime(opts: RuntimeOptions): void {
     for (let i = 0; i < table.length; i += 3) {
       const line = table[i] as number, col = table[i + 1] as number, name = table[i + 2] as string;
       const pos = `"file":${fileJson},"line":${line},"col":${col}`;
-      sites.push({ json: `{${pos}}`, frame: `{"fn":${JSON.stringify(name)},${pos}}`, name, file, line, col });
+      const nameJson = JSON.stringify(name);
+      const json = `{${pos}}`;
+      sites.push({ json, jsonB: enc(json), nameB: enc(nameJson), frame: `{"fn":${nameJson},${pos}}`, name, nameJson, file, line, col });
     }
     return base;
   }
@@ -114,11 +182,10 @@ export function startRuntime(opts: RuntimeOptions): void {
   // are evaluated, just before the call (see instrument.ts). An async function reads it on entry.
   // (A V8 stack capture per call costs 10-15 µs on this machine: far too slow for 10k calls.)
   const probes = { c: -1 } as { c: number } & Record<string, unknown>;
-  const takeCallSite = (): Json => {
+  const takeCallSite = (): SiteInfo | undefined => {
     const id = probes.c;
     probes.c = -1;
-    const site = id >= 0 ? sites[id] : undefined;
-    return site ? site.json : 'null';
+    return id >= 0 ? sites[id] : undefined;
   };
 
   // ---- tasks and the running stack.
@@ -213,12 +280,13 @@ export function startRuntime(opts: RuntimeOptions): void {
   }
 
   /** `t` takes the loop; whatever ran is paused beneath it (a synchronous call). */
-  function push(t: Task, ts: number, cause: Json, pauseSite: Json, beginSite: number, stretchBegun = false): void {
+  function push(t: Task, ts: number, cause: Bytes, pauseSite: Bytes, beginSite: number, stretchBegun = false): void {
     const under = current;
     if (under) {
       under.selfNs += ts - under.stepStart;
       under.state = PAUSED;
-      emit(`{"type":"suspend","task":${under.id},"t":${ts},"site":${pauseSite},"stack":[],"awaiting":{"kind":"task","label":${JSON.stringify(t.name + '()')},"task":${t.id},"call":true}}`);
+      t.callB ??= enc(`{"kind":"task","label":${JSON.stringify(t.name + '()')},"task":${t.id},"call":true}`);
+      put(B.suspend); putInt(under.id); put(B.t); putInt(ts); put(B.site); put(pauseSite); put(B.stackEmpty); put(B.awaiting); put(t.callB); put(B.closeLine);
     } else if (!stretchBegun) {
       beginStretch(ts);
     }
@@ -227,11 +295,12 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.stepStart = ts;
     t.stepBeginSite = beginSite;
     current = t;
-    emit(`{"type":"resume","task":${t.id},"t":${ts},"cause":${cause}}`);
+    put(B.resume); putInt(t.id); put(B.t); putInt(ts); put(B.cause); put(cause); put(B.closeLine);
   }
 
   /** `t` gives the loop back to the task beneath it, if any. */
-  function pop(t: Task, ts: number, endSite: number, label: '"suspended"' | '"returned"' | '"raised"'): void {
+  const HAND_BACK = ['suspended', 'returned', 'raised'] as const;
+  function pop(t: Task, ts: number, endSite: number, how: 0 | 1 | 2): void {
     closeStep(t, ts, endSite);
     const under = t.prev;
     t.prev = null;
@@ -239,7 +308,8 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (under) {
       under.state = RUNNING;
       under.stepStart = ts;
-      emit(`{"type":"resume","task":${under.id},"t":${ts},"cause":{"kind":"task","task":${t.id},"label":${label}}}`);
+      const cause = t.handBackB[how] ??= enc(`{"kind":"task","task":${t.id},"label":"${HAND_BACK[how]}"}`);
+      put(B.resume); putInt(under.id); put(B.t); putInt(ts); put(B.cause); put(cause); put(B.closeLine);
     } else {
       endStretch(ts);
     }
@@ -257,11 +327,14 @@ export function startRuntime(opts: RuntimeOptions): void {
     lastInitPromise = null;
     live.add(t);
     const parent = current;
-    const call = takeCallSite();
-    t.callSite = call;
-    const nameJson = JSON.stringify(t.name);
-    emit(`{"type":"task","task":${t.id},"name":${nameJson},"coro":${nameJson},"parent":${parent ? parent.id : 'null'},"t":${ts},"site":${call},"def":${site ? site.json : 'null'},"kind":"call"}`);
-    push(t, ts, '{"kind":"start"}', call, siteId, true);
+    const callSite = takeCallSite();
+    const call = callSite ? callSite.jsonB : B.null;
+    t.callSite = callSite ? callSite.json : 'null';
+    const nameB = site ? site.nameB : ANON_B;
+    put(B.task); putInt(t.id); put(B.name); put(nameB); put(B.coro); put(nameB); put(B.parent);
+    if (parent) putInt(parent.id); else put(B.null);
+    put(B.t); putInt(ts); put(B.site); put(call); put(B.def); put(site ? site.jsonB : B.null); put(B.kindCall);
+    push(t, ts, B.start, call, siteId, true);
     return t;
   }
 
@@ -275,7 +348,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     const parent = current;
     const nameJson = JSON.stringify(t.name);
     emit(`{"type":"task","task":${t.id},"name":${nameJson},"coro":${nameJson},"parent":${parent ? parent.id : 'null'},"t":${ts},"site":${site ? site.json : 'null'},"def":${site ? site.json : 'null'},"kind":"call"}`);
-    push(t, ts, '{"kind":"start"}', site ? site.json : 'null', siteId, true);
+    push(t, ts, B.start, site ? site.jsonB : B.null, siteId, true);
     return t;
   }
 
@@ -288,21 +361,24 @@ export function startRuntime(opts: RuntimeOptions): void {
     return value;
   }
 
-  function suspend(t: Task, ts: number, siteId: number, awaiting: Json): void {
+  function suspend(t: Task, ts: number, siteId: number, awaiting: Bytes): void {
     const site = sites[siteId];
     t.state = SUSPENDED;
     t.waitSite = siteId;
     t.waitStart = ts;
     t.settleCause = null;
-    emit(`{"type":"suspend","task":${t.id},"t":${ts},"site":${site ? site.json : 'null'},"stack":${stackOf(t, site)},"awaiting":${awaiting}}`);
-    pop(t, ts, siteId, '"suspended"');
+    put(B.suspend); putInt(t.id); put(B.t); putInt(ts); put(B.site); put(site ? site.jsonB : B.null);
+    const stack = stackOf(t, site);
+    if (stack === null) put(B.stackEmpty); else { put(B.stack); put(enc(stack)); }
+    put(B.awaiting); put(awaiting); put(B.closeLine);
+    pop(t, ts, siteId, 0);
   }
 
   /** The chain of tasks awaiting each other down to this await, outermost first; [] when it is just the site. */
-  function stackOf(t: Task, site: SiteInfo | undefined): Json {
-    if (!site) return '[]';
+  function stackOf(t: Task, site: SiteInfo | undefined): Json | null {
+    if (!site) return null;
     let up = t.awaitedBy;
-    if (!up || up.state !== SUSPENDED || up.waitTask === null) return '[]';
+    if (!up || up.state !== SUSPENDED || up.waitTask === null) return null;
     let out = site.frame;
     for (let depth = 0; up && depth < 16; depth++) {
       if (up.state !== SUSPENDED || up.waitTask === null) break;
@@ -330,7 +406,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.waitTask = null;
     t.waitCombo = null;
     t.settleCause = null;
-    push(t, ts, cause, t.waitSite >= 0 && sites[t.waitSite] ? sites[t.waitSite].json : 'null', t.waitSite);
+    push(t, ts, cause, t.waitSite >= 0 && sites[t.waitSite] ? sites[t.waitSite].jsonB : B.null, t.waitSite);
   }
 
   /** The async function raised. */
@@ -349,15 +425,15 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.endT = ts;
     live.delete(t);
     if (t.raised !== null) emit(`{"type":"end","task":${t.id},"t":${ts},"outcome":"raised","error":${JSON.stringify(t.raised)}}`);
-    else emit(`{"type":"end","task":${t.id},"t":${ts},"outcome":"returned"}`);
-    if (current === t) pop(t, ts, -1, t.raised !== null ? '"raised"' : '"returned"');
+    else { put(B.end); putInt(t.id); put(B.t); putInt(ts); put(B.returned); }
+    if (current === t) pop(t, ts, -1, t.raised !== null ? 2 : 1);
   }
 
   /** `yield` in an async generator: it waits for its consumer's next next(). */
   function beforeYield(value: unknown, siteId: number, t: Task | undefined): unknown {
     if (!t || t.state !== RUNNING) return value;
     t.waitKind = W_CONSUMER;
-    suspend(t, now(), siteId, '{"kind":"promise","label":"yield: waits for the consumer to call next()"}');
+    suspend(t, now(), siteId, YIELD_AWAITING);
     return value;
   }
 
@@ -365,7 +441,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (t && t.state === SUSPENDED) {
       const ts = now();
       const consumer = current;
-      push(t, ts, consumer ? `{"kind":"task","task":${consumer.id},"label":"next()"}` : '{"kind":"callback","label":"next()"}', 'null', t.waitSite);
+      push(t, ts, consumer ? enc(`{"kind":"task","task":${consumer.id},"label":"next()"}`) : NEXT_CALLBACK, B.null, t.waitSite);
     }
     return value;
   }
@@ -384,14 +460,14 @@ export function startRuntime(opts: RuntimeOptions): void {
             const p = it.next(...args);
             if (t.state === RUNNING && current === t) {
               const ts = now();
-              let awaiting: Json;
+              let awaiting: Bytes;
               if (isStream) {
                 t.waitKind = W_IO;
-                t.waitCause = '{"kind":"io","label":"stream data"}';
-                awaiting = '{"kind":"io","label":"for await: next chunk of a stream","op":"read"}';
+                t.waitCause = STREAM_CAUSE;
+                awaiting = STREAM_AWAITING;
               } else {
                 awaiting = classify(p, t);
-                if (t.waitKind === W_PROMISE) awaiting = '{"kind":"promise","label":"for await: next()"}';
+                if (t.waitKind === W_PROMISE) awaiting = NEXT_AWAITING;
               }
               suspend(t, ts, siteId, awaiting);
             }
@@ -406,13 +482,13 @@ export function startRuntime(opts: RuntimeOptions): void {
   }
 
   /** What the awaited value is, as an `awaiting` JSON; notes how to explain the resume. */
-  function classify(value: unknown, t: Task): Json {
+  function classify(value: unknown, t: Task): Bytes {
     t.waitTask = null;
     t.waitCombo = null;
     t.waitCause = null;
     if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
       t.waitKind = W_VALUE;
-      return '{"kind":"promise","label":"a plain value (continues after pending microtasks)"}';
+      return VALUE_AWAITING;
     }
     const obj = value as object;
     const task = taskOfPromise.get(obj);
@@ -420,7 +496,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       t.waitKind = W_TASK;
       t.waitTask = task;
       if (task.state !== ENDED) task.awaitedBy = t;
-      return `{"kind":"task","label":${JSON.stringify(task.name + '()')},"task":${task.id}}`;
+      return task.awaitedB ??= enc(`{"kind":"task","label":${JSON.stringify(task.name + '()')},"task":${task.id}}`);
     }
     const tag = tagOf(obj);
     if (tag) {
@@ -441,14 +517,14 @@ export function startRuntime(opts: RuntimeOptions): void {
       }
       const n = combo.members.length;
       const what = ids.length === n ? `${n} task${n === 1 ? '' : 's'}` : `${n} promise${n === 1 ? '' : 's'}`;
-      return `{"kind":"tasks","label":${JSON.stringify(`Promise.${combo.how}(${what})`)},"tasks":[${ids.join(',')}],"how":"${combo.how}"}`;
+      return enc(`{"kind":"tasks","label":${JSON.stringify(`Promise.${combo.how}(${what})`)},"tasks":[${ids.join(',')}],"how":"${combo.how}"}`);
     }
     t.waitKind = W_PROMISE;
     if (value instanceof Promise) {
       watch(obj, t);
-      return '{"kind":"promise","label":"promise"}';
+      return PROMISE_AWAITING;
     }
-    return '{"kind":"promise","label":"thenable"}';
+    return THENABLE_AWAITING;
   }
 
   function watch(p: object, t: Task): void {
@@ -458,14 +534,14 @@ export function startRuntime(opts: RuntimeOptions): void {
     else waiting.set(p, [w, t]);
   }
 
-  function resumeCause(t: Task): Json {
+  function resumeCause(t: Task): Bytes {
     switch (t.waitKind) {
       case W_TASK: {
         const w = t.waitTask!;
-        return `{"kind":"task","task":${w.id},"label":${JSON.stringify(w.name + (w.raised !== null ? '() raised' : '() returned'))}}`;
+        return w.endCauseB ??= enc(`{"kind":"task","task":${w.id},"label":${JSON.stringify(w.name + (w.raised !== null ? '() raised' : '() returned'))}}`);
       }
-      case W_TIMER: return t.waitCause ?? '{"kind":"timer"}';
-      case W_IMMEDIATE: return '{"kind":"yield"}';
+      case W_TIMER: return t.waitCause ?? TIMER_CAUSE;
+      case W_IMMEDIATE: return YIELD_CAUSE;
       case W_COMBO: {
         const c = t.waitCombo!;
         let best: Task | null = null;
@@ -476,44 +552,47 @@ export function startRuntime(opts: RuntimeOptions): void {
           const later = c.how === 'all' || c.how === 'allSettled';
           if (!best || (later ? mt.endT > best.endT : mt.endT < best.endT)) best = mt;
         }
-        if (best) return `{"kind":"task","task":${best.id},"label":${JSON.stringify(`${best.name}() ${best.raised !== null ? 'raised' : 'returned'} (Promise.${c.how})`)}}`;
-        return t.settleCause ?? '{"kind":"unknown","label":"Promise.' + c.how + '"}';
+        if (best) return enc(`{"kind":"task","task":${best.id},"label":${JSON.stringify(`${best.name}() ${best.raised !== null ? 'raised' : 'returned'} (Promise.${c.how})`)}}`);
+        return t.settleCause ?? enc(`{"kind":"unknown","label":"Promise.${c.how}"}`);
       }
-      case W_CONSUMER: return '{"kind":"unknown","label":"next()"}';
-      case W_VALUE: return '{"kind":"yield","label":"microtask"}';
-      default: return t.settleCause ?? t.waitCause ?? '{"kind":"unknown"}';
+      case W_CONSUMER: return NEXT_CAUSE;
+      case W_VALUE: return MICROTASK_CAUSE;
+      default: return t.settleCause ?? t.waitCause ?? UNKNOWN_CAUSE;
     }
   }
 
   /** Who is settling a promise right now: the running task, or the timer / I/O callback. */
   /** Null when it cannot tell (a microtask after the callback that started the chain returned). */
-  function settleContext(): Json | null {
-    if (current) return `{"kind":"task","task":${current.id}}`;
+  function settleContext(): Bytes | null {
+    if (current) return current.settlesB ??= enc(`{"kind":"task","task":${current.id}}`);
     let r: unknown;
     try { r = executionAsyncResource(); } catch { return null; }
     return resourceCause(r);
   }
 
-  function resourceCause(r: unknown): Json | null {
+  const resourceCauses = new Map<string, Bytes | null>();
+  function resourceCause(r: unknown): Bytes | null {
     if (!r || typeof r !== 'object') return null;
     const name = (r as object).constructor?.name ?? '';
-    switch (name) {
-      case 'Timeout': {
-        const ms = (r as { _idleTimeout?: number })._idleTimeout;
-        return typeof ms === 'number' && ms >= 0 ? `{"kind":"timer","delay":${ms / 1000}}` : '{"kind":"timer"}';
-      }
-      case 'Immediate': return '{"kind":"yield","label":"setImmediate"}';
-      case 'TCP': case 'TCPWrap': case 'TCPConnectWrap': case 'Socket': case 'Pipe': case 'PipeConnectWrap': case 'WriteWrap': case 'ShutdownWrap': case 'UDP': case 'SendWrap':
-        return `{"kind":"io","label":"socket"}`;
-      case 'TTY': return '{"kind":"io","label":"terminal"}';
-      case 'FSReqCallback': case 'FSReqPromise': case 'FileHandle': case 'FileHandleReqWrap': case 'StatWatcher': case 'FSEvent':
-        return '{"kind":"io","label":"file system"}';
-      case 'GetAddrInfoReqWrap': case 'GetNameInfoReqWrap': case 'QueryReqWrap': return '{"kind":"io","label":"dns"}';
-      case 'HTTPParser': case 'HTTPINCOMINGMESSAGE': case 'HTTPCLIENTREQUEST': return '{"kind":"io","label":"http"}';
-      case 'Process': case 'ChildProcess': return '{"kind":"io","label":"child process"}';
-      case 'Object': case '': return null;
-      default: return `{"kind":"callback","label":${JSON.stringify(name)}}`;
+    if (name === 'Timeout') {
+      const ms = (r as { _idleTimeout?: number })._idleTimeout;
+      return typeof ms === 'number' && ms >= 0 ? timerCause(ms) : TIMER_CAUSE;
     }
+    let cause = resourceCauses.get(name);
+    if (cause === undefined) {
+      cause = resourceCauseJson(name);
+      if (resourceCauses.size < 200) resourceCauses.set(name, cause);
+    }
+    return cause;
+  }
+  const timerCauses = new Map<number, Bytes>();
+  function timerCause(ms: number): Bytes {
+    let cause = timerCauses.get(ms);
+    if (!cause) {
+      cause = enc(`{"kind":"timer","delay":${ms / 1000}}`);
+      if (timerCauses.size < 1000) timerCauses.set(ms, cause);
+    }
+    return cause;
   }
 
   // ---- promise hooks: link async functions to their promises, see who settles awaited promises.
@@ -539,8 +618,9 @@ export function startRuntime(opts: RuntimeOptions): void {
     ringTags[ringNext] = tag;
     ringNext = (ringNext + 1) % RING;
   };
-  const IMMEDIATE_TAG: Tag = { kind: W_IMMEDIATE, json: '{"kind":"immediate","label":"setImmediate"}', cause: '{"kind":"yield"}' };
-  const YIELD_TAG: Tag = { kind: W_IMMEDIATE, json: '{"kind":"immediate","label":"scheduler.yield"}', cause: '{"kind":"yield"}' };
+  const makeTag = (kind: number, json: Json, cause: Json): Tag => ({ kind, json: enc(json), cause: enc(cause) });
+  const IMMEDIATE_TAG = makeTag(W_IMMEDIATE, '{"kind":"immediate","label":"setImmediate"}', '{"kind":"yield"}');
+  const YIELD_TAG = makeTag(W_IMMEDIATE, '{"kind":"immediate","label":"scheduler.yield"}', '{"kind":"yield"}');
   try {
     const timersPromises = nodeRequire('node:timers/promises') as Record<string, any>;
     const origTimeout = timersPromises.setTimeout;
@@ -551,7 +631,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       const ms = typeof delay === 'number' && delay > 0 ? delay : 1;
       let tag = timerTags.get(ms);
       if (!tag) {
-        tag = { kind: W_TIMER, json: `{"kind":"timer","label":${JSON.stringify(`setTimeout ${ms} ms`)},"delay":${ms}}`, cause: `{"kind":"timer","delay":${ms / 1000}}` };
+        tag = makeTag(W_TIMER, `{"kind":"timer","label":${JSON.stringify(`setTimeout ${ms} ms`)},"delay":${ms}}`, `{"kind":"timer","delay":${ms / 1000}}`);
         if (timerTags.size < 1000) timerTags.set(ms, tag);
       }
       tagPromise(p, tag);
@@ -567,7 +647,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       const origWait = scheduler.wait, origYield = scheduler.yield;
       scheduler.wait = function wait(this: unknown, delay: number, ...rest: unknown[]) {
         const p = origWait.call(this, delay, ...rest);
-        tagPromise(p, { kind: W_TIMER, json: `{"kind":"timer","label":${JSON.stringify(`scheduler.wait ${delay} ms`)},"delay":${Number(delay) || 0}}`, cause: `{"kind":"timer","delay":${(Number(delay) || 0) / 1000}}` });
+        tagPromise(p, makeTag(W_TIMER, `{"kind":"timer","label":${JSON.stringify(`scheduler.wait ${delay} ms`)},"delay":${Number(delay) || 0}}`, `{"kind":"timer","delay":${(Number(delay) || 0) / 1000}}`));
         return p;
       };
       if (typeof origYield === 'function') scheduler.yield = function yield_(this: unknown) { const p = origYield.call(this); tagPromise(p, YIELD_TAG); return p; };
@@ -583,7 +663,7 @@ export function startRuntime(opts: RuntimeOptions): void {
         [op](this: unknown, ...args: unknown[]) {
           const p = orig.apply(this, args);
           const arg = typeof args[0] === 'string' ? ` ${args[0]}` : args[0] instanceof URL ? ` ${args[0].href}` : '';
-          tagPromise(p, { kind: W_IO, json: `{"kind":"io","label":${JSON.stringify(`fs.${op}${arg}`.slice(0, 200))},"op":"${op}"}`, cause: `{"kind":"io","label":"file system"}` });
+          tagPromise(p, makeTag(W_IO, `{"kind":"io","label":${JSON.stringify(`fs.${op}${arg}`.slice(0, 200))},"op":"${op}"}`, '{"kind":"io","label":"file system"}'));
           return p;
         },
       }[op];
@@ -597,11 +677,11 @@ export function startRuntime(opts: RuntimeOptions): void {
       const p = origOnce.call(this, emitter, name, ...rest);
       const isSocket = emitter && typeof emitter.pipe === 'function';
       const who = emitter?.constructor?.name || 'emitter';
-      tagPromise(p, {
-        kind: isSocket ? W_IO : W_PROMISE,
-        json: `{"kind":${isSocket ? '"io"' : '"promise"'},"label":${JSON.stringify(`once(${who}, ${String(name)})`)}${isSocket ? ',"op":"read"' : ''}}`,
-        cause: isSocket ? '{"kind":"io","label":"socket"}' : '{"kind":"callback","label":"event"}',
-      });
+      tagPromise(p, makeTag(
+        isSocket ? W_IO : W_PROMISE,
+        `{"kind":${isSocket ? '"io"' : '"promise"'},"label":${JSON.stringify(`once(${who}, ${String(name)})`)}${isSocket ? ',"op":"read"' : ''}}`,
+        isSocket ? '{"kind":"io","label":"socket"}' : '{"kind":"callback","label":"event"}',
+      ));
       return p;
     };
   } catch { /* no events.once */ }
@@ -649,7 +729,7 @@ export function startRuntime(opts: RuntimeOptions): void {
   process.on('uncaughtExceptionMonitor', (err, origin) => {
     if (origin === 'unhandledRejection') return; // already written
     emit(`{"type":"warning","kind":"uncaught-exception","t":${now()},"task":${current ? current.id : 'null'},"message":${JSON.stringify(`uncaught exception: ${errorText(err)}`)}}`);
-    flush();
+    flushSync();
   });
 
   // ---- exit: pending tasks, exit code (process.exitCode included), flush.
@@ -665,7 +745,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       emit(`{"type":"warning","kind":"pending-at-exit","t":${ts},"task":${t.id},"site":${site ? site.json : 'null'},"message":${JSON.stringify(`${t.name}() never finished${site ? `: still waiting at ${shortSite(site)}` : ''}`)}}`);
     }
     emit(`{"type":"exit","t":${ts},"code":${code}${signal ? `,"signal":"${signal}"` : ''}}`);
-    flush();
+    flushSync();
     closed = true;
     try { closeSync(fd); } catch { /* fine */ }
   }
@@ -674,7 +754,7 @@ export function startRuntime(opts: RuntimeOptions): void {
   const signalNumbers: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = (): void => {
-      if (process.listenerCount(sig) > 1) { flush(); return; } // the program handles it itself
+      if (process.listenerCount(sig) > 1) { flushSync(); return; } // the program handles it itself
       finishTrace(128 + signalNumbers[sig], sig);
       process.removeListener(sig, onSignal);
       process.kill(process.pid, sig);
@@ -688,10 +768,41 @@ export function startRuntime(opts: RuntimeOptions): void {
     /** The last argument of an instrumented call passes through here: the call happens next. */
     k(value: unknown, siteId: number): unknown { probes.c = siteId; return value; },
     warn(message: string): void { emit(`{"type":"warning","kind":"tracer","t":${now()},"message":${JSON.stringify(message)}}`); },
-    flush,
+    flush: flushSync,
   });
   (globalThis as any).__awaitlens$ = probes;
 }
+
+function resourceCauseJson(name: string): Bytes | null {
+  switch (name) {
+    case 'Immediate': return enc('{"kind":"yield","label":"setImmediate"}');
+    case 'TCP': case 'TCPWrap': case 'TCPConnectWrap': case 'Socket': case 'Pipe': case 'PipeConnectWrap': case 'WriteWrap': case 'ShutdownWrap': case 'UDP': case 'SendWrap':
+      return enc('{"kind":"io","label":"socket"}');
+    case 'TTY': return enc('{"kind":"io","label":"terminal"}');
+    case 'FSReqCallback': case 'FSReqPromise': case 'FileHandle': case 'FileHandleReqWrap': case 'StatWatcher': case 'FSEvent':
+      return enc('{"kind":"io","label":"file system"}');
+    case 'GetAddrInfoReqWrap': case 'GetNameInfoReqWrap': case 'QueryReqWrap': return enc('{"kind":"io","label":"dns"}');
+    case 'HTTPParser': case 'HTTPINCOMINGMESSAGE': case 'HTTPCLIENTREQUEST': return enc('{"kind":"io","label":"http"}');
+    case 'Process': case 'ChildProcess': return enc('{"kind":"io","label":"child process"}');
+    case 'Object': case '': return null;
+    default: return enc(`{"kind":"callback","label":${JSON.stringify(name)}}`);
+  }
+}
+
+const ANON_B = enc('"<anonymous>"');
+const YIELD_AWAITING = enc('{"kind":"promise","label":"yield: waits for the consumer to call next()"}');
+const NEXT_CALLBACK = enc('{"kind":"callback","label":"next()"}');
+const STREAM_CAUSE = enc('{"kind":"io","label":"stream data"}');
+const STREAM_AWAITING = enc('{"kind":"io","label":"for await: next chunk of a stream","op":"read"}');
+const NEXT_AWAITING = enc('{"kind":"promise","label":"for await: next()"}');
+const VALUE_AWAITING = enc('{"kind":"promise","label":"a plain value (continues after pending microtasks)"}');
+const PROMISE_AWAITING = enc('{"kind":"promise","label":"promise"}');
+const THENABLE_AWAITING = enc('{"kind":"promise","label":"thenable"}');
+const TIMER_CAUSE = enc('{"kind":"timer"}');
+const YIELD_CAUSE = enc('{"kind":"yield"}');
+const NEXT_CAUSE = enc('{"kind":"unknown","label":"next()"}');
+const MICROTASK_CAUSE = enc('{"kind":"yield","label":"microtask"}');
+const UNKNOWN_CAUSE = enc('{"kind":"unknown"}');
 
 export function errorText(err: unknown): string {
   try {
