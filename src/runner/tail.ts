@@ -19,8 +19,8 @@ export interface TraceTailOptions {
 const CHUNK = 1 << 20;
 
 export class TraceTail {
-  private readonly reader = new TraceReader();
-  private readonly decoder = new StringDecoder('utf8');
+  private reader = new TraceReader();
+  private decoder = new StringDecoder('utf8');
   private readonly buffer = Buffer.allocUnsafe(CHUNK);
   private offset = 0;
   private fd: number | null = null;
@@ -64,6 +64,10 @@ export class TraceTail {
         closeSync(this.fd);
         this.fd = openSync(this.path, 'r');
         this.offset = 0;
+        // Line numbers and partial characters belong to the old file.
+        this.reader = new TraceReader();
+        this.decoder = new StringDecoder('utf8');
+        this.reportedProblems = 0;
         size = fstatSync(this.fd).size;
       }
     } catch {
