@@ -499,6 +499,7 @@ class App {
 }
 
 function start(): void {
+  performance.mark('awaitlens-start');
   const host = createHost();
   const app = new App(host);
   host.listen((message) => app.onMessage(message));
