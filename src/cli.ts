@@ -174,7 +174,7 @@ async function commandTrace(argv: string[]): Promise<number> {
   const result = await run.done;
   process.off('SIGINT', onInterrupt);
   if (!result.traceWritten) {
-    process.stderr.write(`awaitlens: no trace was written to ${result.tracePath} (the program ended before the tracer started)\n`);
+    process.stderr.write(`awaitlens: no trace was written to ${result.tracePath} (the tracer did not start; its message, if any, is above)\n`);
     return result.exitStatus || 1;
   }
   let loaded;

@@ -161,6 +161,15 @@ describe('awaitlens CLI', function () {
         /^awaitlens: Python interpreter not found: '\/no\/such\/python3'.*--python/);
     });
 
+    it('an interpreter that fails before tracing: its message, its exit code, and no trace', () => {
+      const broken = join(dir, 'broken-python');
+      writeFileSync(broken, '#!/bin/sh\necho "this python is broken" >&2\nexit 3\n', { mode: 0o755 });
+      const r = runCli(['trace', join(PROGRAMS, 'gather.py'), '--python', broken, '--out', join(dir, 'never.ndjson')]);
+      assert.equal(r.status, 3);
+      assert.match(r.stderr, /^this python is broken\nawaitlens: no trace was written to .*never\.ndjson \(the tracer did not start/);
+      assert.ok(!existsSync(join(dir, 'never.ndjson')));
+    });
+
     it('no python on PATH', () => {
       const emptyDir = tempDir('awaitlens-empty-path-');
       oneLine(runCli(['trace', join(PROGRAMS, 'gather.py')], { env: { PATH: emptyDir } }),
