@@ -232,12 +232,15 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
         `no task shown running on the loop lane: ${JSON.stringify(tips)}`,
       );
       assert.ok(facts.handoffs > 0, 'the raw trace has hand-offs between tasks');
-      const handoffs = await frame.locator('#al-canvas').evaluate(() => {
-        const api = (window as unknown as { awaitlens?: { model(): { handoffs: { cause: { kind: string } }[] } | null } }).awaitlens;
-        return api?.model()?.handoffs.map((h) => h.cause.kind) ?? null;
+      const drawn = await frame.locator('#al-canvas').evaluate(() => {
+        const api = (window as unknown as { awaitlens?: { timeline: { arrowsDrawn: number }; model(): { handoffs: { cause: { kind: string } }[] } | null } }).awaitlens;
+        return { causes: api?.model()?.handoffs.map((h) => h.cause.kind) ?? null, arrows: api?.timeline.arrowsDrawn ?? 0 };
       });
+      const handoffs = drawn.causes;
       assert.ok(handoffs && handoffs.length >= facts.handoffs, `timeline has ${handoffs?.length} hand-offs, trace ${facts.handoffs}`);
       assert.ok(handoffs.includes('timer'), `no hand-off caused by a timer: ${handoffs.join(', ')}`);
+      // A few hand-offs over the whole trace: each is drawn as an arrow in the fitted view.
+      assert.ok(drawn.arrows > 0, 'no hand-off arrow drawn on the canvas');
       // In the text summary, each finished sleep says what woke it.
       const rows = await taskRows(frame);
       const sleepCauses = rows.flatMap((r) => r.causes.filter((_, i) => r.kinds[i] === 'sleep'));
