@@ -312,14 +312,20 @@ class App {
       return;
     }
     if (this.modelTimer !== undefined) return;
+    // A snapshot costs time in proportion to the trace: a long live run rebuilds less often,
+    // so the view keeps most of its time for drawing.
     this.modelTimer = window.setTimeout(() => {
       this.modelTimer = undefined;
       this.rebuild();
-    }, LIVE_MODEL_MS);
+    }, Math.max(LIVE_MODEL_MS, this.lastRebuildMs * 4));
   }
 
+  private lastRebuildMs = 0;
+
   private rebuild(): void {
+    const began = performance.now();
     const model = this.builder.model();
+    this.lastRebuildMs = performance.now() - began;
     if (!this.model) performance.mark('awaitlens-model');
     this.model = model;
     this.timeline.setModel(model);

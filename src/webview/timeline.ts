@@ -898,10 +898,17 @@ export class Timeline {
     if (count === 0) return;
     const px = this.width - this.gutter;
     if (count > MAX_ARROWS || px / count < ARROW_MIN_PX) {
+      // Too dense to read: say so in a corner instead of drawing a smear of arrows.
+      const text = `${count.toLocaleString('en-US')} hand-offs in view: zoom in to see the arrows`;
       ctx.font = th.fontSmall;
+      const w = ctx.measureText(text).width + 12;
+      ctx.fillStyle = th.gutter;
+      ctx.globalAlpha = 0.92;
+      ctx.fillRect(this.width - w - 16, this.height - 24, w, 18);
+      ctx.globalAlpha = 1;
       ctx.fillStyle = th.dim;
-      ctx.textAlign = 'right';
-      ctx.fillText(`${count.toLocaleString()} hand-offs in view: zoom in to see them`, this.width - 16, AXIS_H + LOOP_H / 2);
+      ctx.textAlign = 'left';
+      ctx.fillText(text, this.width - w - 10, this.height - 15);
       return;
     }
     const lanesTop = AXIS_H + LOOP_H;

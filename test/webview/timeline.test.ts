@@ -247,6 +247,26 @@ describe('webview: the timeline of a real trace in Chromium', function () {
     assert.ok((await axis()).step < before.step, 'the wheel zooms in');
   });
 
+  it('restores zoom, filter and selection after a reload (the webview state API)', async function () {
+    const { page } = await open(htmlPath);
+    await page.fill('#al-filter', 'worker');
+    await page.locator('#al-canvas').focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('+');
+    const wait = model.waits.find((w) => w.site?.line === sleepLine)!;
+    await page.evaluate((index) => (window as any).awaitlens.select({ kind: 'wait', wait: index }), wait.index);
+    await page.waitForTimeout(150);
+    const before = { step: await page.locator('#al-axis').getAttribute('data-step'), labels: await page.locator('#al-axis').getAttribute('data-labels') };
+    await page.waitForTimeout(400); // state is saved a moment after the last change
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+    await page.waitForTimeout(100);
+    assert.equal(await page.inputValue('#al-filter'), 'worker');
+    assert.equal(await page.evaluate(() => (window as any).awaitlens.timeline.visibleLanes.length), 3);
+    assert.equal(await page.locator('#al-details').getAttribute('data-kind'), 'wait');
+    assert.equal(await page.locator('#al-axis').getAttribute('data-step'), before.step);
+    assert.equal(await page.locator('#al-axis').getAttribute('data-labels'), before.labels);
+  });
+
   it('shows program text literally, never as HTML', async function () {
     const { page } = await open(htmlPath);
     const outputs = await page.$$eval('#al-outputs li.al-output .al-output-text', (items) => items.map((i) => i.textContent));
