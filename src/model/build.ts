@@ -277,6 +277,7 @@ function finish(builder: ModelBuilder): TraceModel {
   }
 
   const { loop, handoffs, busy } = buildLoopLane(steps, idleStart, idleDur, taskById);
+  linkWakers(handoffs, steps, taskById);
   let idle = 0;
   for (let i = 0; i < idleDur.length; i++) idle += idleDur[i];
   const idleMeter = makeIdleMeter(idleStart, idleDur);
@@ -399,6 +400,31 @@ function buildLoopLane(
     }
   }
   return { loop, handoffs, busy };
+}
+
+/**
+ * For a step woken by another task (it completed, released or put what this one waited for),
+ * the waker's step that did it: its last step that started before this one. That is the
+ * arrow a learner wants (the producer's put() that woke the consumer's get()), which is often
+ * not the step the loop happened to run just before.
+ */
+function linkWakers(handoffs: Handoff[], steps: Step[], taskById: Map<Id, TaskLane>): void {
+  for (let i = 0; i < handoffs.length; i++) {
+    const handoff = handoffs[i];
+    const cause = handoff.cause;
+    if (cause.kind !== 'task' && !(cause.kind === 'cancel' && typeof cause.task === 'number')) continue;
+    const waker = taskById.get(cause.task as Id);
+    if (!waker || !waker.steps.length) continue;
+    const start = steps[handoff.to].start;
+    const list = waker.steps;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (steps[list[mid]].start < start) lo = mid + 1; else hi = mid;
+    }
+    if (lo > 0) handoff.wokenBy = list[lo - 1];
+  }
 }
 
 /** Most tasks alive at once (created and not yet ended). */

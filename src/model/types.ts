@@ -67,6 +67,12 @@ export interface Handoff {
   to: number;
   t: Nanos;
   cause: ResumeCause;
+  /**
+   * When another task woke this one (cause task N: it completed / released / put what this one
+   * waited for): N's step that did it (index into steps). Often not `from`: the loop may run
+   * other steps between the wake-up and this one.
+   */
+  wokenBy?: number;
 }
 
 /** One entry of the event-loop lane. */
