@@ -27,7 +27,16 @@ const B = {
   awaiting: enc(',"awaiting":'), cause: enc(',"cause":'), closeLine: enc('}\n'), returned: enc(',"outcome":"returned"}\n'),
   name: enc(',"name":'), coro: enc(',"coro":'), parent: enc(',"parent":'), def: enc(',"def":'), kindCall: enc(',"kind":"call"}\n'),
   null: enc('null'), start: enc('{"kind":"start"}'),
+  // {"kind":"task","task":N,"label":L} causes and {"kind":"task","label":L,"task":N} awaitings, in pieces
+  causeTask: enc('{"kind":"task","task":'), label: enc(',"label":'), closeObj: enc('}'),
+  awaitTask: enc('{"kind":"task","label":'), taskField: enc(',"task":'), callClose: enc(',"call":true}'),
+  suspended: enc('"suspended"'), returnedLabel: enc('"returned"'), raisedLabel: enc('"raised"'), settled: enc('"settled the promise"'),
+  nextLabel: enc('"next()"'),
 };
+const ANON_LABELS: Labels = { call: enc('"<anonymous>()"'), returned: enc('"<anonymous>() returned"'), raised: enc('"<anonymous>() raised"') };
+const labelsFor = (name: string): Labels => ({
+  call: enc(JSON.stringify(name + '()')), returned: enc(JSON.stringify(name + '() returned')), raised: enc(JSON.stringify(name + '() raised')),
+});
 
 const RUNNING = 1, SUSPENDED = 2, PAUSED = 3, ENDED = 4;
 // What an await waits on; decides the resume cause when no settle context was seen.
@@ -37,6 +46,7 @@ interface SiteInfo {
   json: Json;        // {"file":..,"line":..,"col":..}
   jsonB: Bytes;
   nameB: Bytes;
+  labels: Labels | null;
   frame: Json;       // {"fn":..,"file":..,"line":..,"col":..}
   name: string;      // enclosing function (await sites) or the function's own name (def sites)
   nameJson: Json;
@@ -60,12 +70,8 @@ class Task {
   waitCause: Bytes | null = null;
   /** Set by the settle hook: who settled the promise it awaits. */
   settleCause: Bytes | null = null;
-  /** Cached record pieces about this task, made on first use. */
-  awaitedB: Bytes | null = null;
-  callB: Bytes | null = null;
-  handBackB: Bytes[] = [];
-  endCauseB: Bytes | null = null;
-  settlesB: Bytes | null = null;
+  /** Set by the settle hook when a running task settled it. */
+  settleTask: Task | null = null;
   awaitedBy: Task | null = null;
   endT = -1;
   raised: string | null = null;
@@ -74,8 +80,11 @@ class Task {
   stepBeginSite = -1;
   selfNs = 0;
   callSite: Json = 'null';
-  constructor(readonly id: number, readonly name: string, readonly def: number) {}
+  constructor(readonly id: number, readonly name: string, readonly def: number, readonly labels: Labels) {}
 }
+
+/** JSON string pieces naming a function in causes and awaiting labels, made once per function. */
+interface Labels { call: Bytes; returned: Bytes; raised: Bytes }
 
 export interface RuntimeOptions {
   tracePath: string;
@@ -137,20 +146,36 @@ export function startRuntime(opts: RuntimeOptions): void {
   };
   // Hot records are written as pieces: pre-encoded bytes and integers, no string building.
   const put = (bytes: Uint8Array): void => {
-    if (pos + bytes.length + 64 > out.length) flush();
-    if (bytes.length + 64 > out.length) { emit(Buffer.from(bytes).toString('utf8').replace(/\n$/, '')); return; }
-    out.set(bytes, pos);
-    pos += bytes.length;
+    const n = bytes.length;
+    if (pos + n + 64 > out.length) {
+      flush();
+      if (n + 64 > out.length) { emit(Buffer.from(bytes).toString('utf8').replace(/\n$/, '')); return; }
+    }
+    if (n <= 16) { for (let i = 0; i < n; i++) out[pos + i] = bytes[i]; } else out.set(bytes, pos);
+    pos += n;
+  };
+  /** 0 <= n < 2^31, in decimal, with int32 arithmetic. */
+  const putSmall = (n: number): void => {
+    const len = n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8 : n < 1e9 ? 9 : 10;
+    let p = pos + len;
+    pos = p;
+    while (n >= 10) { const q = (n / 10) | 0; out[--p] = 48 + n - q * 10; n = q; }
+    out[--p] = 48 + n;
   };
   /** A non-negative integer (ids, ns times) in decimal. */
   const putInt = (n: number): void => {
     if (pos + 24 > out.length) flush();
-    if (n < 10) { out[pos++] = 48 + n; return; }
-    let len = 1;
-    for (let x = n; x >= 10; x = Math.floor(x / 10)) len++;
-    let p = pos + len;
-    for (let x = n; p > pos;) { const q = Math.floor(x / 10); out[--p] = 48 + (x - q * 10); x = q; }
-    pos += len;
+    if (n < 2147483648) { putSmall(n); return; }
+    const hi = Math.floor(n / 1e9);
+    let lo = n - hi * 1e9;
+    putSmall(hi);
+    let p = pos + 9;
+    pos = p;
+    for (let i = 0; i < 9; i++) { const q = (lo / 10) | 0; out[--p] = 48 + lo - q * 10; lo = q; }
+  };
+  /** {"kind":"task","task":N,"label":L} */
+  const putTaskCause = (task: Task, label: Bytes): void => {
+    put(B.causeTask); putInt(task.id); put(B.label); put(label); put(B.closeObj);
   };
   const flushTimer = setInterval(flush, 200);
   flushTimer.unref();
@@ -173,7 +198,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       const pos = `"file":${fileJson},"line":${line},"col":${col}`;
       const nameJson = JSON.stringify(name);
       const json = `{${pos}}`;
-      sites.push({ json, jsonB: enc(json), nameB: enc(nameJson), frame: `{"fn":${nameJson},${pos}}`, name, nameJson, file, line, col });
+      sites.push({ json, jsonB: enc(json), nameB: enc(nameJson), labels: null, frame: `{"fn":${nameJson},${pos}}`, name, nameJson, file, line, col });
     }
     return base;
   }
@@ -280,13 +305,16 @@ export function startRuntime(opts: RuntimeOptions): void {
   }
 
   /** `t` takes the loop; whatever ran is paused beneath it (a synchronous call). */
-  function push(t: Task, ts: number, cause: Bytes, pauseSite: Bytes, beginSite: number, stretchBegun = false): void {
+  // A cause is either constant bytes or, when `cause` is null, "task causeTask (causeLabel)".
+  let causeTask: Task | null = null;
+  let causeLabel: Bytes = B.settled;
+  function push(t: Task, ts: number, cause: Bytes | null, pauseSite: Bytes, beginSite: number, stretchBegun = false): void {
     const under = current;
     if (under) {
       under.selfNs += ts - under.stepStart;
       under.state = PAUSED;
-      t.callB ??= enc(`{"kind":"task","label":${JSON.stringify(t.name + '()')},"task":${t.id},"call":true}`);
-      put(B.suspend); putInt(under.id); put(B.t); putInt(ts); put(B.site); put(pauseSite); put(B.stackEmpty); put(B.awaiting); put(t.callB); put(B.closeLine);
+      put(B.suspend); putInt(under.id); put(B.t); putInt(ts); put(B.site); put(pauseSite); put(B.stackEmpty); put(B.awaiting);
+      put(B.awaitTask); put(t.labels.call); put(B.taskField); putInt(t.id); put(B.callClose); put(B.closeLine);
     } else if (!stretchBegun) {
       beginStretch(ts);
     }
@@ -295,11 +323,13 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.stepStart = ts;
     t.stepBeginSite = beginSite;
     current = t;
-    put(B.resume); putInt(t.id); put(B.t); putInt(ts); put(B.cause); put(cause); put(B.closeLine);
+    put(B.resume); putInt(t.id); put(B.t); putInt(ts); put(B.cause);
+    if (cause !== null) put(cause); else if (causeTask !== null) putTaskCause(causeTask, causeLabel); else put(UNKNOWN_CAUSE);
+    put(B.closeLine);
   }
 
   /** `t` gives the loop back to the task beneath it, if any. */
-  const HAND_BACK = ['suspended', 'returned', 'raised'] as const;
+  const HAND_BACK = [B.suspended, B.returnedLabel, B.raisedLabel];
   function pop(t: Task, ts: number, endSite: number, how: 0 | 1 | 2): void {
     closeStep(t, ts, endSite);
     const under = t.prev;
@@ -308,8 +338,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (under) {
       under.state = RUNNING;
       under.stepStart = ts;
-      const cause = t.handBackB[how] ??= enc(`{"kind":"task","task":${t.id},"label":"${HAND_BACK[how]}"}`);
-      put(B.resume); putInt(under.id); put(B.t); putInt(ts); put(B.cause); put(cause); put(B.closeLine);
+      put(B.resume); putInt(under.id); put(B.t); putInt(ts); put(B.cause); putTaskCause(t, HAND_BACK[how]); put(B.closeLine);
     } else {
       endStretch(ts);
     }
@@ -322,7 +351,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     const ts = now();
     if (current === null) beginStretch(ts); // before the task record: records stay in time order
     const site = sites[siteId];
-    const t = new Task(++taskSeq, site ? site.name : '<anonymous>', siteId);
+    const t = new Task(++taskSeq, site ? site.name : '<anonymous>', siteId, site ? site.labels ??= labelsFor(site.name) : ANON_LABELS);
     if (!generator && lastInitPromise) taskOfPromise.set(lastInitPromise, t);
     lastInitPromise = null;
     live.add(t);
@@ -343,7 +372,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     const ts = now();
     if (current === null) beginStretch(ts);
     const site = sites[siteId];
-    const t = new Task(++taskSeq, site ? site.name : '<module>', siteId);
+    const t = new Task(++taskSeq, site ? site.name : '<module>', siteId, site ? site.labels ??= labelsFor(site.name) : ANON_LABELS);
     live.add(t);
     const parent = current;
     const nameJson = JSON.stringify(t.name);
@@ -361,16 +390,20 @@ export function startRuntime(opts: RuntimeOptions): void {
     return value;
   }
 
-  function suspend(t: Task, ts: number, siteId: number, awaiting: Bytes): void {
+  function suspend(t: Task, ts: number, siteId: number, awaiting: Bytes | null): void {
     const site = sites[siteId];
     t.state = SUSPENDED;
     t.waitSite = siteId;
     t.waitStart = ts;
     t.settleCause = null;
+    t.settleTask = null;
     put(B.suspend); putInt(t.id); put(B.t); putInt(ts); put(B.site); put(site ? site.jsonB : B.null);
     const stack = stackOf(t, site);
     if (stack === null) put(B.stackEmpty); else { put(B.stack); put(enc(stack)); }
-    put(B.awaiting); put(awaiting); put(B.closeLine);
+    put(B.awaiting);
+    if (awaiting !== null) put(awaiting);
+    else { const w = t.waitTask!; put(B.awaitTask); put(w.labels.call); put(B.taskField); putInt(w.id); put(B.closeObj); }
+    put(B.closeLine);
     pop(t, ts, siteId, 0);
   }
 
@@ -406,6 +439,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.waitTask = null;
     t.waitCombo = null;
     t.settleCause = null;
+    t.settleTask = null;
     push(t, ts, cause, t.waitSite >= 0 && sites[t.waitSite] ? sites[t.waitSite].jsonB : B.null, t.waitSite);
   }
 
@@ -441,7 +475,9 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (t && t.state === SUSPENDED) {
       const ts = now();
       const consumer = current;
-      push(t, ts, consumer ? enc(`{"kind":"task","task":${consumer.id},"label":"next()"}`) : NEXT_CALLBACK, B.null, t.waitSite);
+      causeTask = consumer;
+      causeLabel = B.nextLabel;
+      push(t, ts, consumer ? null : NEXT_CALLBACK, B.null, t.waitSite);
     }
     return value;
   }
@@ -460,7 +496,7 @@ export function startRuntime(opts: RuntimeOptions): void {
             const p = it.next(...args);
             if (t.state === RUNNING && current === t) {
               const ts = now();
-              let awaiting: Bytes;
+              let awaiting: Bytes | null;
               if (isStream) {
                 t.waitKind = W_IO;
                 t.waitCause = STREAM_CAUSE;
@@ -482,7 +518,8 @@ export function startRuntime(opts: RuntimeOptions): void {
   }
 
   /** What the awaited value is, as an `awaiting` JSON; notes how to explain the resume. */
-  function classify(value: unknown, t: Task): Bytes {
+  /** Null: awaiting the task in t.waitTask (written in pieces). */
+  function classify(value: unknown, t: Task): Bytes | null {
     t.waitTask = null;
     t.waitCombo = null;
     t.waitCause = null;
@@ -496,7 +533,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       t.waitKind = W_TASK;
       t.waitTask = task;
       if (task.state !== ENDED) task.awaitedBy = t;
-      return task.awaitedB ??= enc(`{"kind":"task","label":${JSON.stringify(task.name + '()')},"task":${task.id}}`);
+      return null;
     }
     const tag = tagOf(obj);
     if (tag) {
@@ -534,11 +571,14 @@ export function startRuntime(opts: RuntimeOptions): void {
     else waiting.set(p, [w, t]);
   }
 
-  function resumeCause(t: Task): Bytes {
+  /** Bytes, or null with causeTask/causeLabel set. */
+  function resumeCause(t: Task): Bytes | null {
     switch (t.waitKind) {
       case W_TASK: {
         const w = t.waitTask!;
-        return w.endCauseB ??= enc(`{"kind":"task","task":${w.id},"label":${JSON.stringify(w.name + (w.raised !== null ? '() raised' : '() returned'))}}`);
+        causeTask = w;
+        causeLabel = w.raised !== null ? w.labels.raised : w.labels.returned;
+        return null;
       }
       case W_TIMER: return t.waitCause ?? TIMER_CAUSE;
       case W_IMMEDIATE: return YIELD_CAUSE;
@@ -553,18 +593,20 @@ export function startRuntime(opts: RuntimeOptions): void {
           if (!best || (later ? mt.endT > best.endT : mt.endT < best.endT)) best = mt;
         }
         if (best) return enc(`{"kind":"task","task":${best.id},"label":${JSON.stringify(`${best.name}() ${best.raised !== null ? 'raised' : 'returned'} (Promise.${c.how})`)}}`);
+        if (t.settleTask) { causeTask = t.settleTask; causeLabel = B.settled; return null; }
         return t.settleCause ?? enc(`{"kind":"unknown","label":"Promise.${c.how}"}`);
       }
       case W_CONSUMER: return NEXT_CAUSE;
       case W_VALUE: return MICROTASK_CAUSE;
-      default: return t.settleCause ?? t.waitCause ?? UNKNOWN_CAUSE;
+      default:
+        if (t.settleTask) { causeTask = t.settleTask; causeLabel = B.settled; return null; }
+        return t.settleCause ?? t.waitCause ?? UNKNOWN_CAUSE;
     }
   }
 
   /** Who is settling a promise right now: the running task, or the timer / I/O callback. */
   /** Null when it cannot tell (a microtask after the callback that started the chain returned). */
   function settleContext(): Bytes | null {
-    if (current) return current.settlesB ??= enc(`{"kind":"task","task":${current.id}}`);
     let r: unknown;
     try { r = executionAsyncResource(); } catch { return null; }
     return resourceCause(r);
@@ -603,9 +645,12 @@ export function startRuntime(opts: RuntimeOptions): void {
       const w = waiting.get(promise);
       if (!w) return;
       waiting.delete(promise);
-      const cause = settleContext();
-      if (cause === null) return;
-      if (Array.isArray(w)) { for (const t of w) if (t.state === SUSPENDED) t.settleCause = cause; } else if (w.state === SUSPENDED) w.settleCause = cause;
+      const by = current;
+      const cause = by ? null : settleContext();
+      if (!by && cause === null) return;
+      if (Array.isArray(w)) {
+        for (const t of w) if (t.state === SUSPENDED) { t.settleTask = by; t.settleCause = cause; }
+      } else if (w.state === SUSPENDED) { w.settleTask = by; w.settleCause = cause; }
     });
   } catch (err) {
     emit(`{"type":"warning","kind":"tracer","t":${now()},"message":${JSON.stringify(`promise hooks unavailable (${errorText(err)}): resume causes will be less precise`)}}`);
