@@ -7,7 +7,7 @@
 // what is printed, next to the budget.
 import { execFileSync } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { chromium } from 'playwright-core';
@@ -232,7 +232,8 @@ async function main() {
         failed ||= !ok;
         console.log(`${name}: ${r.fps.toFixed(1)} fps over ${r.frames} frames, draw mean ${r.drawMean.toFixed(2)} ms, p95 ${r.drawP95.toFixed(2)} ms (budget >= ${FPS_BUDGET} fps, p95 < ${(1000 / FPS_BUDGET).toFixed(1)} ms) ${verdict(ok)}`);
       }
-      console.log('(headless Chromium, no GPU: canvas 2D drawn in software)');
+      // Shared machines skew every figure above: say how busy this one was.
+      console.log(`(headless Chromium, no GPU: canvas 2D drawn in software; ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)} while measuring)`);
       if (failed) process.exitCode = 1;
     } finally {
       await browser.close();
