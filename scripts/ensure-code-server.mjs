@@ -237,11 +237,14 @@ export async function waitForHttp(url, timeoutMs, isAlive = () => true) {
 async function verifyCodeServer() {
   const port = await freePort();
   const tmp = fs.mkdtempSync(path.join(CODE_SERVER_PREFIX, 'verify-'));
+  // Its own config file and data home, so nothing is written under ~/.config or ~/.local/share.
+  const configFile = path.join(tmp, 'config.yaml');
+  fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
   const child = spawn(
     process.execPath,
-    [CODE_SERVER_ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry',
+    [CODE_SERVER_ENTRY, '--config', configFile, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry',
       '--user-data-dir', path.join(tmp, 'user'), '--extensions-dir', path.join(tmp, 'ext'), tmp],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_DATA_HOME: path.join(tmp, 'data') } },
   );
   let output = '';
   child.stdout.on('data', (d) => (output += d));

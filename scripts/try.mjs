@@ -83,7 +83,7 @@ async function main() {
     // examples/ is this project's own code: no trust prompt in front of the demo.
     '--disable-workspace-trust',
     folder,
-  ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, XDG_DATA_HOME: path.join(tryDir, 'data') } });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));

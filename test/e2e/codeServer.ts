@@ -63,7 +63,8 @@ let vsixPromise: Promise<string> | undefined;
  */
 export function buildVsix(): Promise<string> {
   vsixPromise ??= (async () => {
-    const outDir = mkdtempSync(join(tmpdir(), 'awaitlens-vsix-'));
+    const outDir = mkdtempSync(join(tmpdir(), 'awaitlens-e2e-vsix-'));
+    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
     const vsix = join(outDir, 'await-lens.vsix');
     try {
       await execFileAsync(process.execPath, [join(REPO_ROOT, 'scripts', 'package.mjs'), '--out', vsix], {
@@ -158,7 +159,12 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     options.workspace,
   ];
   // Own process group: stop() then ends code-server, its extension host and anything they spawned.
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // XDG_DATA_HOME: code-server keeps a heartbeat and logs there; keep them in the profile, not in ~.
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+    env: { ...process.env, XDG_DATA_HOME: join(profileDir, 'data') },
+  });
   let output = '';
   const append = (d: Buffer) => {
     output += d.toString();
