@@ -5,7 +5,7 @@
 // several repetitions, and compare medians (the machine is shared). Also prints trace size.
 // Exits non-zero when a budget is missed or a run fails.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,18 +21,24 @@ const cases = [
   { name: 'loopback TCP echo (200 clients x 50 round trips)', file: 'echo.mjs', args: ['200', '50'], budget: 1.3 },
 ];
 
-/** One run; returns wall ms. Traced runs use the same arguments as nodeLaunch (src/tracers/node/launch.ts). */
+// CPU time (user + system, all threads) is printed beside wall time: on a shared machine it moves
+// far less than wall time does. It needs GNU time; without it only wall time is shown.
+const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+
+/** One run: { wall ms, cpu ms | null }. Traced runs use the same arguments as nodeLaunch (src/tracers/node/launch.ts). */
 function runOnce(c, traced, tracePath) {
   const file = join(programs, c.file);
-  const args = traced
+  const nodeArgs = traced
     ? ['--require', join(tracerDir, 'preload.js'), '--import', pathToFileURL(join(tracerDir, 'register.mjs')).href, file, ...c.args]
     : [file, ...c.args];
   const env = traced ? { ...process.env, AWAITLENS_TRACE: tracePath, AWAITLENS_PROGRAM: file } : process.env;
+  const [cmd, args] = gnuTime ? [gnuTime, ['-f', 'AWAITLENS_CPU %U %S', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const start = process.hrtime.bigint();
-  const out = spawnSync(process.execPath, args, { env, encoding: 'utf8', timeout: 120_000 });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const out = spawnSync(cmd, args, { env, encoding: 'utf8', timeout: 120_000 });
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (out.status !== 0) throw new Error(`${c.file}${traced ? ' (traced)' : ''} failed with ${out.status ?? out.signal}: ${out.stderr}`);
-  return ms;
+  const m = /AWAITLENS_CPU ([\d.]+) ([\d.]+)/.exec(out.stderr || '');
+  return { wall, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : null };
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
@@ -43,9 +49,13 @@ try {
     const plain = [], traced = [];
     const tracePath = join(work, `${c.file}.trace.ndjson`);
     runOnce(c, false); // warm the file cache
+    const plainCpu = [], tracedCpu = [];
     for (let i = 0; i < reps; i++) {
-      plain.push(runOnce(c, false));
-      traced.push(runOnce(c, true, tracePath));
+      const p = runOnce(c, false);
+      const t = runOnce(c, true, tracePath);
+      plain.push(p.wall);
+      traced.push(t.wall);
+      if (p.cpu !== null && t.cpu !== null) { plainCpu.push(p.cpu); tracedCpu.push(t.cpu); }
     }
     const ratio = median(traced) / median(plain);
     const bytes = statSync(tracePath).size;
@@ -55,6 +65,7 @@ try {
     console.log(`${c.name}`);
     console.log(`  untraced median ${median(plain).toFixed(0)} ms, traced median ${median(traced).toFixed(0)} ms (${reps} runs each)`);
     console.log(`  ratio ${ratio.toFixed(2)}x (budget ${c.budget}x) ${ok ? 'PASS' : 'FAIL'}`);
+    if (plainCpu.length) console.log(`  cpu time: untraced median ${median(plainCpu).toFixed(0)} ms, traced median ${median(tracedCpu).toFixed(0)} ms, ratio ${(median(tracedCpu) / median(plainCpu)).toFixed(2)}x (for information)`);
     console.log(`  trace ${(bytes / 1e6).toFixed(1)} MB, ${events} events, ${(bytes / events).toFixed(0)} bytes/event`);
   }
 } catch (err) {

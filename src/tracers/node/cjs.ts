@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { instrument as Instrument, StripTypes } from './instrument';
-import { isTypeScript, isUserFile } from './loading';
+import { isTypeScript, isUserFile, typeScriptError } from './loading';
 
 const MARK = 'function __al$S(){';
 
@@ -39,12 +39,4 @@ export function installCommonJsHooks(tracerDir: string, warn: (message: string) 
       module._compile(source, filename);
     };
   }
-}
-
-/** sucrase's parse error as one SyntaxError naming the file and line. */
-export function typeScriptError(err: unknown, file: string): SyntaxError {
-  const message = err instanceof Error ? err.message : String(err);
-  const e = new SyntaxError(`${file}: ${message}`);
-  e.stack = `SyntaxError: ${file}: ${message}`;
-  return e;
 }

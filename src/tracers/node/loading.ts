@@ -60,3 +60,15 @@ export function typeScriptFormat(file: string, source: string): 'module' | 'comm
   if (type) return type as 'module' | 'commonjs';
   return ESM_SYNTAX.test(source) ? 'module' : 'commonjs';
 }
+
+/** sucrase's parse error as one SyntaxError naming the file, line and column, without a stack. */
+export function typeScriptError(err: unknown, file: string): SyntaxError {
+  let message = err instanceof Error ? err.message : String(err);
+  message = message.replace(/^Error transforming [^:]*: /, '');
+  const at = /\s*\((\d+):(\d+)\)$/.exec(message);
+  const where = at ? `${file}:${at[1]}:${at[2]}` : file;
+  if (at) message = message.slice(0, at.index);
+  const e = new SyntaxError(`${message} (TypeScript, ${where})`);
+  e.stack = `SyntaxError: ${e.message}`;
+  return e;
+}

@@ -3,16 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { instrument, type StripTypes } from '../instrument';
-import { isTypeScript, isUserFile, typeScriptFormat } from '../loading';
+import { isTypeScript, isUserFile, typeScriptError, typeScriptFormat } from '../loading';
 
 let stripTypes: StripTypes | null = null;
 
-function typeScriptError(err: unknown, file: string): SyntaxError {
-  const message = err instanceof Error ? err.message : String(err);
-  const e = new SyntaxError(`${file}: ${message}`);
-  e.stack = `SyntaxError: ${file}: ${message}`;
-  return e;
-}
 
 let tracerDir: string | null = null;
 
