@@ -4,7 +4,7 @@
 // never ends. Screenshots of every step go to test-artifacts/e2e/.
 import { strict as assert } from 'node:assert';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { makeWorkspace, openWorkbench, pidsMatching, SEED_GATHER, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
 import { waitForNoProcess } from './processes';
@@ -280,6 +280,15 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
       // While main waited on the gather, the gathered tasks ran.
       const others = facts.tasks.filter((t) => t.suspendLines.length && !t.suspendLines.includes(gatherLine.line)).map((t) => t.name);
       assert.ok(others.some((n) => text.includes(n)), `hover names none of the tasks that ran meanwhile (${others.join(', ')}):\n${text}`);
+
+      // The hover's "Show in timeline" link selects every wait at that await in the timeline.
+      await page.locator('.monaco-hover:not(.hidden) a', { hasText: 'Show in timeline' }).first().click();
+      const details = frame.locator('#al-details[data-kind="waits"]');
+      await details.waitFor({ timeout: 10_000 });
+      await screenshot(page, '05b-python-hover-link-selects-waits');
+      assert.match(await details.locator('.al-details-title').innerText(), new RegExp(`${basename(program).replace('.', '\\.')}:${gatherLine.line}\\b`));
+      const headline = await details.locator('[data-field="headline"] dd').innerText();
+      assert.deepEqual(hoverProblems(`${headline} ${await details.innerText()}`, gatherLine), [], headline);
     });
   });
 
