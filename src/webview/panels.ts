@@ -104,10 +104,10 @@ export function renderDetails(target: HTMLElement, model: TraceModel | null, sel
       title = taskLabel(model, task.id);
       site = task.def ?? task.site;
       rows.push(['name', 'Name', task.name], ['coro', 'Coroutine', task.coro], ['kind', 'Kind', task.kind]);
-      rows.push(['created', 'Created', formatOffset(task.created)]);
+      rows.push(['created', 'Created', formatOffset(task.created - model.start)]);
       if (task.site) rows.push(['site', 'Created at', task.site]);
       if (task.def) rows.push(['def', 'Defined at', task.def]);
-      rows.push(['outcome', 'Outcome', task.end ? `${task.end.outcome} at ${formatOffset(task.end.t)}` : 'not finished']);
+      rows.push(['outcome', 'Outcome', task.end ? `${task.end.outcome} at ${formatOffset(task.end.t - model.start)}` : 'not finished']);
       if (task.end?.error) rows.push(['error', 'Error', task.end.error]);
       rows.push(['busy', 'Held the loop', `${formatDuration(task.busy)} in ${task.steps.length} step${task.steps.length === 1 ? '' : 's'}`]);
       const waited = task.waits.reduce((sum, i) => sum + (model.waits[i].end - model.waits[i].start), 0);
@@ -130,7 +130,7 @@ export function renderDetails(target: HTMLElement, model: TraceModel | null, sel
       const step = model.steps[selection.step];
       if (!step) break;
       title = `${nameOf(step.task)} running`;
-      rows.push(['start', 'Started', formatOffset(step.start)], ['duration', 'Held the loop', formatDuration(step.end - step.start)]);
+      rows.push(['start', 'Started', formatOffset(step.start - model.start)], ['duration', 'Held the loop', formatDuration(step.end - step.start)]);
       rows.push(['cause', 'Resumed by', causeLabel(step.cause, nameOf)]);
       if (step.open) rows.push(['open', 'Note', 'still running when the trace ended']);
       break;
@@ -141,7 +141,7 @@ export function renderDetails(target: HTMLElement, model: TraceModel | null, sel
       title = `${nameOf(wait.task)} suspended`;
       site = wait.site;
       rows.push(['site', 'At', wait.site], ['awaiting', 'Waiting on', awaitingLabel(wait.awaiting)], ['awaiting-kind', 'Kind', wait.awaiting.kind]);
-      rows.push(['start', 'From', formatOffset(wait.start)], ['duration', 'Suspended for', formatDuration(wait.end - wait.start)]);
+      rows.push(['start', 'From', formatOffset(wait.start - model.start)], ['duration', 'Suspended for', formatDuration(wait.end - wait.start)]);
       rows.push(['resumed-by', 'Resumed by', wait.resumedBy ? causeLabel(wait.resumedBy, nameOf) : wait.open ? 'still waiting when the trace ended' : '—']);
       if (wait.stack.length > 1) {
         const list = el('ol', 'al-stack');
@@ -184,7 +184,7 @@ export function renderDetails(target: HTMLElement, model: TraceModel | null, sel
       const output = model.outputs[selection.index];
       if (!output) break;
       title = `${output.stream} output`;
-      rows.push(['time', 'At', formatOffset(output.t)], ['task', 'Printed by', output.task !== null ? nameOf(output.task) : '(no task)']);
+      rows.push(['time', 'At', formatOffset(output.t - model.start)], ['task', 'Printed by', output.task !== null ? nameOf(output.task) : '(no task)']);
       const pre = el('pre', 'al-output-text', output.text);
       const dd = el('dd');
       dd.append(pre);
@@ -196,7 +196,7 @@ export function renderDetails(target: HTMLElement, model: TraceModel | null, sel
       if (!warning) break;
       title = `Warning: ${warning.kind}`;
       site = warning.site ?? warning.hotspots?.[0]?.site ?? null;
-      rows.push(['message', 'Message', warning.message], ['time', 'At', formatOffset(warning.t)]);
+      rows.push(['message', 'Message', warning.message], ['time', 'At', formatOffset(warning.t - model.start)]);
       if (warning.dur) rows.push(['duration', 'Blocked the loop for', formatDuration(warning.dur)]);
       if (warning.task != null) rows.push(['task', 'Task', nameOf(warning.task)]);
       if (warning.site) rows.push(['site', 'Where', warning.site]);
@@ -289,7 +289,7 @@ export function renderTaskTable(table: HTMLTableElement, model: TraceModel, lane
     row.append(
       name,
       el('td', 'al-task-coro', task.coro),
-      el('td', 'al-task-created', formatOffset(task.created)),
+      el('td', 'al-task-created', formatOffset(task.created - model.start)),
       outcome,
       el('td', 'al-task-busy', formatDuration(task.busy)),
       waits,
@@ -352,7 +352,7 @@ export function renderOutputList(list: HTMLElement, model: TraceModel): void {
     const item = el('li', `al-output al-${o.stream}`);
     item.dataset.output = String(i);
     item.dataset.stream = o.stream;
-    item.append(el('span', 'al-output-meta', `${formatOffset(o.t)} ${o.task !== null ? nameOf(o.task) : ''} `), el('span', 'al-output-text', o.text.replace(/\n$/, '')));
+    item.append(el('span', 'al-output-meta', `${formatOffset(o.t - model.start)} ${o.task !== null ? nameOf(o.task) : ''} `), el('span', 'al-output-text', o.text.replace(/\n$/, '')));
     return item;
   }));
   if (model.outputs.length > OUTPUT_ROWS) list.append(el('li', 'al-more', `and ${model.outputs.length - OUTPUT_ROWS} more`));
@@ -366,7 +366,7 @@ export function renderWarningList(list: HTMLElement, model: TraceModel): void {
     const button = el('button', 'al-link', `${w.kind}${w.site ? ` at ${siteLabel(w.site)}` : ''}`);
     button.type = 'button';
     button.dataset.selectWarning = String(i);
-    item.append(button, el('span', undefined, ` ${formatOffset(w.t)}: ${w.message}`));
+    item.append(button, el('span', undefined, ` ${formatOffset(w.t - model.start)}: ${w.message}`));
     return item;
   }));
   if (model.warnings.length > WARNING_ROWS) list.append(el('li', 'al-more', `and ${model.warnings.length - WARNING_ROWS} more`));

@@ -7,7 +7,7 @@ import type { Site } from '../trace/format';
 import type { TaskLane, TraceModel } from '../model/types';
 import type { Selection } from '../protocol';
 import { readTheme, type Theme } from './theme';
-import { awaitingLabel, basename, causeLabel, causeShort, formatDuration, formatTick, niceStep, siteLabel } from './text';
+import { awaitingLabel, basename, causeLabel, causeShort, formatDuration, formatOffset, formatTick, niceStep, siteLabel } from './text';
 
 const AXIS_H = 24;
 const LOOP_H = 30;
@@ -97,6 +97,8 @@ export class Timeline {
   private hoverX: number | null = null;
   private drawPending = false;
   private rendered = false;
+  /** The trace's first event: times are shown from it (tracer start-up is not program time). */
+  private origin = 0;
   private drag: { x: number; y: number; viewStart: number; viewEnd: number; scrollY: number; moved: boolean } | null = null;
   /** Frames drawn (the benchmark and tests read it). */
   frames = 0;
@@ -135,6 +137,7 @@ export class Timeline {
 
   setModel(model: TraceModel): void {
     this.model = model;
+    this.origin = model.start;
     const outputsByTask = new Map<number | null, number[]>();
     model.outputs.forEach((o, i) => pushTo(outputsByTask, o.task ?? null, i));
     const warningsByTask = new Map<number | null, number[]>();
@@ -301,7 +304,7 @@ export class Timeline {
   private traceRange(): [number, number] {
     const model = this.model;
     if (!model) return [0, 1e9];
-    const start = Math.min(model.start, 0);
+    const start = model.start;
     const end = Math.max(model.end, start + 1000);
     return [start, end];
   }
@@ -451,8 +454,10 @@ export class Timeline {
     ctx.strokeStyle = this.theme.grid;
     ctx.lineWidth = 1;
     ctx.beginPath();
-    for (let t = Math.ceil(this.viewStart / step) * step; t <= this.viewEnd; t += step) {
-      const x = Math.round(this.x(t)) + 0.5;
+    // Ticks count from the trace's first event, as every time the webview shows does.
+    const origin = this.origin;
+    for (let rel = Math.ceil((this.viewStart - origin) / step) * step; rel + origin <= this.viewEnd; rel += step) {
+      const x = Math.round(this.x(rel + origin)) + 0.5;
       if (x < this.gutter) continue;
       ctx.moveTo(x, AXIS_H);
       ctx.lineTo(x, this.height);
@@ -475,19 +480,20 @@ export class Timeline {
     ctx.fillStyle = th.dim;
     ctx.textAlign = 'left';
     ctx.beginPath();
-    for (let t = Math.ceil(this.viewStart / step) * step; t <= this.viewEnd; t += step) {
-      const x = Math.round(this.x(t)) + 0.5;
+    const origin = this.origin;
+    for (let rel = Math.ceil((this.viewStart - origin) / step) * step; rel + origin <= this.viewEnd; rel += step) {
+      const x = Math.round(this.x(rel + origin)) + 0.5;
       if (x < this.gutter) continue;
       ctx.moveTo(x, AXIS_H - 6);
       ctx.lineTo(x, AXIS_H);
-      ctx.fillText(formatTick(t, step), x + 3, AXIS_H / 2 - 1);
+      ctx.fillText(formatTick(rel, step), x + 3, AXIS_H / 2 - 1);
     }
     ctx.stroke();
     ctx.fillStyle = th.dim;
     ctx.fillText(`${formatDuration(this.viewEnd - this.viewStart)} shown`, 8, AXIS_H / 2 - 1);
     this.updateAxisText(step);
     if (this.hoverX !== null && this.hoverX > this.gutter) {
-      const label = formatTick(this.timeAt(this.hoverX), niceStep(this.nsPerPx(), 10));
+      const label = formatTick(this.timeAt(this.hoverX) - this.origin, niceStep(this.nsPerPx(), 10));
       const w = ctx.measureText(label).width + 8;
       const x = Math.min(this.hoverX + 4, this.width - w);
       ctx.fillStyle = th.foreground;
@@ -498,9 +504,10 @@ export class Timeline {
   }
 
   private updateAxisText(step: number): void {
-    const first = Math.ceil(Math.max(this.viewStart, this.timeAt(this.gutter)) / step) * step;
+    const origin = this.origin;
+    const first = Math.ceil((this.viewStart - origin) / step) * step;
     const labels: string[] = [];
-    for (let t = first; t <= this.viewEnd && labels.length < 50; t += step) labels.push(formatTick(t, step));
+    for (let rel = first; rel + origin <= this.viewEnd && labels.length < 50; rel += step) labels.push(formatTick(rel, step));
     const key = `${step}|${labels.join(',')}`;
     if (key === this.axisKey) return;
     this.axisKey = key;
@@ -509,7 +516,7 @@ export class Timeline {
     el.dataset.end = String(Math.round(this.viewEnd));
     el.dataset.step = String(step);
     el.dataset.labels = labels.join('|');
-    el.textContent = `Time axis from ${formatTick(this.viewStart, step)} to ${formatTick(this.viewEnd, step)}, ticks every ${formatDuration(step)}.`;
+    el.textContent = `Time axis from ${formatTick(this.viewStart - origin, step)} to ${formatTick(this.viewEnd - origin, step)}, ticks every ${formatDuration(step)}.`;
   }
 
   /** Where something is drawn, in CSS pixels relative to the canvas (null when off-screen). For tests and tools. */
@@ -521,7 +528,7 @@ export class Timeline {
     switch (target.kind) {
       case 'step': { const s = model.steps[target.step]; if (!s) return null; task = s.task; start = s.start; end = s.end; break; }
       case 'wait': { const w = model.waits[target.wait]; if (!w) return null; task = w.task; start = w.start; end = w.end; break; }
-      case 'output': { const o = model.outputs[target.index]; if (!o) return null; task = o.task; start = end = o.t; dy = -BAR_H / 2 - 2; break; }
+      case 'output': { const o = model.outputs[target.index]; if (!o) return null; task = o.task; start = end = o.t; dy = BAR_H / 2 + 4; break; }
       case 'warning': { const w = model.warnings[target.index]; if (!w) return null; task = w.task ?? null; start = end = w.t; dy = -LANE_H / 2 + 8; break; }
       case 'task': { task = target.task; start = end = NaN; break; }
       default: return null;
@@ -675,7 +682,7 @@ export class Timeline {
     const warnings = this.index.warningsByTask.get(lane.id);
     if (warnings) this.drawWarnings(warnings, top);
     const outputs = this.index.outputsByTask.get(lane.id);
-    if (outputs) this.drawOutputs(outputs, barTop);
+    if (outputs) this.drawOutputs(outputs, barTop + BAR_H);
 
     // The task's end and outcome.
     if (lane.end) {
@@ -725,7 +732,8 @@ export class Timeline {
     this.fitText(text, x + 9, mid, this.width - x - 12);
   }
 
-  private drawOutputs(list: number[], barTop: number): void {
+  /** Output markers: small triangles under the bar, pointing up at the moment of the print. */
+  private drawOutputs(list: number[], barBottom: number): void {
     const model = this.model!;
     const ctx = this.ctx;
     const outputs = model.outputs;
@@ -746,9 +754,9 @@ export class Timeline {
       ctx.fillStyle = color;
       ctx.beginPath();
       for (const x of xs) {
-        ctx.moveTo(x - 4, barTop - 5);
-        ctx.lineTo(x + 4, barTop - 5);
-        ctx.lineTo(x, barTop + 1);
+        ctx.moveTo(x - 4, barBottom + 6);
+        ctx.lineTo(x + 4, barBottom + 6);
+        ctx.lineTo(x, barBottom);
         ctx.closePath();
       }
       ctx.fill();
@@ -760,7 +768,7 @@ export class Timeline {
       const x = this.x(outputs[sel.index].t);
       ctx.strokeStyle = this.theme.selection;
       ctx.lineWidth = 2;
-      ctx.strokeRect(x - 6, barTop - 7, 12, 10);
+      ctx.strokeRect(x - 6, barBottom - 2, 12, 10);
     }
   }
 
@@ -776,9 +784,10 @@ export class Timeline {
       const x = this.x(w.t);
       const color = w.kind === 'blocking' || w.kind === 'unhandled-rejection' ? th.error : th.warning;
       if (w.dur) {
-        // Blocking: a band under the lane over the time the loop was held.
-        ctx.fillStyle = color;
-        ctx.fillRect(x, top + LANE_H - 5, Math.max(2, this.x(end) - x), 3);
+        // Blocking: the stretch that held the loop, outlined.
+        ctx.strokeStyle = color;
+        ctx.lineWidth = 2;
+        ctx.strokeRect(x - 1, top + LANE_H / 2 - BAR_H / 2 - 1, Math.max(2, this.x(end) - x) + 2, BAR_H + 2);
       }
       // A warning sign at the moment it happened.
       ctx.fillStyle = color;
@@ -864,7 +873,7 @@ export class Timeline {
     const loopWarnings = this.index.warningsByTask.get(null);
     if (loopWarnings) this.drawWarnings(loopWarnings, top);
     const loopOutputs = this.index.outputsByTask.get(null);
-    if (loopOutputs) this.drawOutputs(loopOutputs, barTop);
+    if (loopOutputs) this.drawOutputs(loopOutputs, barTop + barH);
     ctx.restore();
     ctx.strokeStyle = th.border;
     ctx.beginPath();
@@ -1009,11 +1018,13 @@ export class Timeline {
       ctx.fillRect(4, top + 7, 4, LANE_H - 14);
       ctx.font = th.fontBold;
       ctx.fillStyle = th.foreground;
-      const nameWidth = this.fitText(lane.name, 14, top + LANE_H / 2 - 6, this.gutter - 34);
-      ctx.font = th.fontSmall;
-      ctx.fillStyle = th.dim;
-      if (lane.coro && lane.coro !== lane.name) this.fitText(lane.coro, 14, top + LANE_H / 2 + 7, this.gutter - 34);
-      void nameWidth;
+      const twoLines = !!lane.coro && lane.coro !== lane.name && lane.coro !== '?';
+      this.fitText(lane.name, 14, top + LANE_H / 2 - (twoLines ? 6 : 0), this.gutter - 34);
+      if (twoLines) {
+        ctx.font = th.fontSmall;
+        ctx.fillStyle = th.dim;
+        this.fitText(lane.coro, 14, top + LANE_H / 2 + 7, this.gutter - 34);
+      }
       if (lane.end) {
         const glyph = lane.end.outcome === 'returned' ? '✓' : lane.end.outcome === 'raised' ? '✗' : '⊘';
         ctx.font = th.fontBold;
@@ -1115,8 +1126,8 @@ export class Timeline {
         if (Math.abs(this.x(w.t) - x) <= 7) return { kind: 'warning', index: i };
       }
     }
-    const barTop = task === null ? 6 : LANE_H / 2 - BAR_H / 2;
-    if (yInLane >= barTop - 8 && yInLane <= barTop + 3) {
+    const barBottom = task === null ? LOOP_H - 6 : LANE_H / 2 + BAR_H / 2;
+    if (yInLane >= barBottom - 2 && yInLane <= barBottom + 8) {
       const list = this.index.outputsByTask.get(task);
       if (list) {
         const outputs = model.outputs;
@@ -1124,12 +1135,6 @@ export class Timeline {
         const slop = 5 * this.nsPerPx();
         const k = lowerBound(0, list.length, (j) => outputs[list[j]].t >= t - slop);
         if (k < list.length && outputs[list[k]].t <= t + slop) return { kind: 'output', index: list[k] };
-      }
-    }
-    if (task !== null) {
-      for (const i of this.index.warningsByTask.get(task) ?? []) {
-        const w = model.warnings[i];
-        if (w.dur && yInLane >= LANE_H - 7 && x >= this.x(w.t) && x <= this.x(w.t + w.dur)) return { kind: 'warning', index: i };
       }
     }
     return null;
@@ -1142,7 +1147,7 @@ export class Timeline {
     switch (hit.kind) {
       case 'step': {
         const s = model.steps[hit.step];
-        const lines = [`${nameOf(s.task)} running`, `${formatDuration(s.end - s.start)} from ${formatDuration(s.start)}`, `resumed by: ${causeLabel(s.cause, nameOf)}`];
+        const lines = [`${nameOf(s.task)} running`, `${formatDuration(s.end - s.start)} from ${formatOffset(s.start - this.origin)}`, `resumed by: ${causeLabel(s.cause, nameOf)}`];
         if (s.open) lines.push('still running when the trace ended');
         return lines;
       }
@@ -1151,7 +1156,7 @@ export class Timeline {
         const lines = [
           `${nameOf(w.task)} suspended at ${siteLabel(w.site)}`,
           `waiting on: ${awaitingLabel(w.awaiting)}`,
-          `${formatDuration(w.end - w.start)} from ${formatDuration(w.start)}`,
+          `${formatDuration(w.end - w.start)} from ${formatOffset(w.start - this.origin)}`,
         ];
         if (w.resumedBy) lines.push(`resumed by: ${causeLabel(w.resumedBy, nameOf)}`);
         if (w.open) lines.push('still waiting when the trace ended');
@@ -1160,24 +1165,24 @@ export class Timeline {
       case 'output': {
         const o = model.outputs[hit.index];
         const text = o.text.length > 300 ? o.text.slice(0, 300) + '…' : o.text;
-        return [`${o.stream} at ${formatDuration(o.t)}${o.task !== null ? ` from ${nameOf(o.task)}` : ''}`, text.replace(/\n$/, '')];
+        return [`${o.stream} at ${formatOffset(o.t - this.origin)}${o.task !== null ? ` from ${nameOf(o.task)}` : ''}`, text.replace(/\n$/, '')];
       }
       case 'warning': {
         const w = model.warnings[hit.index];
-        const lines = [`⚠ ${w.kind}${w.dur ? ` for ${formatDuration(w.dur)}` : ''} at ${formatDuration(w.t)}`, w.message];
+        const lines = [`⚠ ${w.kind}${w.dur ? ` for ${formatDuration(w.dur)}` : ''} at ${formatOffset(w.t - this.origin)}`, w.message];
         if (w.site) lines.push(siteLabel(w.site));
         return lines;
       }
       case 'task': {
         const task = model.taskById.get(hit.task);
         if (!task) return [];
-        const lines = [`${task.name} (${task.coro})`, `created at ${formatDuration(task.created)}${task.def ? ` · defined at ${siteLabel(task.def)}` : ''}`];
-        lines.push(task.end ? `${task.end.outcome}${task.end.error ? `: ${task.end.error}` : ''} at ${formatDuration(task.end.t)}` : 'not finished');
+        const lines = [`${task.name} (${task.coro})`, `created at ${formatOffset(task.created - this.origin)}${task.def ? ` · defined at ${siteLabel(task.def)}` : ''}`];
+        lines.push(task.end ? `${task.end.outcome}${task.end.error ? `: ${task.end.error}` : ''} at ${formatOffset(task.end.t - this.origin)}` : 'not finished');
         lines.push(`busy ${formatDuration(task.busy)} in ${task.steps.length} steps, ${task.waits.length} awaits`);
         return lines;
       }
       case 'idle':
-        return ['Event loop idle (waiting for timers or I/O)', `${formatDuration(hit.end - hit.start)} from ${formatDuration(hit.start)}`];
+        return ['Event loop idle (waiting for timers or I/O)', `${formatDuration(hit.end - hit.start)} from ${formatOffset(hit.start - this.origin)}`];
     }
   }
 
