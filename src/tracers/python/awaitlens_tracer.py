@@ -163,8 +163,6 @@ _dumps = _json.dumps
 # What the loop is running now: an int task id, a Handle (timer / I/O callback), _THREAD or None.
 _origin = None
 # Step being run by the main thread, for the blocking sampler: start time (0: none) and a serial.
-_step_start = 0
-_step_serial = 0
 _step_task = None
 _samples = {}          # serial -> {(file, line): count}
 
@@ -441,6 +439,8 @@ def _make_create_task(orig):
             _after_step(task, tid, _now())
         else:
             _register(task, t0, parent, site)
+            if _origin is None:
+                _flush_tasks()   # not inside a step (module level, before the loop runs)
         return task
     return create_task
 
@@ -516,7 +516,6 @@ def _describe_frames(frames, key):
         if _info(f.f_code)[0]:
             user = i
     keep = frames if user < 0 else frames[:user + 2]
-    parts = [_info(f.f_code)[1] + '%d}' % f.f_lineno for f in keep]
     if user >= 0:
         site = _site(frames[user].f_code, frames[user].f_lineno)
         api_index = user + 1 if user + 1 < len(frames) else None
@@ -524,6 +523,12 @@ def _describe_frames(frames, key):
         site = 'null'
         api_index = 0 if frames else None
     api_code = frames[api_index].f_code if api_index is not None else None
+    # asyncio.sleep, Queue.get, Lock.acquire, stream reads...: below them lies only asyncio's
+    # own code, never the user's, so lookups stop at their code object (see _traced_run) and
+    # the stack names them by the line of their `def`.
+    stop_index = api_index if (user >= 0 and api_code is not None and _api_kind(api_code) in _LEAF_KINDS) else -1
+    parts = [_info(f.f_code)[1] + '%d}' % (f.f_code.co_firstlineno if i == stop_index else f.f_lineno)
+             for i, f in enumerate(keep)]
     tail = ',"site":' + site + ',"stack":[' + ','.join(parts) + '],"awaiting":'
     if api_code is not None and _api_kind(api_code) == 'sleep':
         bare = _SLEEP0
@@ -538,12 +543,11 @@ def _describe_frames(frames, key):
         # The same, as a tree walked level by level in _traced_run without allocating.
         node = _tree
         for i, f in enumerate(frames):
-            node = node.setdefault(id(f.f_code), {}).setdefault(f.f_lasti, {})
-            if i == api_index and user >= 0 and _api_kind(f.f_code) in _LEAF_KINDS:
-                # asyncio.sleep, Queue.get, Lock.acquire, stream reads...: what lies below them
-                # is asyncio's own and never the user's, so the walk can stop here.
+            node = node.setdefault(id(f.f_code), {})
+            if i == stop_index:
                 node[_STOP] = True
                 break
+            node = node.setdefault(f.f_lasti, {})
         node[_LEAF] = hit
     return hit
 
@@ -825,24 +829,23 @@ def _io_cause_text(handle, cb):
 
 def _traced_run(self):
     """Replaces events.Handle._run: runs one loop callback, recording task steps."""
-    global _origin, _step_start, _step_serial
+    global _origin
     cb = self._callback
     task = getattr(cb, '__self__', None)
-    if task.__class__ not in _task_types or not _enabled:
-        if task.__class__ not in _non_task_types or not _enabled:
+    if task.__class__ not in _task_types:
+        # (_finish empties both sets, so after the exit record everything takes _run_callback.)
+        if task.__class__ not in _non_task_types:
             return _run_callback(self, cb, task)
         # A plain callback (inlined _run_callback: I/O and done-callbacks are frequent).
         _origin = self._al_origin if self.__class__ is _OriginHandle else self
-        t0 = _step_start = _now()
+        t0 = _now()
         try:
             self._context.run(cb, *self._args)
         except (SystemExit, KeyboardInterrupt):
-            _step_start = 0
             _origin = None
             raise
         except BaseException as exc:
             _report_callback_error(self, exc)
-        _step_start = 0
         _origin = None
         t1 = _now()
         if _pending_tasks:
@@ -854,7 +857,8 @@ def _traced_run(self):
     try:
         tid = task._al_id
     except AttributeError:
-        tid = _tid(task)
+        tid = _tid(task)   # made without loop.create_task (asyncio.Task(...) directly)
+        _flush_tasks()
     if not tid:
         return _plain_run(self)
     if self._args:
@@ -868,23 +872,18 @@ def _traced_run(self):
     else:
         # task.__step() with nothing awaited: only a bare yield (asyncio.sleep(0)) schedules that.
         cause = _C_YIELD
-    if _pending_tasks:
-        _flush_tasks()
     t0 = _now()
-    _emit(task._al_r + str(t0 - _T0) + cause)
+    _emit('%s%d%s' % (task._al_r, t0 - _T0, cause))   # (one % is cheaper than + str() +)
     _origin = tid
-    _step_start = t0
     try:
         self._context.run(cb, *self._args)
     except (SystemExit, KeyboardInterrupt):
-        _step_start = 0
         _origin = None
         _after_step(task, tid, _now())
         raise
     except BaseException as exc:
         _report_callback_error(self, exc)
     t1 = _now()
-    _step_start = 0
     _origin = None
     if _out is not None:
         _flush_output()
@@ -895,25 +894,31 @@ def _traced_run(self):
     else:
         # Where the coroutine chain stands, looked up level by level in _tree: no allocation
         # here (lists per step made the GC run noticeably more often).
+        # Below a known asyncio call (sleep, Queue.get...) the walk stops at its code object,
+        # never touching its frame: on 3.11+ that would build a frame object every step.
         c = task._coro
         node = _tree
         while True:
             ct = c.__class__
             if ct is _CoroType:
+                node = node.get(id(c.cr_code))
+                if node is None or _STOP in node:
+                    break
                 f = c.cr_frame
                 n = c.cr_await
             elif ct is _GenType:
+                node = node.get(id(c.gi_code))
+                if node is None or _STOP in node:
+                    break
                 f = c.gi_frame
                 n = c.gi_yieldfrom
             else:
                 break
             if f is None:
-                break
-            node = node.get(id(f.f_code))
-            if node is None:
+                node = None
                 break
             node = node.get(f.f_lasti)
-            if node is None or n is None or _STOP in node:
+            if node is None or n is None:
                 break
             c = n
         hit = node.get(_LEAF) if node is not None else None
@@ -922,9 +927,9 @@ def _traced_run(self):
             hit = _describe_frames(frames, key)
         fut = task._fut_waiter
         if fut is None:
-            _emit(task._al_s + str(t1 - _T0) + hit[7])
+            _emit('%s%d%s' % (task._al_s, t1 - _T0, hit[7]))
         else:
-            _emit(task._al_s + str(t1 - _T0) + hit[0] + (hit[6] or _awaiting(fut, None, hit, task)) + '}')
+            _emit('%s%d%s%s}' % (task._al_s, t1 - _T0, hit[0], hit[6] or _awaiting(fut, None, hit, task)))
     if t1 - t0 > _block_ns:
         _blocking(tid, t0, t1, t0, task)
     self = None
@@ -933,7 +938,7 @@ def _traced_run(self):
 def _run_callback(self, cb, owner):
     """A plain callback: it acts for whatever scheduled it (a task's done-callback chain, gather's
     bookkeeping), for a timer, or for I/O; task steps it leads to get that as their cause."""
-    global _origin, _step_start, _step_serial
+    global _origin
     oc = owner.__class__
     if oc not in _non_task_types and _enabled and _BaseTask is not None:
         if isinstance(owner, _BaseTask):
@@ -944,16 +949,13 @@ def _run_callback(self, cb, owner):
         return _plain_run(self)
     _origin = self._al_origin if self.__class__ is _OriginHandle else self
     t0 = _now()
-    _step_start = t0
     try:
         self._context.run(cb, *self._args)
     except (SystemExit, KeyboardInterrupt):
-        _step_start = 0
         _origin = None
         raise
     except BaseException as exc:
         _report_callback_error(self, exc)
-    _step_start = 0
     _origin = None
     t1 = _now()
     if _pending_tasks:
@@ -1211,15 +1213,25 @@ def _monitor():
     # writes the queue when the main thread has not for a while (busy outside the loop, blocked).
     interval = min(0.025, max(0.002, _block_ns / 1e9 / 4))
     while not _stop.wait(interval):
-        start = _step_start
+        # The step now running is the innermost of our runner frames on the main thread's
+        # stack; its local t0 is when it started (no per-step bookkeeping needed for this).
+        start = None
+        try:
+            top = sys._current_frames().get(_main_ident)
+            f = top
+            while f is not None and f.f_code not in _runner_codes:
+                f = f.f_back
+            if f is not None:
+                start = f.f_locals.get('t0')
+        except Exception:
+            start = None
         if start and _now() - start > _block_ns // 2:
             serial = start
             try:
-                f = sys._current_frames().get(_main_ident)
-                site = _user_site_of_frame(f)
+                site = _user_site_of_frame(top)
             except Exception:
                 site = None
-            if site and site != 'null' and _step_start == start:
+            if site and site != 'null':
                 d = _samples.get(serial)
                 if d is None:
                     d = _samples[serial] = {}
@@ -1358,6 +1370,8 @@ def _finish(code, signal_name):
         if task is not None and not task.done():
             _pending_warning(task, 'never finished: it was still pending when the program exited')
     _enabled = False
+    _task_types.clear()
+    _non_task_types.clear()
     _emit('{"type":"exit","t":%d,"code":%d,"signal":%s}' % (
         _now() - _T0, code, 'null' if signal_name is None else _dumps(signal_name)))
     _stop.set()
