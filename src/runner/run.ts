@@ -2,7 +2,7 @@
 // (output and stdin pass through) and the extension host (output to callbacks, stdin at EOF,
 // stop = end the whole process tree and keep the trace recorded so far). Plain Node.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { LaunchOptions, LaunchPlan } from '../tracers/launch';
 import type { Runtime } from '../trace/format';
@@ -86,6 +86,12 @@ export async function startTrace(options: RunOptions): Promise<TracedRun> {
   if (!launch) throw new RunnerError(`Tracing ${runtime} programs is not available in this build`, 'no-tracer');
   const interpreter = resolveInterpreter(runtime, { explicit: options.interpreter, envPath: options.envPath, cwd });
   const tracePath = options.tracePath ? prepareTracePath(options.tracePath, cwd) : defaultTracePath(file);
+  // An older trace at this path must not pass for this run's (when the tracer fails to start).
+  try {
+    rmSync(tracePath, { force: true });
+  } catch (error) {
+    throw new RunnerError(`Cannot write the trace to ${tracePath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'no-trace-folder');
+  }
   const plan = await launch({
     file, args: options.args ?? [], tracePath, distDir: options.distDir, interpreter, blockingMs: options.blockingMs, cwd,
   });

@@ -174,6 +174,8 @@ describe('awaitlens CLI', function () {
     it('an interpreter that fails before tracing: its message, its exit code, and no trace', () => {
       const broken = join(dir, 'broken-python');
       writeFileSync(broken, '#!/bin/sh\necho "this python is broken" >&2\nexit 3\n', { mode: 0o755 });
+      // A trace left by an earlier run at the same path must not pass for this one's.
+      writeFileSync(join(dir, 'never.ndjson'), readFileSync(gatherTrace));
       const r = runCli(['trace', join(PROGRAMS, 'gather.py'), '--python', broken, '--out', join(dir, 'never.ndjson')]);
       assert.equal(r.status, 3);
       assert.match(r.stderr, /^this python is broken\nawaitlens: no trace was written to .*never\.ndjson \(the tracer did not start/);
