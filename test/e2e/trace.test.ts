@@ -8,9 +8,9 @@ import { basename, join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { makeWorkspace, openWorkbench, pidsMatching, SEED_GATHER, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
 import { waitForNoProcess } from './processes';
-import { awaitLinesOfSource, defaultTracePath, hasExit, hoverProblems, traceFacts, waitForTrace, type TraceFacts } from './traceFacts';
+import { awaitLinesOfSource, defaultTracePath, DURATION, hasExit, hoverProblems, traceFacts, waitForTrace, type TraceFacts } from './traceFacts';
 import {
-  cursorPosition, hoverWord, openFile, problemNotifications, runCommand, screenshot, screenshotTimeline, statusBarTexts, timelineFrame, waitForCursorLine,
+  cursorPosition, endOfLineDecorations, goToLine, hoverWord, openFile, problemNotifications, runCommand, screenshot, screenshotTimeline, statusBarTexts, timelineFrame, waitForCursorLine,
 } from './workbench';
 import type { TraceRecord } from '../../src/trace/format';
 
@@ -264,6 +264,35 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
       await screenshot(page, '04-python-click-reveals-await');
       const details = await frame.locator('#al-details').innerText();
       assert.ok(details.startsWith(task.name) && /suspended/.test(details.split('\n')[0]), `details: ${details}`);
+    });
+
+    it('annotates each traced await line with its count and wait, and Toggle Await Annotations hides them', async function () {
+      await goToLine(page, 1);
+      const traced = [...facts.awaitLines.values()];
+      const deadline = Date.now() + 10_000;
+      let shown = await endOfLineDecorations(page);
+      while (traced.some((f) => !shown.has(f.line)) && Date.now() < deadline) {
+        await sleep(200);
+        shown = await endOfLineDecorations(page);
+      }
+      await screenshot(page, '04b-python-annotations');
+      for (const f of traced) {
+        const text = shown.get(f.line);
+        assert.ok(text, `no annotation at line ${f.line}: ${JSON.stringify([...shown])}`);
+        assert.match(text, new RegExp(`\\b${f.count}×`), `line ${f.line}: "${text}"`);
+        assert.match(text, DURATION, `line ${f.line}: "${text}"`);
+      }
+      const awaitLines = awaitLinesOfSource(readFileSync(program, 'utf8'));
+      for (const line of shown.keys()) assert.ok(awaitLines.includes(line), `annotation on line ${line}, which has no await`);
+
+      await runCommand(page, 'Await Lens: Toggle Await Annotations');
+      const hiddenBy = Date.now() + 5_000;
+      while ((await endOfLineDecorations(page)).size && Date.now() < hiddenBy) await sleep(200);
+      assert.equal((await endOfLineDecorations(page)).size, 0, 'annotations still shown after toggling them off');
+      await runCommand(page, 'Await Lens: Toggle Await Annotations');
+      const backBy = Date.now() + 5_000;
+      while ((await endOfLineDecorations(page)).size < traced.length && Date.now() < backBy) await sleep(200);
+      assert.equal((await endOfLineDecorations(page)).size, traced.length, 'annotations not back after toggling them on');
     });
 
     it('hovering an await in the editor tells what happened there', async function () {

@@ -141,6 +141,31 @@ export async function hoverWord(page: Page, line: number, word: string, expect?:
   throw new Error(`no hover matching ${expect ?? 'anything'} over "${word}" on line ${line}; last hover text: "${text}"`);
 }
 
+/**
+ * Text that decorations add after the end of visible lines of the active editor (VS Code draws
+ * `after` decorations as CSS ::after content), by 1-based line number.
+ */
+export async function endOfLineDecorations(page: Page): Promise<Map<number, string>> {
+  const pairs = await page.evaluate(() => {
+    const editor = document.querySelector('.editor-instance .monaco-editor');
+    if (!editor) return [];
+    const numbers = [...editor.querySelectorAll('.margin-view-overlays .line-numbers')] as HTMLElement[];
+    const out: [number, string][] = [];
+    for (const row of [...editor.querySelectorAll('.view-lines .view-line')] as HTMLElement[]) {
+      const top = row.getBoundingClientRect().top;
+      const number = numbers.find((n) => Math.abs(n.getBoundingClientRect().top - top) < 2);
+      if (!number) continue;
+      const texts = ([...row.querySelectorAll('span')] as HTMLElement[])
+        .map((span) => getComputedStyle(span, '::after').content)
+        .filter((c) => c && c !== 'none' && c !== 'normal')
+        .map((c) => c.replace(/^"|"$/g, ''));
+      if (texts.length) out.push([Number(number.textContent?.trim()), texts.join(' ')]);
+    }
+    return out;
+  });
+  return new Map(pairs);
+}
+
 /** Text of every notification toast (and the notification center, if open). */
 export async function notificationTexts(page: Page): Promise<string[]> {
   return page.locator('.notifications-toasts .notification-list-item-message, .notifications-center .notification-list-item-message').allInnerTexts();
