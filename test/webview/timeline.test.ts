@@ -52,6 +52,8 @@ describe('webview: the timeline of a real trace in Chromium', function () {
   const sleepLine = lineOf(source, 'await asyncio.sleep(delay)');
   const gatherLine = lineOf(source, 'asyncio.gather(');
   const opened: OpenPage[] = [];
+  /** One page for the tests that only read what is shown (opening a page is the slow part). */
+  let shared: OpenPage;
 
   async function open(path: string, options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<OpenPage> {
     const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 760 }, colorScheme: options.colorScheme ?? 'light' });
@@ -81,6 +83,7 @@ describe('webview: the timeline of a real trace in Chromium', function () {
     htmlPath = join(dir, 'lesson.html');
     writeFileSync(htmlPath, renderStandaloneHtml(traceText, { distDir: dist, tracePath }));
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    shared = await open(htmlPath);
   });
 
   after(async function () {
@@ -94,7 +97,7 @@ describe('webview: the timeline of a real trace in Chromium', function () {
   });
 
   it('lists every task with its coroutine and outcome', async function () {
-    const { page } = await open(htmlPath);
+    const { page } = shared;
     const rows = await page.$$eval('#al-tasks tr.al-task', (trs) => trs.map((tr) => ({
       name: (tr as HTMLElement).dataset.name, coro: (tr as HTMLElement).dataset.coro, outcome: (tr as HTMLElement).dataset.outcome,
       text: tr.textContent ?? '',
@@ -115,7 +118,7 @@ describe('webview: the timeline of a real trace in Chromium', function () {
   });
 
   it('lists each wait with its await site line and what it waited on', async function () {
-    const { page } = await open(htmlPath);
+    const { page } = shared;
     const waits = await page.$$eval('#al-tasks tr.al-task', (trs) => trs.map((tr) => ({
       coro: (tr as HTMLElement).dataset.coro,
       waits: [...tr.querySelectorAll<HTMLElement>('li.al-wait')].map((li) => ({
@@ -144,7 +147,7 @@ describe('webview: the timeline of a real trace in Chromium', function () {
   });
 
   it('shows the header statistics of the model, with the gather lesson', async function () {
-    const { page } = await open(htmlPath);
+    const { page } = shared;
     const ns = async (key: string) => Number(await page.locator(`[data-stat="${key}"] dd`).getAttribute('data-ns'));
     assert.equal(await ns('wall'), model.stats.wall);
     assert.equal(await ns('sequential'), model.stats.sequential);
@@ -160,7 +163,7 @@ describe('webview: the timeline of a real trace in Chromium', function () {
   });
 
   it('draws the event loop and the task lanes on the canvas', async function () {
-    const { page } = await open(htmlPath);
+    const { page } = shared;
     const painted = await page.evaluate(() => {
       const canvas = document.getElementById('al-canvas') as HTMLCanvasElement;
       const ctx = canvas.getContext('2d')!;
