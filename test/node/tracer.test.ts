@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nodeLaunch } from '../../src/tracers/node/launch';
+import { canRegisterHooks, nodeLaunch } from '../../src/tracers/node/launch';
 import { parseTrace } from '../../src/trace/reader';
 import type {
   TraceRecord, TaskRecord, SuspendRecord, ResumeRecord, EndRecord, OutputRecord, WarningRecord, ExitRecord, HeaderRecord,
@@ -151,6 +151,11 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
     assert.deepEqual(plan.args.slice(-3), ['/x/app.ts', 'a', 'b']);
     assert.equal(plan.env.AWAITLENS_TRACE, '/t/trace.ndjson');
     assert.equal(plan.env.AWAITLENS_BLOCKING_MS, '50');
+  });
+
+  it('loader hooks only where Node has module.register (18.19+, 20.6+); older Node gets CommonJS tracing only', () => {
+    assert.deepEqual([[18, 18], [18, 19], [19, 9], [20, 5], [20, 6], [22, 0], [24, 3]].map((v) => canRegisterHooks(v as [number, number])),
+      [false, true, false, false, true, true, true]);
   });
 
   it('every trace is well formed: header, time order, one running task at a time, exit last', () => {
