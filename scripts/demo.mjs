@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo`: traces every example program (examples/python, examples/node) with the
 // built CLI, printing each program's output and its summary (a few run at once; printed in order). Traces go to
-// examples/<runtime>/.awaitlens/<name>.trace.ndjson (overwritten each run) so they can be
+// examples/<runtime>/.awaitlens/<file>.trace.ndjson (overwritten each run) so they can be
 // reopened with `node dist/cli.js summary TRACE` or viewed in VS Code.
 // Exits non-zero when a trace could not be written; a program that exits non-zero on purpose
 // (an example of an unhandled exception) is reported but not a failure.
@@ -43,7 +43,8 @@ if (!programs.length) {
 const CONCURRENCY = 3;
 
 function traceOne(program) {
-  const out = join(program, '..', '.awaitlens', program.split('/').pop().replace(/\.\w+$/, '') + '.trace.ndjson');
+  // Keep the extension: 001d_gather.mjs and 001d_gather.ts must not share (and race for) one trace.
+  const out = join(program, '..', '.awaitlens', `${program.split('/').pop()}.trace.ndjson`);
   const started = Date.now();
   return new Promise((done) => {
     const child = spawn(process.execPath, [cli, 'trace', program, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -97,4 +98,4 @@ if (failed.length) {
   console.error(`\ndemo: ${failed.length} program(s) produced no trace`);
   process.exit(1);
 }
-console.log('\nReopen any of them: node dist/cli.js summary examples/<runtime>/.awaitlens/<name>.trace.ndjson');
+console.log('\nReopen any of them: node dist/cli.js summary examples/<runtime>/.awaitlens/<file>.trace.ndjson');
