@@ -321,6 +321,27 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
     });
   });
 
+  describe('after a window reload', function () {
+    it('restores the timeline of the last trace and its await hovers', async function () {
+      const program = join(workspace, SEED_GATHER.python);
+      const facts = traceFacts(await waitForTrace(defaultTracePath(program), hasExit), program);
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+      const frame = timelineFrame(page);
+      await waitForTimeline(frame, /exited with code 0/);
+      await screenshot(page, '05c-after-reload');
+      const rows = await taskRows(frame);
+      for (const task of facts.tasks.filter((t) => t.suspendLines.length)) {
+        assert.ok(rows.some((r) => r.name === task.name), `${task.name} missing after the reload`);
+      }
+      // The editor comes back too; its awaits still answer hovers.
+      await page.locator(`.tabs-container .tab[aria-label^="${basename(program)}"]`).first().click();
+      const line = [...facts.awaitLines.values()][0];
+      const text = await hoverWord(page, line.line, 'await', /Await Lens/);
+      assert.deepEqual(hoverProblems(text, line), [], text);
+    });
+  });
+
   describe('TypeScript: the seed gather example with Promise.all', function () {
     let program: string;
     let facts: TraceFacts;
