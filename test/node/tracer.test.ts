@@ -69,6 +69,18 @@ const outputTask = (run: Run, text: string): number | null => {
   assert.ok(o, `output "${text}" recorded`);
   return o.task;
 };
+/** Total time the given tasks spent suspended at real awaits (each suspend to the task's next resume). */
+function waitedTotal(run: Run, taskIds: number[]): number {
+  let total = 0;
+  for (const id of taskIds) {
+    const resumes = resumesOf(run, id);
+    for (const s of awaits(run, id)) {
+      const next = resumes.find((r) => r.t >= s.t);
+      if (next) total += next.t - s.t;
+    }
+  }
+  return total;
+}
 const exitOf = (run: Run): ExitRecord => {
   const last = run.records[run.records.length - 1];
   assert.equal(last?.type, 'exit', 'the trace ends with an exit record');
@@ -204,9 +216,11 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
         assert.deepEqual(endOrder, [funcs[2].task, funcs[0].task, funcs[1].task, main.task]);
         const mainResume = resumesOf(run, main.task).pop()!;
         assert.deepEqual([mainResume.cause.kind, (mainResume.cause as { task?: number }).task], ['task', funcs[1].task]);
-        // About the longest sleep (300 ms), not the sum (600 ms).
+        // About the longest sleep (300 ms), not the sum (600 ms): bounded by the sleeps as measured,
+        // so a loaded machine that makes every sleep late does not fail it.
         const dur = endOf(run, main.task).t - main.t;
-        assert.ok(dur >= 295 * MS && dur < 520 * MS, `main took ${dur / MS} ms`);
+        const sum = waitedTotal(run, funcs.map((f) => f.task));
+        assert.ok(dur >= 295 * MS && dur < 0.75 * sum, `main took ${dur / MS} ms, the three sleeps ${sum / MS} ms together`);
         // Prints attributed to the task that printed them.
         for (const [i, f] of funcs.entries()) {
           assert.equal(outputTask(run, `Function ${i + 1} started..`), f.task);
@@ -238,7 +252,7 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
     const resumedBy = resumesOf(run, fn.task).find((r) => r.t >= endOf(run, fn2.task).t)!;
     assert.deepEqual([resumedBy.cause.kind, (resumedBy.cause as { task?: number }).task], ['task', fn2.task]);
     const dur = endOf(run, fn.task).t - fn.t;
-    assert.ok(dur >= 245 * MS && dur < 600 * MS, `five 50 ms sleeps one after another took ${dur / MS} ms`);
+    assert.ok(dur >= 245 * MS && dur >= 0.95 * waitedTotal(run, [fn2.task]) && dur < 10_000 * MS, `five 50 ms sleeps one after another took ${dur / MS} ms`);
     assert.equal(outputTask(run, 'two'), fn2.task);
     assert.equal(outputTask(run, 'four'), fn.task);
   });
@@ -253,7 +267,11 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
     assert.equal(outputTask(run, 'two'), fn2.task);
     assert.equal(outputTask(run, 'one'), fn.task);
     const dur = endOf(run, fn.task).t - fn.t;
-    assert.ok(dur >= 95 * MS && dur < 145 * MS, `took ${dur / MS} ms`);
+    // fn's two sleeps and fn2's one, but not fn's wait on fn2 (that one overlaps them)
+    const fnSleeps = awaits(run, fn.task).filter((s) => s.awaiting.kind === 'timer');
+    const resumes = resumesOf(run, fn.task);
+    const sum = waitedTotal(run, [fn2.task]) + fnSleeps.reduce((acc, s) => acc + (resumes.find((r) => r.t >= s.t)!.t - s.t), 0);
+    assert.ok(dur >= 95 * MS && dur < 0.9 * sum, `took ${dur / MS} ms; all sleeps together ${sum / MS} ms`);
     const sites = awaits(run).map((s) => `${s.site!.line}:${s.site!.col}`);
     for (const s of awaitSitesInSource(run.file)) assert.ok(sites.includes(`${s.line}:${s.col}`), `await at ${s.line}:${s.col} suspended`);
   });
@@ -273,7 +291,8 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
     assert.equal(outputTask(run, 'Downloading lol.com'), pages[0].task);
     assert.equal(outputTask(run, 'Downloaded sike.org'), pages[1].task);
     const dur = endOf(run, main.task).t - main.t;
-    assert.ok(dur >= 95 * MS && dur < 190 * MS, `took ${dur / MS} ms`);
+    const sum = waitedTotal(run, pages.map((p) => p.task));
+    assert.ok(dur >= 95 * MS && dur < 0.8 * sum, `took ${dur / MS} ms; both downloads ${sum / MS} ms together`);
   });
 
   it('hello_world.js (plain .js CommonJS, seed 002): three calls, two suspensions each, ~150 ms not 450', () => {
@@ -285,7 +304,8 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
     for (const t of hw) assert.deepEqual(awaits(run, t.task).map((s) => `${s.site!.line}:${s.site!.col}`), expected);
     const main = taskNamed(run, 'main');
     const dur = endOf(run, main.task).t - main.t;
-    assert.ok(dur >= 145 * MS && dur < 400 * MS, `took ${dur / MS} ms`);
+    const sum = waitedTotal(run, hw.map((t) => t.task));
+    assert.ok(dur >= 145 * MS && dur < 0.6 * sum, `took ${dur / MS} ms; the six sleeps ${sum / MS} ms together`);
   });
 
   it('shapes.ts: class methods, static methods, field arrows, object methods, arrows and anonymous callbacks are named', () => {
@@ -347,7 +367,7 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
     assert.equal(blocking.length, 1, JSON.stringify(blocking));
     const w = blocking[0] as WarningRecord & { endSite?: { line: number } };
     assert.equal(w.task, hog.task);
-    assert.ok(w.dur! >= 240 * MS && w.dur! < 1000 * MS, `dur ${w.dur}`);
+    assert.ok(w.dur! >= 240 * MS && w.dur! < 10_000 * MS, `dur ${w.dur}`);
     const lines = awaitSitesInSource(run.file).filter((s) => s.text.includes('sleep(10)')).map((s) => s.line);
     assert.deepEqual([w.site!.line, w.endSite!.line], lines, 'from the await it resumed at to the one it suspended at');
     // The victim's 20 ms sleep ended late: it could only resume after the busy loop.
