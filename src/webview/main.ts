@@ -24,6 +24,8 @@ class App {
   private pendingSelect: SelectRequest | null = null;
   private restoredView: ViewState | null = null;
   private modelTimer: number | undefined;
+  /** Records arrived since the last model snapshot. */
+  private dirty = false;
   private summaryTimer: number | undefined;
   private lastSummary = 0;
   private saveTimer: number | undefined;
@@ -252,11 +254,13 @@ class App {
         break;
       case 'records':
         this.builder.add(message.records);
+        this.dirty = true;
         this.scheduleModel(!this.model);
         break;
       case 'problems':
         this.problems.push(...message.problems);
         this.builder.addProblems(message.problems);
+        this.dirty = true;
         this.showProblems();
         this.scheduleModel(true);
         break;
@@ -276,6 +280,7 @@ class App {
   private reset(info: TraceInfo): void {
     this.info = info;
     this.builder = new ModelBuilder();
+    this.dirty = false;
     this.model = null;
     this.graphModel = null;
     this.ended = null;
@@ -305,6 +310,12 @@ class App {
 
   /** Rebuilds the model now (first batch, end of trace) or soon (a live stream of batches). */
   private scheduleModel(now: boolean): void {
+    if (!this.dirty) {
+      // Nothing new since the last snapshot (e.g. `ended` right after the last records): no rebuild,
+      // but the text summary is brought up to date (it lags behind while live).
+      if (now && this.model) this.scheduleSummary(0);
+      return;
+    }
     if (now) {
       clearTimeout(this.modelTimer);
       this.modelTimer = undefined;
@@ -324,6 +335,7 @@ class App {
 
   private rebuild(): void {
     const began = performance.now();
+    this.dirty = false;
     const model = this.builder.model();
     this.lastRebuildMs = performance.now() - began;
     if (!this.model) performance.mark('awaitlens-model');
@@ -339,17 +351,22 @@ class App {
     this.updateHeader();
     this.applyPendingSelect();
     // The text summary is heavier than a canvas frame: while live, refresh it at a slower pace.
-    // It also waits for the canvas's frame, so a big trace is on screen before its text is built.
     const live = !!this.info?.live && !this.ended;
     const since = performance.now() - this.lastSummary;
-    const delay = !live || since > LIVE_SUMMARY_MS ? 0 : LIVE_SUMMARY_MS - since;
-    if (this.summaryTimer === undefined) {
-      this.summaryTimer = -1;
-      requestAnimationFrame(() => {
-        this.summaryTimer = window.setTimeout(() => { this.summaryTimer = undefined; this.renderSummary(); }, delay);
-      });
-    }
+    this.scheduleSummary(!live || since > LIVE_SUMMARY_MS ? 0 : LIVE_SUMMARY_MS - since);
     if (this.tab === 'graph') this.updateTabs();
+  }
+
+  /** Renders the text summary after the canvas's next frame, so a big trace is on screen before its text is built. */
+  private scheduleSummary(delay: number): void {
+    if (this.summaryTimer !== undefined) {
+      if (delay > 0 || this.summaryTimer === -1) return;
+      clearTimeout(this.summaryTimer);
+    }
+    this.summaryTimer = -1;
+    requestAnimationFrame(() => {
+      this.summaryTimer = window.setTimeout(() => { this.summaryTimer = undefined; this.renderSummary(); }, delay);
+    });
   }
 
   private renderSummary(): void {
