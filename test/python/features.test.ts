@@ -17,7 +17,7 @@ const CASES: Case[] = [
   { name: 'exceptions' }, { name: 'queue_pc' }, { name: 'lock_event' }, { name: 'streams' }, { name: 'executor' },
   { name: 'wait_for_timeout' }, { name: 'blocking' }, { name: 'never_awaited' }, { name: 'pending_exit' },
   { name: 'syntax_error' }, { name: 'crash' }, { name: 'stdin_echo', stdin: 'first line\nsecond line\n', args: ['a b', '--x'] },
-  { name: 'waits' },
+  { name: 'waits' }, { name: 'sleep_zero' }, { name: 'run_leftover' },
 ];
 
 const runs = new Map<string, Map<string, Traced>>();
@@ -279,6 +279,36 @@ for (const version of VERSIONS) {
       assert.equal(tasks(t).filter((x) => x.coro === 'job').length, 4);
       assert.ok(outputs(t).every((o) => o.task !== null));
       assert.equal(t.stdout, 'wait done [1, 2]\nas_completed 1\nas_completed 2\n');
+    });
+    it('asyncio.sleep(0): tasks take turns; each wait is a sleep of 0 and each turn a yield', () => {
+      const t = get('sleep_zero');
+      assert.equal(t.stdout, 'a 0\nb 0\na 1\nb 1\na 2\nb 2\n');
+      const pings = tasks(t).filter((x) => x.coro === 'ping');
+      assert.equal(pings.length, 2);
+      for (const p of pings) {
+        const waits = suspends(t, p.task);
+        assert.equal(waits.length, 3);
+        for (const w of waits) {
+          assert.deepEqual({ kind: w.awaiting.kind, delay: (w.awaiting as { delay: number }).delay }, { kind: 'sleep', delay: 0 });
+          assert.equal(w.site?.line, lineOf(t.file, 'await asyncio.sleep(0)'));
+        }
+        assert.deepEqual(resumes(t, p.task).map((r) => r.cause.kind), ['start', 'yield', 'yield', 'yield']);
+      }
+      // The loop alternates between them: a, b, a, b...
+      const order = t.records.filter((r) => r.type === 'resume' && pings.some((p) => p.task === (r as { task: number }).task))
+        .map((r) => (r as { task: number }).task);
+      for (let i = 1; i < order.length; i++) assert.notEqual(order[i], order[i - 1]);
+    });
+
+    it('asyncio.run() leaving a task behind: pending-at-exit warning, then asyncio cancels it', () => {
+      const t = get('run_leftover');
+      const forever = taskByCoro(t, 'forever');
+      const w = warnings(t, 'pending-at-exit');
+      assert.equal(w.length, 1);
+      assert.equal(w[0].task, forever.task);
+      assert.match(w[0].message, /asyncio\.run\(\)/);
+      assert.equal(endOf(t, forever.task).outcome, 'cancelled');
+      assert.equal(resumes(t, forever.task)[1].cause.kind, 'cancel');
     });
   });
 }
