@@ -145,6 +145,10 @@ export interface WarningRecord {
   site?: Site | null;
   /** For blocking steps: where the time went, most samples first. */
   hotspots?: { site: Site; samples: number }[];
+  /** For blocking steps (Node): `site` is where the longest step began, `endSite` where it gave the loop back. */
+  endSite?: Site | null;
+  /** For blocking steps (Node): that step's own time, without the async functions it called synchronously. */
+  selfDur?: Nanos;
   message: string;
 }
 
