@@ -174,8 +174,12 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   child.stderr!.on('data', append);
   let exited = false;
   const exitPromise = new Promise<void>((r) => child.once('exit', () => { exited = true; r(); }));
+  // If the test process ends without stop() (interrupted run), take the whole group with it.
+  const killOnExit = () => { if (!exited && child.pid) { try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ } } };
+  process.once('exit', killOnExit);
 
   const stop = async () => {
+    process.removeListener('exit', killOnExit);
     if (!exited && child.pid) {
       try { process.kill(-child.pid, 'SIGTERM'); } catch { /* already gone */ }
       await Promise.race([exitPromise, sleep(5000)]);
