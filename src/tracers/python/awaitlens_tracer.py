@@ -889,47 +889,51 @@ def _traced_run(self):
         _flush_output()
     if _pending_tasks:
         _flush_tasks()
-    if task.done():
-        _end(task, tid, t1)
-    else:
-        # Where the coroutine chain stands, looked up level by level in _tree: no allocation
-        # here (lists per step made the GC run noticeably more often).
-        # Below a known asyncio call (sleep, Queue.get...) the walk stops at its code object,
-        # never touching its frame: on 3.11+ that would build a frame object every step.
-        c = task._coro
-        node = _tree
-        while True:
-            ct = c.__class__
-            if ct is _CoroType:
-                node = node.get(id(c.cr_code))
-                if node is None or _STOP in node:
-                    break
-                f = c.cr_frame
-                n = c.cr_await
-            elif ct is _GenType:
-                node = node.get(id(c.gi_code))
-                if node is None or _STOP in node:
-                    break
-                f = c.gi_frame
-                n = c.gi_yieldfrom
-            else:
+    # Where the coroutine chain stands, looked up level by level in _tree: no allocation
+    # here (lists per step made the GC run noticeably more often).
+    # Below a known asyncio call (sleep, Queue.get...) the walk stops at its code object,
+    # never touching its frame: on 3.11+ that would build a frame object every step.
+    c = task._coro
+    node = _tree
+    while True:
+        ct = c.__class__
+        if ct is _CoroType:
+            node = node.get(id(c.cr_code))
+            if node is None or _STOP in node:
                 break
-            if f is None:
-                node = None
+            f = c.cr_frame
+            n = c.cr_await
+        elif ct is _GenType:
+            node = node.get(id(c.gi_code))
+            if node is None or _STOP in node:
                 break
-            node = node.get(f.f_lasti)
-            if node is None or n is None:
-                break
-            c = n
-        hit = node.get(_LEAF) if node is not None else None
-        if hit is None:
-            frames, key = _chain(task._coro)
-            hit = _describe_frames(frames, key)
-        fut = task._fut_waiter
-        if fut is None:
-            _emit('%s%d%s' % (task._al_s, t1 - _T0, hit[7]))
+            f = c.gi_frame
+            n = c.gi_yieldfrom
         else:
-            _emit('%s%d%s%s}' % (task._al_s, t1 - _T0, hit[0], hit[6] or _awaiting(fut, None, hit, task)))
+            break
+        if f is None:   # a finished coroutine: the task is done
+            node = None
+            break
+        node = node.get(f.f_lasti)
+        if node is None or n is None:
+            break
+        c = n
+    hit = node.get(_LEAF) if node is not None else None
+    if hit is None:
+        # Not seen here before, or the task ended: its coroutine has no frame any more
+        # (finding that in the walk saves a task.done() call per step).
+        if task.done():
+            _end(task, tid, t1)
+            if t1 - t0 > _block_ns:
+                _blocking(tid, t0, t1, t0, task)
+            return
+        frames, key = _chain(task._coro)
+        hit = _describe_frames(frames, key)
+    fut = task._fut_waiter
+    if fut is None:
+        _emit('%s%d%s' % (task._al_s, t1 - _T0, hit[7]))
+    else:
+        _emit('%s%d%s%s}' % (task._al_s, t1 - _T0, hit[0], hit[6] or _awaiting(fut, None, hit, task)))
     if t1 - t0 > _block_ns:
         _blocking(tid, t0, t1, t0, task)
     self = None
