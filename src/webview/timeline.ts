@@ -55,16 +55,36 @@ function lowerBound(lo: number, hi: number, isAfter: (k: number) => boolean): nu
   return lo;
 }
 
-/** lowerBound for an answer expected near `lo`: doubles the step first, then bisects. */
-function gallop(lo: number, hi: number, isAfter: (k: number) => boolean): number {
+/** Start and end times of sorted, non-overlapping stretches, in flat arrays (no pointer chasing per frame). */
+interface Spans {
+  start: Float64Array;
+  end: Float64Array;
+}
+
+/** First k in [lo, hi) with values[k] >= t (values ascending). */
+function lowerBoundAtLeast(values: Float64Array, lo: number, hi: number, t: number): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] >= t) hi = mid; else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** First k in [lo, hi) with values[k] > t, for an answer expected near `lo`: doubles the step, then bisects. */
+function gallopAbove(values: Float64Array, lo: number, hi: number, t: number): number {
   let step = 1;
   let bound = lo;
-  while (bound < hi && !isAfter(bound)) {
+  while (bound < hi && values[bound] <= t) {
     lo = bound + 1;
     bound = lo + step;
     step *= 2;
   }
-  return lowerBound(lo, Math.min(bound, hi), isAfter);
+  hi = Math.min(bound, hi);
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (values[mid] > t) hi = mid; else lo = mid + 1;
+  }
+  return lo;
 }
 
 export class Timeline {
@@ -135,8 +155,45 @@ export class Timeline {
 
   // ------------------------------------------------------------------ public API
 
+  /** Flat time arrays per lane and for the loop lane, built on first draw for each model. */
+  private spanCache = new WeakMap<TaskLane, { steps?: Spans; waits?: Spans }>();
+  private loopSpanCache: Spans | null = null;
+
+  private spansOf(lane: TaskLane, kind: 'steps' | 'waits'): Spans {
+    let entry = this.spanCache.get(lane);
+    if (!entry) this.spanCache.set(lane, entry = {});
+    let spans = entry[kind];
+    if (!spans) {
+      const model = this.model!;
+      const indices = lane[kind];
+      const items = kind === 'steps' ? model.steps : model.waits;
+      const start = new Float64Array(indices.length), end = new Float64Array(indices.length);
+      for (let i = 0; i < indices.length; i++) {
+        const item = items[indices[i]];
+        start[i] = item.start;
+        end[i] = item.end;
+      }
+      spans = entry[kind] = { start, end };
+    }
+    return spans;
+  }
+
+  private loopSpans(): Spans {
+    if (!this.loopSpanCache) {
+      const loop = this.model!.loop;
+      const start = new Float64Array(loop.length), end = new Float64Array(loop.length);
+      for (let i = 0; i < loop.length; i++) {
+        start[i] = loop[i].start;
+        end[i] = loop[i].end;
+      }
+      this.loopSpanCache = { start, end };
+    }
+    return this.loopSpanCache;
+  }
+
   setModel(model: TraceModel): void {
     this.model = model;
+    this.loopSpanCache = null;
     this.origin = model.start;
     const outputsByTask = new Map<number | null, number[]>();
     model.outputs.forEach((o, i) => pushTo(outputsByTask, o.task ?? null, i));
@@ -555,7 +612,7 @@ export class Timeline {
    * is one rectangle. Segments a pixel wide or more are emitted alone (count 1).
    */
   private forEachRun(
-    n: number, startOf: (k: number) => number, endOf: (k: number) => number,
+    spans: Spans,
     emit: (x: number, w: number, first: number, count: number) => void,
     coalesce = true,
     /** Segments narrower than this that touch the run being grown join it (a bar behind the steps). */
@@ -572,12 +629,13 @@ export class Timeline {
       if (runCount) emit(runX, runEnd - runX, runFirst, runCount);
       runCount = 0;
     };
-    let k = lowerBound(0, n, (j) => endOf(j) >= viewStart);
+    const starts = spans.start, ends = spans.end, n = starts.length;
+    let k = lowerBoundAtLeast(ends, 0, n, viewStart);
     while (k < n) {
-      const start = startOf(k);
+      const start = starts[k];
       if (start > viewEnd) break;
       const xs = gutter + (start - viewStart) / nsPerPx;
-      const xe = gutter + (endOf(k) - viewStart) / nsPerPx;
+      const xe = gutter + (ends[k] - viewStart) / nsPerPx;
       if (xe - xs >= 1) {
         if (each) each(xs, xe - xs, k);
         if (coalesce && runCount && xe - xs < joinPx && xs <= runEnd + 0.5) {
@@ -593,7 +651,7 @@ export class Timeline {
       }
       const column = Math.floor(xs);
       const boundary = viewStart + (column + 1 - gutter) * nsPerPx;
-      const j = gallop(k + 1, n, (m) => endOf(m) > boundary);
+      const j = gallopAbove(ends, k + 1, n, boundary);
       if (runCount && coalesce && column <= runEnd) {
         runEnd = Math.max(runEnd, column + 1);
         runCount += j - k;
@@ -635,7 +693,7 @@ export class Timeline {
     const hoveredWait = this.hover?.kind === 'wait' ? this.hover.wait : -1;
     const nsPerPx = this.nsPerPx();
     // Waits that touch are one bar (the steps between them are drawn on top); each wide one gets its label.
-    this.forEachRun(waitIdx.length, (k) => waits[waitIdx[k]].start, (k) => waits[waitIdx[k]].end, (x, w, first, count) => {
+    this.forEachRun(this.spansOf(lane, 'waits'), (x, w, first, count) => {
       const left = Math.max(x, this.gutter - 1);
       const right = Math.min(x + w, this.width + 1);
       ctx.fillRect(left, barTop + 3, right - left, BAR_H - 6);
@@ -666,7 +724,7 @@ export class Timeline {
     const hov = this.hover;
     const marked = [sel?.kind === 'step' ? sel.step : -1, hov?.kind === 'step' ? hov.step : -1];
     ctx.fillStyle = this.colorOfTask(lane.id);
-    this.forEachRun(stepIdx.length, (k) => steps[stepIdx[k]].start, (k) => steps[stepIdx[k]].end, (x, w, first, count) => {
+    this.forEachRun(this.spansOf(lane, 'steps'), (x, w, first, count) => {
       ctx.fillRect(x, barTop, Math.max(w, 1.5), BAR_H);
       // A lane's step indices ascend, so "is the selected step in this run" is a range check.
       const lo = stepIdx[first], hi = stepIdx[first + count - 1];
@@ -823,7 +881,7 @@ export class Timeline {
     // Idle where the loop waited for timers or I/O, and before/after: a hatched band.
     const buckets = new Map<string, number[]>();
     const loop = model.loop;
-    this.forEachRun(loop.length, (k) => loop[k].start, (k) => loop[k].end, (x, w, first, count) => {
+    this.forEachRun(this.loopSpans(), (x, w, first, count) => {
       let color: string;
       if (count === 1) color = this.colorOfTask(loop[first].task);
       else {
