@@ -18,6 +18,7 @@ const CASES: Case[] = [
   { name: 'wait_for_timeout' }, { name: 'blocking' }, { name: 'never_awaited' }, { name: 'pending_exit' },
   { name: 'syntax_error' }, { name: 'crash' }, { name: 'stdin_echo', stdin: 'first line\nsecond line\n', args: ['a b', '--x'] },
   { name: 'waits' }, { name: 'sleep_zero' }, { name: 'run_leftover' },
+  { name: 'agen_callback' },
 ];
 
 const runs = new Map<string, Map<string, Traced>>();
@@ -309,6 +310,28 @@ for (const version of VERSIONS) {
       assert.match(w[0].message, /asyncio\.run\(\)/);
       assert.equal(endOf(t, forever.task).outcome, 'cancelled');
       assert.equal(resumes(t, forever.task)[1].cause.kind, 'cancel');
+    });
+    it('async generators, a raising loop callback and a bare future', () => {
+      const t = get('agen_callback');
+      assert.equal(t.code, 0);
+      assert.equal(t.stdout, 'fut 5\ntick 0\ntick 1\n');
+      // asyncio's report of the callback's exception, without tracer frames.
+      assert.match(t.stderr, /Exception in callback/);
+      assert.match(t.stderr, /ZeroDivisionError/);
+      assert.doesNotMatch(t.stderr, /awaitlens_tracer/);
+      const main = taskByCoro(t, 'main');
+      const waits = suspends(t, main.task);
+      assert.equal(waits[0].awaiting.kind, 'future');
+      assert.equal(waits[0].site?.line, lineOf(t.file, 'print("fut", await fut)'));
+      assert.equal(resumes(t, main.task)[1].cause.kind, 'timer');
+      // Inside `async for`, the wait is the generator's sleep, with the generator on the stack.
+      const inGen = waits.slice(1);
+      assert.equal(inGen.length, 2);
+      for (const w of inGen) {
+        assert.equal(w.site?.line, lineOf(t.file, 'await asyncio.sleep(0.01)'));
+        assert.deepEqual(w.stack.slice(0, 2).map((f) => f.fn), ['main', 'ticks']);
+        assert.equal(w.awaiting.kind, 'sleep');
+      }
     });
   });
 }

@@ -329,7 +329,9 @@ def _is_loop_internal(coro, site):
     file = code.co_filename
     if os.path.basename(os.path.dirname(file)) != 'asyncio':
         return False
-    return site == 'null' or os.path.basename(file) in ('base_events.py', 'runners.py')
+    name = getattr(coro, '__qualname__', '') or ''
+    return site == 'null' or name.rsplit('.', 1)[-1].startswith('_') or \
+        os.path.basename(file) in ('base_events.py', 'runners.py')
 
 
 def _register(task, t, parent, site, eager=False):
@@ -410,7 +412,7 @@ def _make_create_task(orig):
         if not _enabled:
             return orig(self, coro, *args, **kwargs)
         parent = _current_tid()
-        if parent is None and _origin.__class__ is int:
+        if parent is None and _origin.__class__ is int and _threading.get_ident() == _main_ident:
             parent = _origin   # made by a callback that task scheduled (a done-callback, a protocol)
         site = _user_site_of_frame(sys._getframe(1))
         t0 = _now()
@@ -475,6 +477,19 @@ _LEAF_KINDS = ('sleep', 'queue', 'locks', 'io', 'executor')
 import types as _types
 _CoroType = _types.CoroutineType
 _GenType = _types.GeneratorType
+_AgenType = _types.AsyncGeneratorType
+
+
+def _agen_of(obj):
+    """The async generator behind an `async for` step (its asend/athrow awaitable), or None."""
+    name = obj.__class__.__name__
+    if name not in ('async_generator_asend', 'async_generator_athrow'):
+        return None
+    import gc
+    for r in gc.get_referents(obj):   # (no attribute leads from asend to its generator)
+        if r.__class__ is _AgenType:
+            return r
+    return None
 
 
 def _chain(coro):
@@ -490,8 +505,14 @@ def _chain(coro):
         elif ct is _GenType:
             f = c.gi_frame
             n = c.gi_yieldfrom
+        elif ct is _AgenType:
+            f = c.ag_frame
+            n = c.ag_await
         else:
-            break
+            c = _agen_of(c)
+            if c is None:
+                break
+            continue
         if f is None:
             break
         frames.append(f)
@@ -744,6 +765,10 @@ def _report_callback_error(handle, exc):
             cb = format_helpers._format_callback_source(handle._callback, handle._args)
     except Exception:
         cb = repr(handle._callback)
+    # The traceback starts in our runner (where asyncio's would start in events.py): drop it.
+    tb = exc.__traceback__
+    if tb is not None and tb.tb_frame.f_code in _runner_codes:
+        exc.__traceback__ = tb.tb_next
     context = {'message': 'Exception in callback %s' % cb, 'exception': exc, 'handle': handle}
     if handle._source_traceback:
         context['source_traceback'] = handle._source_traceback
@@ -872,6 +897,8 @@ def _traced_run(self):
     else:
         # task.__step() with nothing awaited: only a bare yield (asyncio.sleep(0)) schedules that.
         cause = _C_YIELD
+    if _pending_tasks:
+        _flush_tasks()   # (a task made outside any step: module level, another thread's loop)
     t0 = _now()
     _emit('%s%d%s' % (task._al_r, t0 - _T0, cause))   # (one % is cheaper than + str() +)
     _origin = tid
@@ -909,8 +936,18 @@ def _traced_run(self):
                 break
             f = c.gi_frame
             n = c.gi_yieldfrom
+        elif ct is _AgenType:
+            node = node.get(id(c.ag_code))
+            if node is None or _STOP in node:
+                break
+            f = c.ag_frame
+            n = c.ag_await
         else:
-            break
+            # `async for` over an async generator: go on inside it (same walk as _chain).
+            c = _agen_of(c)
+            if c is None:
+                break
+            continue
         if f is None:   # a finished coroutine: the task is done
             node = None
             break
