@@ -11,6 +11,8 @@ export interface Theme {
   gutter: string;
   wait: string;
   waitBorder: string;
+  /** Outline around suspended stretches, '' for none (high-contrast themes draw one). */
+  waitOutline: string;
   idle: string;
   selection: string;
   hover: string;
@@ -47,6 +49,7 @@ export function readTheme(element: HTMLElement = document.body): Theme {
     gutter: v('--al-gutter', '#f6f8fa'),
     wait: v('--al-wait', 'rgba(128,128,128,0.22)'),
     waitBorder: v('--al-wait-border', 'rgba(128,128,128,0.6)'),
+    waitOutline: v('--al-wait-outline', 'none') === 'none' ? '' : v('--al-wait-outline', ''),
     idle: v('--al-idle', 'rgba(128,128,128,0.12)'),
     selection: v('--al-selection', '#0969da'),
     hover: v('--al-hover', 'rgba(9,105,218,0.12)'),

@@ -691,12 +691,15 @@ export class Timeline {
     // One fill color per kind of bar; fillRect per run (faster than one big path in software raster).
     ctx.fillStyle = th.wait;
     const hoveredWait = this.hover?.kind === 'wait' ? this.hover.wait : -1;
+    const outline = th.waitOutline;
+    const outlined: number[] = [];
     const nsPerPx = this.nsPerPx();
     // Waits that touch are one bar (the steps between them are drawn on top); each wide one gets its label.
     this.forEachRun(this.spansOf(lane, 'waits'), (x, w, first, count) => {
       const left = Math.max(x, this.gutter - 1);
       const right = Math.min(x + w, this.width + 1);
       ctx.fillRect(left, barTop + 3, right - left, BAR_H - 6);
+      if (outline) outlined.push(left, right - left);
       if (!this.selectedWaits.size && hoveredWait < 0) return;
       // Outline a selected wait too narrow to be seen on its own (wide ones are outlined by `each`).
       for (let k = first; k < first + count; k++) {
@@ -715,6 +718,13 @@ export class Timeline {
         labels.push({ x: left, w: right - left, text: what ? `${siteLabel(wait.site)} · ${what}` : siteLabel(wait.site) });
       }
     });
+
+    if (outlined.length) {
+      ctx.strokeStyle = outline;
+      ctx.lineWidth = 1;
+      for (let i = 0; i < outlined.length; i += 2) ctx.strokeRect(outlined[i] + 0.5, barTop + 3.5, Math.max(0, outlined[i + 1] - 1), BAR_H - 7);
+      ctx.fillStyle = th.wait;
+    }
 
     // Running stretches: solid bars in the task's color.
     const steps = model.steps;
