@@ -99,11 +99,11 @@ export function startRuntime(opts: RuntimeOptions): void {
   const now = (): number => Math.round((performance.now() - t0) * 1e6);
   const blockingNs = Math.max(1, opts.blockingMs) * 1e6;
 
-  // ---- writer: records go into a 1 MB buffer; a full buffer is written by libuv's thread pool at
+  // ---- writer: records go into a 256 KB buffer; a full buffer is written by libuv's thread pool at
   // its own file offset (writing 16 MB synchronously cost the main thread ~200 ms here), and
   // everything still in memory or in flight is written synchronously at exit, on signals and on
   // uncaught exceptions, so a crash keeps every event written so far.
-  const SIZE = 1 << 20;
+  const SIZE = 1 << 18;
   let out: Buffer = Buffer.allocUnsafe(SIZE);
   let pos = 0;
   let filePos = 0;
@@ -120,7 +120,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     inflight.add(job);
     write(fd, job.buf, 0, job.len, job.at, () => {
       inflight.delete(job);
-      if (spare.length < 2) spare.push(job.buf);
+      if (spare.length < 4) spare.push(job.buf);
     });
   };
   const flushSync = (): void => {
@@ -221,7 +221,7 @@ export function startRuntime(opts: RuntimeOptions): void {
   // Tagged promises (timers, fs, events.once) sit in a small ring rather than a WeakMap: the
   // usual `await setImmediate()` awaits the promise just made, and ephemeron tables cost the GC
   // dearly at 100k promises (measured: the WeakMap doubled the storm's GC time).
-  const RING = 64;
+  const RING = 32;
   const ringPromises: (object | null)[] = new Array(RING).fill(null);
   const ringTags: (Tag | null)[] = new Array(RING).fill(null);
   let ringNext = 0;
@@ -492,8 +492,9 @@ export function startRuntime(opts: RuntimeOptions): void {
       [Symbol.asyncIterator]() {
         const it = getIterator.call(iterable);
         const wrapped: AsyncIterator<unknown> = {
-          next(...args: [] | [unknown]) {
-            const p = it.next(...args);
+          next(value?: unknown) {
+            // for await calls next() with no argument; keep the call shape without spreading.
+            const p = arguments.length ? it.next(value) : it.next();
             if (t.state === RUNNING && current === t) {
               const ts = now();
               let awaiting: Bytes | null;

@@ -2,10 +2,12 @@
 // load TypeScript (.ts/.mts as modules; .ts/.cts that run as CommonJS go back to the require hooks).
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { instrument, type StripTypes } from '../instrument';
+import type { instrument as Instrument, StripTypes } from '../instrument';
 import { isTypeScript, isUserFile, typeScriptError, typeScriptFormat } from '../loading';
 
 let stripTypes: StripTypes | null = null;
+// acorn loads in the background while Node resolves the entry point: the main thread waits less.
+const instrumentReady: Promise<typeof Instrument> = import(new URL('./instrument.mjs', import.meta.url).href).then((m: { instrument: typeof Instrument }) => m.instrument);
 
 
 let tracerDir: string | null = null;
@@ -38,6 +40,7 @@ export async function load(url: string, context: any, nextLoad: Next): Promise<a
     const format = typeScriptFormat(file, source);
     if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
     stripTypes ??= ((await import(new URL('./strip.mjs', import.meta.url).href)) as { stripTypes: StripTypes }).stripTypes;
+    const instrument = await instrumentReady;
     try {
       return { format: 'module', source: instrument(source, { id: url, module: true, typescript: true }, stripTypes).code, shortCircuit: true };
     } catch (err) {
@@ -47,6 +50,7 @@ export async function load(url: string, context: any, nextLoad: Next): Promise<a
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || result.source == null) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source).toString('utf8');
+  const instrument = await instrumentReady;
   try {
     return { ...result, source: instrument(source, { id: url, module: true, typescript: false }).code };
   } catch {
