@@ -12,9 +12,11 @@
 #   task, timer or I/O callback): that is the `cause` of the resume they lead to;
 # - BaseEventLoop.create_task is wrapped (so whatever task factory the user set, eager ones too,
 #   stays in place) to record each task with its parent and creation site;
-# - the selector's select() is wrapped for idle time;
-# - a monitor thread samples the main thread during long steps (blocking warnings) and writes
-#   the queued records to the file every few milliseconds, so a kill keeps nearly everything.
+# - the selector's select() is wrapped for idle time, and to write the queued records to the
+#   file between loop iterations (before the loop waits, or every ~2,000 records);
+# - a monitor thread wakes every 25 ms: it samples the main thread during long steps (blocking
+#   warnings) and writes the queue when the main thread has not for 50 ms, so a kill loses at
+#   most the last few tens of milliseconds. SIGTERM / ^C write everything plus an exit record.
 import sys
 import os
 
@@ -104,7 +106,7 @@ def _exit_status(code):
     if code is None:
         return 0
     if isinstance(code, int):
-        return code & 0xff if code >= 0 else code
+        return code & 0xff   # what the OS makes of it: sys.exit(-1) is 255
     return 1
 
 
@@ -163,7 +165,6 @@ _dumps = _json.dumps
 # What the loop is running now: an int task id, a Handle (timer / I/O callback), _THREAD or None.
 _origin = None
 # Step being run by the main thread, for the blocking sampler: start time (0: none) and a serial.
-_step_task = None
 _samples = {}          # serial -> {(file, line): count}
 
 _THREAD = 'thread'
@@ -208,10 +209,6 @@ def _write_out():
                 data = data[n:]
         except OSError:
             pass
-
-
-def _ns(t):
-    return t - _T0
 
 
 # --- code locations ---------------------------------------------------------------------------
