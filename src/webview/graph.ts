@@ -80,7 +80,8 @@ export async function renderGraph(target: HTMLElement, model: TraceModel, callba
       'elk.direction': 'RIGHT',
       'elk.layered.spacing.nodeNodeBetweenLayers': '48',
       'elk.spacing.nodeNode': '16',
-      'elk.edgeRouting': 'SPLINES',
+      // Splines read best but need wide gaps between layers when many edges fan out.
+      'elk.edgeRouting': edges.length <= 60 ? 'SPLINES' : 'POLYLINE',
     },
     children: tasks.map((t) => ({ id: `t${t.id}`, ...nodeSize(t.name, secondLine(t)) })),
     edges: edges.map((e, i): ElkExtendedEdge => ({ id: `e${i}`, sources: [`t${e.from}`], targets: [`t${e.to}`] })),
@@ -174,4 +175,9 @@ export async function renderGraph(target: HTMLElement, model: TraceModel, callba
   legend.className = 'al-graph-legend';
   legend.textContent = `${tasks.length} task${tasks.length === 1 ? '' : 's'}${model.tasks.length > tasks.length ? ` (first ${GRAPH_TASK_LIMIT} of ${model.tasks.length})` : ''}. Solid arrows: created; dashed: awaited. Click a task to find it in the timeline.`;
   target.replaceChildren(legend, svg);
+  // A big graph is larger than the panel: start where the first task (usually the root) is.
+  const first = laid.children?.find((n) => n.id === `t${tasks[0]?.id}`);
+  if (first && (width > target.clientWidth || height > target.clientHeight)) {
+    target.scrollTo({ left: Math.max(0, (first.x ?? 0) - 40), top: Math.max(0, (first.y ?? 0) - target.clientHeight / 3) });
+  }
 }
