@@ -255,6 +255,13 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
     assert.ok(dur >= 245 * MS && dur >= 0.95 * waitedTotal(run, [fn2.task]) && dur < 10_000 * MS, `five 50 ms sleeps one after another took ${dur / MS} ms`);
     assert.equal(outputTask(run, 'two'), fn2.task);
     assert.equal(outputTask(run, 'four'), fn.task);
+    // Once fn awaits fn2, fn2's suspensions carry the chain: fn at `await fn2()`, then fn2's own await.
+    const chained = awaits(run, fn2.task).filter((s) => s.stack.length > 0);
+    assert.ok(chained.length >= 1, 'a suspension of fn2 while fn waits on it');
+    const call = siteOf(run.file, 'fn2()');
+    for (const s of chained) {
+      assert.deepEqual(s.stack.map((f) => [f.fn, f.line, f.col]), [['fn', call.line, call.col], ['fn2', s.site!.line, s.site!.col]]);
+    }
   });
 
   it('parallel.mts (ES module TypeScript, seed 001 create_task): fn2 runs alongside fn, about 100 ms not 150', () => {
