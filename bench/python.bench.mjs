@@ -12,7 +12,7 @@ const root = join(import.meta.dirname, '..');
 const tracer = join(root, 'dist', 'tracers', 'python', 'awaitlens_tracer.py');
 const programs = join(root, 'test', 'fixtures', 'python', 'bench');
 const python = process.env.AWAITLENS_PYTHON || 'python3';
-const REPS = Number(process.env.AWAITLENS_BENCH_REPS || 5);
+const REPS = Number(process.env.AWAITLENS_BENCH_REPS || 7);
 const dir = mkdtempSync(join(tmpdir(), 'awaitlens-bench-'));
 
 const benches = [

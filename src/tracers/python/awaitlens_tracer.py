@@ -1087,9 +1087,10 @@ def _wrap_selector(loop):
             if len(_queue) > 2048:
                 _write_out()
             return orig(timeout)
-        if _queue and (timeout is None or timeout > 0.02 or len(_queue) > 256):
-            _write_out()   # about to wait: a good moment, and a kill while idle loses nothing
         t0 = _now()
+        if _queue and (timeout is None or timeout > 0.01 or len(_queue) > 256 or t0 - _last_write[0] > 10000000):
+            _write_out()   # about to wait: a good moment, and a kill while idle loses nothing
+            t0 = _now()
         try:
             return orig(timeout)
         finally:
