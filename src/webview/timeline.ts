@@ -1001,6 +1001,7 @@ export class Timeline {
       return this.laneTop(row) + LANE_H / 2;
     };
     const label = count <= 60;
+    const placed: [number, number, number][] = [];
     ctx.save();
     ctx.beginPath();
     ctx.rect(this.gutter, AXIS_H, this.width - this.gutter, this.height - AXIS_H);
@@ -1052,6 +1053,9 @@ export class Timeline {
         const ly = Math.round(((y0 + y1) / 2 - lanesTop + this.scrollY) / LANE_H) * LANE_H + lanesTop - this.scrollY;
         const lx = (x0 + x1) / 2 + 4;
         const w = ctx.measureText(text).width;
+        // Hand-offs close in time would write over each other: the first label wins.
+        if (placed.some((r) => lx < r[0] + r[2] + 4 && r[0] < lx + w + 4 && Math.abs(r[1] - ly) < 14)) continue;
+        placed.push([lx, ly, w]);
         ctx.fillStyle = th.background;
         ctx.globalAlpha = 0.85;
         ctx.fillRect(lx - 2, ly - 7, w + 4, 14);
