@@ -500,7 +500,8 @@ class App {
       viewEnd: this.timeline.viewEnd,
       scrollY: this.timeline.scrollY,
       filter: this.dom.filter.value,
-      selection: this.selection,
+      // Every wait at a busy line can be a hundred thousand indices: not worth a state that size.
+      selection: this.selection?.kind === 'waits' && this.selection.waits.length > 2000 ? null : this.selection,
       tab: this.tab,
     };
     const state: PersistedState = { info: this.info, view };
