@@ -322,6 +322,16 @@ class App {
       this.rebuild();
       return;
     }
+    const live = !!this.info?.live && !this.ended;
+    if (!live) {
+      // A finished trace arriving in batches (a reload refilling the view): one snapshot after the last batch.
+      clearTimeout(this.modelTimer);
+      this.modelTimer = window.setTimeout(() => {
+        this.modelTimer = undefined;
+        this.rebuild();
+      }, LIVE_MODEL_MS);
+      return;
+    }
     if (this.modelTimer !== undefined) return;
     // A snapshot costs time in proportion to the trace: a long live run rebuilds less often,
     // so the view keeps most of its time for drawing.
