@@ -211,7 +211,10 @@ for (const version of VERSIONS) {
       assert.equal(b.task, hog.task);
       assert.ok(b.dur! >= 290 * MS && b.dur! < 2000 * MS, `${b.dur! / MS} ms`);
       assert.equal(b.site?.line, lineOf(t.file, 'time.sleep(0.3)'));
-      assert.ok(b.hotspots && b.hotspots.length >= 1 && b.hotspots[0].samples >= 3, JSON.stringify(b.hotspots));
+      // Sampled while it ran (every 25 ms once past half the threshold: several samples, but a
+      // busy machine may starve the sampler thread, so only one is required).
+      assert.ok(b.hotspots && b.hotspots.length >= 1 && b.hotspots[0].samples >= 1, JSON.stringify(b.hotspots));
+      assert.equal(b.hotspots[0].site.line, lineOf(t.file, 'time.sleep(0.3)'));
       assert.match(b.message, /hog/);
     });
 
