@@ -1,7 +1,7 @@
 // Runs real Python programs under the real tracer (through pythonLaunch, as the runner does)
 // and parses the trace they write. No mocks: every test here reads a trace a real interpreter wrote.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythonLaunch } from '../../src/tracers/python/launch';
@@ -40,7 +40,11 @@ export interface Traced {
 
 let tempRoot: string | null = null;
 export function tempDir(): string {
-  if (!tempRoot) tempRoot = mkdtempSync(join(tmpdir(), 'awaitlens-py-'));
+  if (!tempRoot) {
+    const dir = mkdtempSync(join(tmpdir(), 'awaitlens-py-'));
+    tempRoot = dir;
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
   return tempRoot;
 }
 let counter = 0;

@@ -337,12 +337,14 @@ def _register(task, t, parent, site, eager=False):
     coro0 = task.get_coro() if hasattr(task, 'get_coro') else getattr(task, '_coro', None)
     if _is_loop_internal(coro0, site):
         task._al_id = 0
+        task._al = (0, None, None)
         return 0
     _next_id[0] += 1
     tid = _next_id[0]
     task._al_id = tid
     task._al_r = '{"type":"resume","task":%d,"t":' % tid
     task._al_s = '{"type":"suspend","task":%d,"t":' % tid
+    task._al = (tid, task._al_r, task._al_s)   # one attribute read per step in _traced_run
     # The record waits until the creating step ends (or the task first runs): TaskGroup and
     # create_task(name=...) on some versions name the task only after the factory made it.
     _pending_tasks.append((task, tid, t, parent, site, eager))
@@ -877,10 +879,11 @@ def _traced_run(self):
         self = None
         return
     try:
-        tid = task._al_id
+        tid, r_prefix, s_prefix = task._al
     except AttributeError:
-        tid = _tid(task)   # made without loop.create_task (asyncio.Task(...) directly)
+        _tid(task)   # made without loop.create_task (asyncio.Task(...) directly)
         _flush_tasks()
+        tid, r_prefix, s_prefix = task._al
     if not tid:
         return _plain_run(self)
     if self._args:
@@ -897,7 +900,7 @@ def _traced_run(self):
     if _pending_tasks:
         _flush_tasks()   # (a task made outside any step: module level, another thread's loop)
     t0 = _now()
-    _emit('%s%d%s' % (task._al_r, t0 - _T0, cause))   # (one % is cheaper than + str() +)
+    _emit('%s%d%s' % (r_prefix, t0 - _T0, cause))   # (one % is cheaper than + str() +)
     _origin = tid
     try:
         self._context.run(cb, *self._args)
@@ -965,9 +968,9 @@ def _traced_run(self):
         hit = _describe_frames(frames, key)
     fut = task._fut_waiter
     if fut is None:
-        _emit('%s%d%s' % (task._al_s, t1 - _T0, hit[7]))
+        _emit('%s%d%s' % (s_prefix, t1 - _T0, hit[7]))
     else:
-        _emit('%s%d%s%s}' % (task._al_s, t1 - _T0, hit[0], hit[6] or _awaiting(fut, None, hit, task)))
+        _emit('%s%d%s%s}' % (s_prefix, t1 - _T0, hit[0], hit[6] or _awaiting(fut, None, hit, task)))
     if t1 - t0 > _block_ns:
         _blocking(tid, t0, t1, t0, task)
     self = None
