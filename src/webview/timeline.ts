@@ -698,7 +698,9 @@ export class Timeline {
     this.forEachRun(this.spansOf(lane, 'waits'), (x, w, first, count) => {
       const left = Math.max(x, this.gutter - 1);
       const right = Math.min(x + w, this.width + 1);
-      ctx.fillRect(left, barTop + 3, right - left, BAR_H - 6);
+      // Whole pixels: crisp edges, and the rasterizer's fast path (no anti-aliasing).
+      const px = Math.round(left);
+      ctx.fillRect(px, barTop + 3, Math.max(1, Math.round(right) - px), BAR_H - 6);
       if (outline) outlined.push(left, right - left);
       if (!this.selectedWaits.size && hoveredWait < 0) return;
       // Outline a selected wait too narrow to be seen on its own (wide ones are outlined by `each`).
@@ -735,7 +737,8 @@ export class Timeline {
     const marked = [sel?.kind === 'step' ? sel.step : -1, hov?.kind === 'step' ? hov.step : -1];
     ctx.fillStyle = this.colorOfTask(lane.id);
     this.forEachRun(this.spansOf(lane, 'steps'), (x, w, first, count) => {
-      ctx.fillRect(x, barTop, Math.max(w, 1.5), BAR_H);
+      const px = Math.round(x);
+      ctx.fillRect(px, barTop, Math.max(1, Math.round(x + w) - px), BAR_H);
       // A lane's step indices ascend, so "is the selected step in this run" is a range check.
       const lo = stepIdx[first], hi = stepIdx[first + count - 1];
       for (const m of marked) if (m >= lo && m <= hi && (count === 1 || stepIdx.indexOf(m, first) < first + count)) selectedStep = { x, w };
@@ -918,9 +921,9 @@ export class Timeline {
       const idle = color === th.idle;
       for (let i = 0; i < rects.length; i += 2) {
         if (idle) {
-          ctx.rect(rects[i], barTop + barH / 2 - 2, rects[i + 1], 4);
+          ctx.rect(Math.round(rects[i]), barTop + barH / 2 - 2, Math.max(1, Math.round(rects[i + 1])), 4);
           if (rects[i + 1] > 70) idleLabels.push(rects[i], rects[i + 1]);
-        } else ctx.rect(rects[i], barTop, rects[i + 1], barH);
+        } else ctx.rect(Math.round(rects[i]), barTop, Math.max(1, Math.round(rects[i + 1])), barH);
       }
       ctx.fill();
     }
