@@ -977,9 +977,14 @@ export class Timeline {
     const count = hi - lo;
     if (count === 0) return;
     const px = this.width - this.gutter;
-    if (count > MAX_ARROWS || px / count < ARROW_MIN_PX) {
-      // Too dense to read: say so in a corner instead of drawing a smear of arrows.
-      const text = `${count.toLocaleString('en-US')} hand-offs in view: zoom in to see the arrows`;
+    // Too dense to read every one: thin out to one arrow per few pixels, faint and unlabelled,
+    // and say so in a corner. Far too dense (a smear whatever we keep): only the note.
+    const thinned = count > MAX_ARROWS || px / count < ARROW_MIN_PX;
+    const hopeless = thinned && count > px * 4;
+    if (thinned) {
+      const text = hopeless
+        ? `${count.toLocaleString('en-US')} hand-offs in view: zoom in to see the arrows`
+        : `${count.toLocaleString('en-US')} hand-offs in view, some shown: zoom in to see all`;
       ctx.font = th.fontSmall;
       const w = ctx.measureText(text).width + 12;
       ctx.fillStyle = th.gutter;
@@ -989,7 +994,7 @@ export class Timeline {
       ctx.fillStyle = th.dim;
       ctx.textAlign = 'left';
       ctx.fillText(text, this.width - w - 10, this.height - 15);
-      return;
+      if (hopeless) return;
     }
     const lanesTop = AXIS_H + LOOP_H;
     const rowCache = new Map<number, number>();
@@ -1003,7 +1008,9 @@ export class Timeline {
       if (row < 0) return null;
       return this.laneTop(row) + LANE_H / 2;
     };
-    const label = count <= 60;
+    const label = count <= 60 && !thinned;
+    const thinPx = ARROW_MIN_PX * 3;
+    let lastX = -Infinity;
     const placed: [number, number, number][] = [];
     ctx.save();
     ctx.beginPath();
@@ -1013,8 +1020,19 @@ export class Timeline {
     ctx.font = th.fontSmall;
     ctx.textAlign = 'left';
     const nameOf = (id: number) => model.taskById.get(id)?.name ?? `task ${id}`;
+    if (thinned) ctx.globalAlpha = 0.55;
     for (let k = lo; k < hi; k++) {
       const h = handoffs[k];
+      if (thinned) {
+        // Skip to the first hand-off at least thinPx to the right of the last one drawn.
+        const x = this.x(h.t);
+        if (x < lastX + thinPx) {
+          const next = this.timeAt(lastX + thinPx);
+          k = Math.max(k, lowerBound(k, hi, (j) => handoffs[j].t >= next) - 1);
+          continue;
+        }
+        lastX = x;
+      }
       const to = model.steps[h.to];
       if (!to) continue;
       const from = h.from !== null ? model.steps[h.from] : null;
@@ -1067,6 +1085,7 @@ export class Timeline {
         ctx.fillText(text, lx, ly);
       }
     }
+    ctx.globalAlpha = 1;
     ctx.restore();
     void firstRow; void lastRow;
   }
