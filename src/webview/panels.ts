@@ -56,6 +56,15 @@ export function renderStats(target: HTMLElement, lesson: HTMLElement, model: Tra
   } else if (s.wall > 0 && model.waits.length) {
     text = `The awaits ran one after another: concurrency saved no time (${formatDuration(s.sequential)} of waiting and running in ${formatDuration(s.wall)}).`;
   }
+  // Why a program was slow: steps that held the loop without awaiting.
+  const blocking = model.warnings.filter((w) => w.kind === 'blocking');
+  if (blocking.length) {
+    const held = blocking.reduce((sum, w) => sum + (w.dur ?? 0), 0);
+    const worst = blocking.reduce((a, b) => ((b.dur ?? 0) > (a.dur ?? 0) ? b : a));
+    const where = worst.site ?? worst.hotspots?.[0]?.site;
+    text += `${text ? ' ' : ''}${blocking.length === 1 ? 'One step' : `${blocking.length} steps`} held the loop without awaiting for ${formatDuration(held)}`
+      + `${where ? ` (longest at ${siteLabel(where)})` : ''}: nothing else ran meanwhile.`;
+  }
   lesson.textContent = text;
   lesson.hidden = !text;
 }

@@ -86,10 +86,19 @@ describe('webview: the timeline of a real trace in Chromium', function () {
     shared = await open(htmlPath);
   });
 
+  // Pages are closed after each test (one page at a time is what a user has, and what the
+  // browser keeps animating); every page ran under its strict CSP: a violation shows up here.
+  afterEach(async function () {
+    for (const { page, errors } of opened.splice(0)) {
+      if (shared && page === shared.page) { opened.push(shared); continue; }
+      await page.close();
+      assert.deepEqual(errors, [], 'no page errors, console errors or CSP violations');
+    }
+  });
+
   after(async function () {
     for (const { page, errors } of opened) {
       await page.close();
-      // Every page ran under its strict CSP: a blocked script or style shows up here.
       assert.deepEqual(errors, [], 'no page errors, console errors or CSP violations');
     }
     await browser?.close();
@@ -160,6 +169,9 @@ describe('webview: the timeline of a real trace in Chromium', function () {
     const lesson = await page.locator('#al-lesson').textContent();
     assert.match(lesson ?? '', /Run one after another, these awaits would take .+; concurrently the program took/);
     assert.ok(await page.locator('#al-lesson').isVisible());
+    // The time.sleep in main held the loop: reported in the lesson and in the warning list.
+    assert.match(lesson ?? '', /One step held the loop without awaiting for \d+(\.\d+)? ms \(longest at lesson\.py:\d+\)/);
+    assert.equal(await page.locator('#al-warnings li.al-warning[data-kind="blocking"]').count(), 1);
   });
 
   it('draws the event loop and the task lanes on the canvas', async function () {
@@ -227,26 +239,28 @@ describe('webview: the timeline of a real trace in Chromium', function () {
       const el = page.locator('#al-axis');
       return { step: Number(await el.getAttribute('data-step')), labels: await el.getAttribute('data-labels') ?? '' };
     };
+    // The canvas redraws on the next animation frame: wait for two, not for a guessed time.
+    const drawn = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     const before = await axis();
     assert.match(before.labels, /ms/, 'a sub-second trace is labelled in ms');
     await page.locator('#al-canvas').focus();
     for (let i = 0; i < 8; i++) await page.keyboard.press('+');
-    await page.waitForTimeout(50);
+    await drawn();
     const zoomed = await axis();
     assert.ok(zoomed.step < before.step / 10, `ticks closer after zooming in (${before.step} -> ${zoomed.step} ns)`);
     assert.notEqual(zoomed.labels, before.labels);
     await page.keyboard.press('ArrowRight');
-    await page.waitForTimeout(50);
+    await drawn();
     const panned = await axis();
     assert.equal(panned.step, zoomed.step);
-    assert.notEqual(panned.labels, zoomed.labels, 'panning moves the labels');
+    assert.notEqual(panned.labels, zoomed.labels, `panning moves the labels (${JSON.stringify([zoomed, panned])})`);
     const box = (await page.locator('#al-canvas').boundingBox())!;
     await page.mouse.dblclick(box.x + box.width / 2, box.y + 12);
-    await page.waitForTimeout(50);
+    await drawn();
     assert.equal((await axis()).step, before.step, 'double-click fits the whole trace again');
     await page.mouse.move(box.x + box.width / 2, box.y + 200);
     await page.mouse.wheel(0, -400);
-    await page.waitForTimeout(50);
+    await drawn();
     assert.ok((await axis()).step < before.step, 'the wheel zooms in');
   });
 
@@ -257,12 +271,14 @@ describe('webview: the timeline of a real trace in Chromium', function () {
     for (let i = 0; i < 3; i++) await page.keyboard.press('+');
     const wait = model.waits.find((w) => w.site?.line === sleepLine)!;
     await page.evaluate((index) => (window as any).awaitlens.select({ kind: 'wait', wait: index }), wait.index);
-    await page.waitForTimeout(150);
+    const drawn = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    await drawn();
     const before = { step: await page.locator('#al-axis').getAttribute('data-step'), labels: await page.locator('#al-axis').getAttribute('data-labels') };
-    await page.waitForTimeout(400); // state is saved a moment after the last change
+    // State is saved a moment after the last change.
+    await page.waitForFunction(() => Object.keys(sessionStorage).some((k) => (sessionStorage.getItem(k) ?? '').includes('"kind":"wait"')));
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
-    await page.waitForTimeout(100);
+    await drawn();
     assert.equal(await page.inputValue('#al-filter'), 'worker');
     assert.equal(await page.evaluate(() => (window as any).awaitlens.timeline.visibleLanes.length), 3);
     assert.equal(await page.locator('#al-details').getAttribute('data-kind'), 'wait');
@@ -302,7 +318,7 @@ describe('webview: the timeline of a real trace in Chromium', function () {
       document.body.classList.remove('al-standalone');
       document.body.classList.add('vscode-dark');
     });
-    await dark.page.waitForTimeout(100);
+    await dark.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
     assert.deepEqual(await pixel(dark.page), [0, 43, 54]);
     assert.equal(await dark.page.evaluate(() => getComputedStyle(document.body).color), 'rgb(238, 232, 213)');
   });
