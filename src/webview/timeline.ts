@@ -7,7 +7,7 @@ import type { Site } from '../trace/format';
 import type { TaskLane, TraceModel } from '../model/types';
 import type { Selection } from '../protocol';
 import { readTheme, type Theme } from './theme';
-import { awaitingLabel, basename, causeLabel, causeShort, formatDuration, formatOffset, formatTick, niceStep, siteLabel } from './text';
+import { awaitingLabel, causeLabel, causeShort, formatDuration, formatOffset, formatTick, niceStep, siteLabel } from './text';
 
 const AXIS_H = 24;
 const LOOP_H = 30;
@@ -485,7 +485,7 @@ export class Timeline {
     ctx.restore();
 
     this.drawLoopLane();
-    this.drawArrows(firstRow, lastRow);
+    this.drawArrows();
     this.drawGutter(firstRow, lastRow);
     this.drawAxis();
     if (!this.rendered) {
@@ -729,7 +729,6 @@ export class Timeline {
     }
 
     // Running stretches: solid bars in the task's color.
-    const steps = model.steps;
     const stepIdx = lane.steps;
     let selectedStep: { x: number; w: number } | null = null;
     const sel = this.selection;
@@ -966,7 +965,7 @@ export class Timeline {
     return this.lanes.findIndex((l) => l.id === task);
   }
 
-  private drawArrows(firstRow: number, lastRow: number): void {
+  private drawArrows(): void {
     const model = this.model!;
     const ctx = this.ctx;
     const th = this.theme;
@@ -1087,7 +1086,6 @@ export class Timeline {
     }
     ctx.globalAlpha = 1;
     ctx.restore();
-    void firstRow; void lastRow;
   }
 
   private drawGutter(firstRow: number, lastRow: number): void {
@@ -1477,4 +1475,3 @@ function sameHit(a: Hit | null, b: Hit | null): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-export { basename };
