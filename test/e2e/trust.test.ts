@@ -40,7 +40,7 @@ describe('e2e: tracing in an untrusted workspace (code-server + Chromium)', func
     await openFile(page, SEED_GATHER.python);
     await runCommand(page, 'Await Lens: Trace Current File');
     const message = await waitForNotification(page, /trust/i, 30_000);
-    await screenshot(page, '10-untrusted-refused');
+    await screenshot(page, '11-untrusted-refused');
     assert.match(message, /^Await Lens/, `the refusal says who refused: "${message}"`);
     assert.ok((await problemNotifications(page)).some((t) => /trust/i.test(t)), 'the refusal is a warning or error, not a quiet info');
     // Give a wrongly started run time to show itself.
