@@ -5,35 +5,75 @@ import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { ensureArtifactsDir, sleep } from './codeServer';
 
-/** Opens a workspace file with Quick Open (Ctrl+P), as a user would. */
+/** Opens a workspace file with Quick Open (Ctrl+P), as a user would; once more if the first try did not take. */
 export async function openFile(page: Page, relativePath: string): Promise<void> {
   const base = relativePath.split('/').pop()!;
-  await page.locator('.monaco-workbench').click({ position: { x: 700, y: 450 }, force: true }).catch(() => {});
-  await page.keyboard.press('Control+P');
+  // The file's tab, active in the active editor group: opened and in front, not just open somewhere.
+  const activeTab = page.locator(`.part.editor .editor-group-container.active .tab.active[aria-label^="${base}"]`);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await focusWorkbench(page);
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor();
+      await fillQuickInput(page, relativePath);
+      // File search answers asynchronously; Enter before the row shows opens nothing.
+      const row = page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
+      await row.waitFor({ timeout: 30_000 });
+      await row.click();
+      await activeTab.first().waitFor({ timeout: 15_000 });
+      await page.locator('.part.editor .editor-group-container.active .editor-instance .monaco-editor .view-lines').first().waitFor();
+      return;
+    } catch (err) {
+      if (attempt >= 2) throw new Error(`could not open ${relativePath} with Quick Open: ${(err as Error).message}`);
+      await page.keyboard.press('Escape').catch(() => {});
+    }
+  }
+}
+
+/** Types into the open quick input and waits until it shows exactly that text. */
+async function fillQuickInput(page: Page, text: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(relativePath);
-  // File search answers asynchronously; Enter before the row shows opens nothing.
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first().waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
-  await page.locator(`.tabs-container .tab[aria-label^="${base}"]`).first().waitFor({ timeout: 30_000 });
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor();
+  await input.fill(text);
+  const deadline = Date.now() + 5_000;
+  while ((await input.inputValue().catch(() => '')) !== text) {
+    if (Date.now() > deadline) throw new Error(`the quick input does not show "${text}"`);
+    await sleep(50);
+    if ((await input.inputValue().catch(() => '')) !== text) await input.fill(text);
+  }
+}
+
+/**
+ * Gives the workbench keyboard focus: after a click inside a webview, key presses go to its
+ * iframe. A text editor takes it when there is one (its tab is clicked, which keeps the cursor
+ * where it is); otherwise a click on the side bar's title, which does nothing else.
+ */
+async function focusWorkbench(page: Page): Promise<void> {
+  if (await focusEditor(page)) return;
+  await page.locator('.part.sidebar .composite.title').first().click({ position: { x: 4, y: 4 }, timeout: 5_000 }).catch(() => {});
 }
 
 /** Runs a command by its palette title (F1, type, Enter). */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await focusEditor(page);
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
   // Match the whole label: "Trace Current File" must not pick a longer title that contains it.
   const row = page.locator('.quick-input-list .monaco-list-row').filter({
     has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
   }).first();
-  await row.waitFor({ timeout: 30_000 });
-  await row.click();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await focusWorkbench(page);
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
+      await fillQuickInput(page, `>${title}`);
+      await row.waitFor({ timeout: 30_000 });
+      await row.click();
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+      return;
+    } catch (err) {
+      if (attempt >= 2) throw new Error(`could not run "${title}" from the command palette: ${(err as Error).message}`);
+      await page.keyboard.press('Escape').catch(() => {});
+    }
+  }
 }
 
 function escapeRegExp(text: string): string {
@@ -52,12 +92,39 @@ export async function paletteOffers(page: Page, title: string): Promise<boolean>
   return rows.some((r) => r.includes(title));
 }
 
-/** Clicks into the active text editor so keyboard commands go to it. */
-export async function focusEditor(page: Page): Promise<void> {
-  const editor = page.locator('.editor-instance .monaco-editor .view-lines').first();
-  if (await editor.isVisible().catch(() => false)) {
-    await page.locator('.editor-instance .monaco-editor textarea.inputarea, .editor-instance .monaco-editor .native-edit-context').first().focus().catch(() => {});
+/**
+ * Puts keyboard focus in a text editor for real, as a user clicking its tab would (the cursor
+ * stays where it is): the one in the active editor group, else the first group showing one.
+ * Returns false when no text editor is shown. Focus left in a webview's iframe (after a click
+ * on the timeline) would otherwise swallow the next key presses.
+ */
+export async function focusEditor(page: Page): Promise<boolean> {
+  const groups = page.locator('.part.editor .editor-group-container').filter({ has: page.locator('.editor-instance .monaco-editor .view-lines') });
+  const active = groups.and(page.locator('.active'));
+  const group = (await active.count()) ? active.first() : groups.first();
+  if (!(await group.count())) return false;
+  const deadline = Date.now() + 5_000;
+  for (let attempt = 0; Date.now() < deadline; attempt++) {
+    if (await editorHasFocus(page)) return true;
+    if (attempt % 2 === 0) {
+      await group.locator('.tabs-container .tab.active').first().click({ timeout: 5_000 }).catch(() => {});
+    } else {
+      // A tab click that did not take (a tab being dragged, a title bar re-rendering): a click
+      // at the end of the first visible line of text moves the cursor but surely focuses.
+      const lines = group.locator('.editor-instance .monaco-editor .view-lines').first();
+      const box = await lines.boundingBox().catch(() => null);
+      if (box) await page.mouse.click(box.x + box.width - 4, box.y + 6);
+    }
+    await sleep(100);
   }
+  return editorHasFocus(page);
+}
+
+async function editorHasFocus(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const active = document.activeElement;
+    return !!active && !!active.closest('.part.editor .editor-instance .monaco-editor') && document.hasFocus();
+  }).catch(() => false);
 }
 
 /** The cursor position the status bar shows ("Ln 12, Col 5"). */
@@ -80,15 +147,30 @@ export async function waitForCursorLine(page: Page, line: number, timeoutMs = 15
   throw new Error(`cursor stayed at Ln ${last.line}, Col ${last.col}; expected Ln ${line}`);
 }
 
-/** Moves the cursor with Go to Line (Ctrl+G), which also scrolls the line into view. */
+/**
+ * Moves the cursor with Go to Line (Ctrl+G), which also scrolls the line into view. Waits for
+ * the picker to offer that line before Enter, and tries the whole gesture again once when the
+ * cursor did not move (focus was elsewhere, a key press lost on a busy machine).
+ */
 export async function goToLine(page: Page, line: number, col = 1): Promise<void> {
-  await focusEditor(page);
-  await page.keyboard.press('Control+G');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`:${line}:${col}`);
-  await page.keyboard.press('Enter');
-  await waitForCursorLine(page, line);
+  let lastError: Error | undefined;
+  for (let attempt = 1; attempt <= 2; attempt++) {
+    try {
+      if (!(await focusEditor(page))) throw new Error('no text editor to focus');
+      await page.keyboard.press('Control+G');
+      await page.locator('.quick-input-widget input').waitFor({ timeout: 10_000 });
+      await fillQuickInput(page, `:${line}:${col}`);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: new RegExp(`Go to line ${line}\\b`) }).first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+      await waitForCursorLine(page, line, 10_000);
+      return;
+    } catch (err) {
+      lastError = err as Error;
+      await page.keyboard.press('Escape').catch(() => {});
+    }
+  }
+  throw new Error(`Go to Line ${line} failed twice: ${lastError?.message}`);
 }
 
 /**
