@@ -10,7 +10,7 @@ import { RunnerError } from '../runner/resolve';
 import type { TraceRecord } from '../trace/format';
 import { runtimeFor, SETTINGS, type ProgramRuntime } from './ids';
 import { isProblem, resolveInterpreter } from './interpreter';
-import { launchers } from '../runner/launchers';
+import { announcingLaunchers, commandLineForDisplay } from './commandLine';
 import { pythonFromPythonExtension } from './pythonExtension';
 import { TraceTail } from '../runner/tail';
 import { prepareTraceDirectory, tracePathFor } from './tracePaths';
@@ -148,7 +148,7 @@ export class TraceSession {
     out.appendLine(`── ${new Date().toLocaleTimeString()} tracing ${this.program}`);
     out.appendLine(`   ${this.runtime === 'python' ? 'Python' : 'Node.js'} ${this.interpreterVersion}: ${this.interpreter}`);
     out.appendLine(`   trace: ${this.tracePath}`);
-    out.appendLine(`$ ${[this.interpreter, this.program, ...this.args].map(quoteForDisplay).join(' ')}`);
+    out.appendLine(`   working directory: ${this.cwd}`);
     out.show(true);
 
     this.tail = new TraceTail(this.tracePath, {
@@ -165,7 +165,8 @@ export class TraceSession {
         tracePath: this.tracePath,
         interpreter: this.interpreter,
         distDir: __dirname,
-        launchers,
+        // The command line really run (tracer, interpreter, program, args), shown as it is spawned.
+        launchers: announcingLaunchers((plan) => out.appendLine(commandLineForDisplay(plan))),
         blockingMs: this.blockingMs,
         cwd: this.cwd,
         stdin: 'eof',
@@ -192,8 +193,9 @@ export class TraceSession {
     }
     this.tail.close();
     const seconds = ((Date.now() - this.startedAt) / 1000).toFixed(2);
-    if (stopped) out.appendLine(`── stopped after ${seconds} s; the trace recorded so far is kept (${this.tail.records.length} records)`);
-    else out.appendLine(`── exit code ${code ?? `none (signal ${signal})`} after ${seconds} s (${this.tail.records.length} records)`);
+    const exit = code !== null ? `exit code ${code}` : `ended by ${signal ?? 'a signal'}`;
+    if (stopped) out.appendLine(`── stopped after ${seconds} s (${exit}); the trace recorded so far is kept (${this.tail.records.length} records)`);
+    else out.appendLine(`── ${exit} after ${seconds} s (${this.tail.records.length} records)`);
     if (!this.tail.records.length) {
       out.appendLine('   the tracer wrote no trace: see the output above for why');
     }
@@ -206,14 +208,15 @@ export class TraceSession {
     return { code: null, signal: null, stopped: false, records: this.tail?.records ?? [], problems: this.tail?.problems ?? [], failedToStart: message };
   }
 
+  /** Stop was asked for: the program is on its way out. */
+  get stopping(): boolean {
+    return this.stopRequested;
+  }
+
   /** Ends the program and everything it started; resolves once it is gone and the trace is read. */
   async stop(): Promise<void> {
     this.stopRequested = true;
     this.traced?.stop();
     if (this.finished) await this.finished;
   }
-}
-
-function quoteForDisplay(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
