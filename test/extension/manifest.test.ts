@@ -7,6 +7,8 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS, SETTINGS, TIMELINE_VIEW_TYPE, TRACEABLE_LANGUAGES } from '../../src/extension/ids';
 import { WEBVIEW_VIEW_TYPE } from '../../src/protocol';
+import { annotationText } from '../../src/extension/hoverText';
+import type { AwaitSiteStats } from '../../src/model/types';
 
 const root = join(__dirname, '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -14,6 +16,8 @@ const extensionSources = readdirSync(join(root, 'src', 'extension'))
   .filter((f) => f.endsWith('.ts'))
   .map((f) => readFileSync(join(root, 'src', 'extension', f), 'utf8'))
   .join('\n');
+
+const props = (): Record<string, { markdownDescription?: string }> => pkg.contributes.configuration.properties;
 
 interface CommandEntry { command: string; title: string; category?: string; icon?: string }
 interface MenuEntry { command: string; when?: string; group?: string }
@@ -72,6 +76,16 @@ describe('extension manifest', () => {
     assert.equal(props['awaitLens.blockingThresholdMs'].default, 100);
     assert.equal(props['awaitLens.annotations'].default, true);
     assert.equal(props['awaitLens.traceDirectory'].default, '.awaitlens');
+  });
+
+  it("shows in the annotations setting's description exactly what an annotation looks like", () => {
+    const text = props()['awaitLens.annotations'].markdownDescription ?? '';
+    const stats = (count: number, total: number, max: number) =>
+      ({ count, total, mean: total / count, max } as unknown as AwaitSiteStats);
+    for (const example of [annotationText(stats(1, 2e9, 2e9)), annotationText(stats(3, 3.06e9, 2e9))]) {
+      assert.ok(text.includes(`\`${example}\``), `the description shows ${example}: ${text}`);
+    }
+    assert.ok(!text.includes('⏸'), 'annotations use ‖, not ⏸');
   });
 
   it('refuses untrusted and virtual workspaces, and restores the timeline after a reload', () => {
