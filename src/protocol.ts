@@ -12,8 +12,11 @@ export interface ViewState {
   scrollY?: number;
   /** Task-name filter text. */
   filter?: string;
-  /** What is selected (see Selection). */
-  selection?: Selection | null;
+  /**
+   * What is selected (see Selection). A selection made by the hover link is kept as its
+   * request (`{ kind: 'site' }`): small whatever the number of waits, and found again after a reload.
+   */
+  selection?: SelectRequest | null;
   /** Which panel is shown: the timeline or the task graph. */
   tab?: 'timeline' | 'graph';
 }

@@ -21,6 +21,8 @@ class App {
   private model: TraceModel | null = null;
   private ended: { code: number | null; signal?: string | null; stopped?: boolean } | null = null;
   private selection: Selection | null = null;
+  /** The hover-link request the selection came from (persisted instead of its wait indices). */
+  private selectionRequest: SelectRequest | null = null;
   private pendingSelect: SelectRequest | null = null;
   private restoredView: ViewState | null = null;
   private modelTimer: number | undefined;
@@ -286,6 +288,7 @@ class App {
     this.ended = null;
     this.problems = [];
     this.selection = null;
+    this.selectionRequest = null;
     this.restoredView = null;
     this.dom.problems.hidden = true;
     document.title = info.title ? `${info.title} — Await Lens` : 'Await Lens';
@@ -439,7 +442,7 @@ class App {
     if (!selection || !this.selectionExists(selection, model)) return;
     this.pendingSelect = null;
     if (this.tab !== 'timeline') this.showTab('timeline');
-    this.select(selection, true);
+    this.select(selection, true, request.kind === 'site' ? request : null);
   }
 
   private selectionExists(selection: Selection, model: TraceModel): boolean {
@@ -453,8 +456,9 @@ class App {
     }
   }
 
-  select(selection: Selection | null, focus: boolean): void {
+  select(selection: Selection | null, focus: boolean, request: SelectRequest | null = null): void {
     this.selection = selection;
+    this.selectionRequest = request;
     if (selection && focus && this.dom.filter.value) {
       // Selecting something the filter hides: clear the filter rather than select the invisible.
       const task = this.taskOf(selection);
@@ -510,8 +514,9 @@ class App {
       viewEnd: this.timeline.viewEnd,
       scrollY: this.timeline.scrollY,
       filter: this.dom.filter.value,
-      // Every wait at a busy line can be a hundred thousand indices: not worth a state that size.
-      selection: this.selection?.kind === 'waits' && this.selection.waits.length > 2000 ? null : this.selection,
+      // Every wait at a busy line can be a hundred thousand indices: a hover-link selection is
+      // saved as its request, and other selections that size are not worth a state that size.
+      selection: this.selectionRequest ?? (this.selection?.kind === 'waits' && this.selection.waits.length > 2000 ? null : this.selection),
       tab: this.tab,
     };
     const state: PersistedState = { info: this.info, view };

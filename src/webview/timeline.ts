@@ -565,12 +565,14 @@ export class Timeline {
     const first = Math.ceil((this.viewStart - origin) / step) * step;
     const labels: string[] = [];
     for (let rel = first; rel + origin <= this.viewEnd && labels.length < 50; rel += step) labels.push(formatTick(rel, step));
+    const el = this.axisText;
+    // The exact range changes with every pan, even one too small to move a tick label.
+    const start = String(Math.round(this.viewStart)), end = String(Math.round(this.viewEnd));
+    if (el.dataset.start !== start) el.dataset.start = start;
+    if (el.dataset.end !== end) el.dataset.end = end;
     const key = `${step}|${labels.join(',')}`;
     if (key === this.axisKey) return;
     this.axisKey = key;
-    const el = this.axisText;
-    el.dataset.start = String(Math.round(this.viewStart));
-    el.dataset.end = String(Math.round(this.viewEnd));
     el.dataset.step = String(step);
     el.dataset.labels = labels.join('|');
     el.textContent = `Time axis from ${formatTick(this.viewStart - origin, step)} to ${formatTick(this.viewEnd - origin, step)}, ticks every ${formatDuration(step)}.`;

@@ -35,6 +35,27 @@ function lineOf(source: string, needle: string): number {
   return index + 1;
 }
 
+interface Axis { start: number; end: number; step: number; labels: string }
+
+/** The time axis as the page states it in #al-axis (ns and tick labels). */
+function readAxis(page: Page): Promise<Axis> {
+  return page.evaluate(() => {
+    const data = document.getElementById('al-axis')!.dataset;
+    return { start: Number(data.start), end: Number(data.end), step: Number(data.step), labels: data.labels ?? '' };
+  });
+}
+
+/** Polls the axis until `ok` (the page redraws on its own schedule); fails with the last axis seen. */
+async function waitForAxis(page: Page, what: string, ok: (axis: Axis) => boolean, timeoutMs = 15_000): Promise<Axis> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const axis = await readAxis(page);
+    if (ok(axis)) return axis;
+    if (Date.now() > deadline) assert.fail(`${what}: the axis is still ${JSON.stringify(axis)}`);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+}
+
 interface OpenPage {
   page: Page;
   errors: string[];
@@ -208,6 +229,7 @@ describe('webview: the timeline of a real trace in Chromium', function () {
     await tooltip.waitFor({ state: 'visible' });
     assert.match(await tooltip.textContent() ?? '', new RegExp(`suspended at lesson\\.py:${sleepLine}`));
     await page.mouse.click(box.x + point.x, box.y + point.y);
+    await page.waitForFunction(() => ((window as any).awaitlensReveals ?? []).length > 0);
     const reveals = await page.evaluate(() => (window as any).awaitlensReveals as { file: string; line: number }[]);
     assert.equal(reveals.length, 1);
     assert.equal(reveals[0].file, program);
@@ -235,33 +257,34 @@ describe('webview: the timeline of a real trace in Chromium', function () {
 
   it('zooms with keys, the wheel and double-click, and the time axis follows', async function () {
     const { page } = await open(htmlPath);
-    const axis = async () => {
-      const el = page.locator('#al-axis');
-      return { step: Number(await el.getAttribute('data-step')), labels: await el.getAttribute('data-labels') ?? '' };
-    };
-    // The canvas redraws on the next animation frame: wait for two, not for a guessed time.
-    const drawn = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-    const before = await axis();
+    // The canvas redraws on an animation frame, and #al-axis with it: wait for the expected axis,
+    // not for a guessed number of frames (a loaded machine may skip some).
+    const axisUntil = (what: string, ok: (axis: Axis) => boolean) => waitForAxis(page, what, ok);
+    const before = await readAxis(page);
     assert.match(before.labels, /ms/, 'a sub-second trace is labelled in ms');
+    const range = (a: Axis) => a.end - a.start;
     await page.locator('#al-canvas').focus();
     for (let i = 0; i < 8; i++) await page.keyboard.press('+');
-    await drawn();
-    const zoomed = await axis();
-    assert.ok(zoomed.step < before.step / 10, `ticks closer after zooming in (${before.step} -> ${zoomed.step} ns)`);
+    // 8 × 1.5: ticks at least ten times closer (nice steps of 1, 2, 5 × 10^k lose at most 2.5×).
+    const zoomed = await axisUntil('ticks closer after 8 presses of +', (a) => a.step < before.step / 10 && Math.abs(range(a) - range(before) / 1.5 ** 8) < 2);
     assert.notEqual(zoomed.labels, before.labels);
+    assert.ok(Math.abs((zoomed.start + zoomed.end) / 2 - (before.start + before.end) / 2) < 2, 'keys zoom about the middle of the lanes');
+    // A key pans a tenth of the lanes' width: the range moves by a tenth of its length, same ticks.
     await page.keyboard.press('ArrowRight');
-    await drawn();
-    const panned = await axis();
+    const panned = await axisUntil('ArrowRight pans later', (a) => a.start > zoomed.start);
     assert.equal(panned.step, zoomed.step);
-    assert.notEqual(panned.labels, zoomed.labels, `panning moves the labels (${JSON.stringify([zoomed, panned])})`);
+    assert.ok(Math.abs(panned.start - zoomed.start - range(zoomed) / 10) < 2, `panned by a tenth (${JSON.stringify([zoomed, panned])})`);
+    // Half a page is more than a tick (ticks are at least 90 px apart, a page is wider): labels move.
+    await page.keyboard.press('Shift+ArrowRight');
+    const paged = await axisUntil('Shift+ArrowRight pans half a page', (a) => a.start > panned.start);
+    assert.ok(Math.abs(paged.start - panned.start - range(zoomed) / 2) < 2, 'half a page');
+    assert.notEqual(paged.labels, panned.labels, 'the tick labels follow the pan');
     const box = (await page.locator('#al-canvas').boundingBox())!;
     await page.mouse.dblclick(box.x + box.width / 2, box.y + 12);
-    await drawn();
-    assert.equal((await axis()).step, before.step, 'double-click fits the whole trace again');
+    await axisUntil('double-click fits the whole trace again', (a) => a.step === before.step && a.start === before.start && a.end === before.end);
     await page.mouse.move(box.x + box.width / 2, box.y + 200);
     await page.mouse.wheel(0, -400);
-    await drawn();
-    assert.ok((await axis()).step < before.step, 'the wheel zooms in');
+    await axisUntil('the wheel zooms in', (a) => a.step < before.step);
   });
 
   it('restores zoom, filter and selection after a reload (the webview state API)', async function () {
@@ -271,19 +294,27 @@ describe('webview: the timeline of a real trace in Chromium', function () {
     for (let i = 0; i < 3; i++) await page.keyboard.press('+');
     const wait = model.waits.find((w) => w.site?.line === sleepLine)!;
     await page.evaluate((index) => (window as any).awaitlens.select({ kind: 'wait', wait: index }), wait.index);
-    const drawn = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-    await drawn();
-    const before = { step: await page.locator('#al-axis').getAttribute('data-step'), labels: await page.locator('#al-axis').getAttribute('data-labels') };
     // State is saved a moment after the last change.
-    await page.waitForFunction(() => Object.keys(sessionStorage).some((k) => (sessionStorage.getItem(k) ?? '').includes('"kind":"wait"')));
+    const saved = () => page.evaluate(() => Object.values(sessionStorage).map((text) => JSON.parse(text)).find((s) => s?.view)?.view);
+    await page.waitForFunction(() => Object.values(sessionStorage).some((text) => text.includes('"kind":"wait"')));
+    const view = await saved();
+    const before = await waitForAxis(page, 'the zoomed view is drawn', (a) => a.start === Math.round(view.viewStart) && a.end === Math.round(view.viewEnd));
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
-    await drawn();
     assert.equal(await page.inputValue('#al-filter'), 'worker');
     assert.equal(await page.evaluate(() => (window as any).awaitlens.timeline.visibleLanes.length), 3);
     assert.equal(await page.locator('#al-details').getAttribute('data-kind'), 'wait');
-    assert.equal(await page.locator('#al-axis').getAttribute('data-step'), before.step);
-    assert.equal(await page.locator('#al-axis').getAttribute('data-labels'), before.labels);
+    const after = await waitForAxis(page, 'the restored view is drawn', (a) => a.start === before.start && a.end === before.end);
+    assert.deepEqual(after, before);
+
+    // A selection made by the hover's "show in timeline" link (every wait at a line) comes back too.
+    await page.evaluate((m) => (window as any).awaitlens.deliver(m), { type: 'select', selection: { kind: 'site', site: { file: program, line: sleepLine } } });
+    assert.equal(await page.locator('#al-details').getAttribute('data-kind'), 'waits');
+    await page.waitForFunction(() => Object.values(sessionStorage).some((text) => text.includes('"kind":"site"')));
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+    assert.equal(await page.locator('#al-details').getAttribute('data-kind'), 'waits');
+    assert.match(await page.locator('#al-details [data-field="headline"]').textContent() ?? '', /Suspended 3 times here by 3 tasks/);
   });
 
   it('shows program text literally, never as HTML', async function () {
@@ -318,7 +349,12 @@ describe('webview: the timeline of a real trace in Chromium', function () {
       document.body.classList.remove('al-standalone');
       document.body.classList.add('vscode-dark');
     });
-    await dark.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    // The repaint happens on a later frame: wait for it (the assertion below says what was seen).
+    await dark.page.waitForFunction(() => {
+      const canvas = document.getElementById('al-canvas') as HTMLCanvasElement;
+      const d = canvas.getContext('2d')!.getImageData(canvas.width - 30, canvas.height - 3, 1, 1).data;
+      return d[0] === 0 && d[1] === 43 && d[2] === 54;
+    }, undefined, { timeout: 10_000 }).catch(() => undefined);
     assert.deepEqual(await pixel(dark.page), [0, 43, 54]);
     assert.equal(await dark.page.evaluate(() => getComputedStyle(document.body).color), 'rgb(238, 232, 213)');
   });

@@ -25,7 +25,8 @@ describe('webview: inside a VS Code-like host (nonce CSP, postMessage, state API
   const sleepLine = readFileSync(program, 'utf8').split('\n').findIndex((l) => l.includes('await asyncio.sleep(delay)')) + 1;
 
   const posted = () => page.evaluate(() => (window as any).__posted as { type: string }[]);
-  const send = (message: unknown) => page.evaluate((m) => window.postMessage(m, '*'), message);
+  // As VS Code delivers them: window messages, handled in a later task (see __send below).
+  const send = (message: unknown) => page.evaluate((m) => (window as any).__send(m), message);
 
   before(async function () {
     dir = mkdtempSync(join(tmpdir(), 'awaitlens-webview-vscode-'));
@@ -55,6 +56,18 @@ describe('webview: inside a VS Code-like host (nonce CSP, postMessage, state API
         setState: (s) => { window.__state = s; },
       });
       document.addEventListener('DOMContentLoaded', () => document.body.classList.add('vscode-dark'));
+      // A marker posted right after a message is delivered after it (same source, in order):
+      // when the marker arrives, the message has been handled.
+      window.__send = (message) => new Promise((resolve) => {
+        const marker = 'sent-' + Math.random();
+        window.addEventListener('message', function onMessage(event) {
+          if (!event.data || event.data.testMarker !== marker) return;
+          window.removeEventListener('message', onMessage);
+          resolve();
+        });
+        window.postMessage(message, '*');
+        window.postMessage({ testMarker: marker }, '*');
+      });
     ` });
     await page.goto(`file://${htmlPath}`);
     await page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'ready'));
@@ -88,6 +101,7 @@ describe('webview: inside a VS Code-like host (nonce CSP, postMessage, state API
     }, sleepLine);
     const box = (await page.locator('#al-canvas').boundingBox())!;
     await page.mouse.click(box.x + point.x, box.y + point.y);
+    await page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'reveal'));
     const reveal = (await posted()).find((m) => m.type === 'reveal') as unknown as { site: { file: string; line: number } };
     assert.equal(reveal.site.file, program);
     assert.equal(reveal.site.line, sleepLine);
