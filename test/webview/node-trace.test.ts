@@ -63,7 +63,7 @@ describe('webview: the timeline of a real Node.js trace', function () {
     assert.ok(sequential >= 175, `one after another ${sequential} ms`);
     // Concurrency, structurally (a loaded machine stretches the wall time, not the overlap):
     // the three sleeps were all pending at once, as the header's sum of waits says.
-    const sleeps = await page.evaluate((line) => (window as any).awaitlens.model().waits
+    const sleeps: [number, number][] = await page.evaluate((line) => (window as any).awaitlens.model().waits
       .filter((w: any) => w.site?.line === line).map((w: any) => [w.start, w.end] as [number, number]), sleepLine);
     assert.equal(sleeps.length, 3);
     assert.ok(Math.max(...sleeps.map((s) => s[0])) < Math.min(...sleeps.map((s) => s[1])), 'all three sleeps overlap');
