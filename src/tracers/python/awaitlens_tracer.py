@@ -148,6 +148,8 @@ import json as _json
 import threading as _threading
 import collections as _collections
 import time as _time
+import weakref as _weakref
+from itertools import islice as _islice
 
 _now = _time.perf_counter_ns
 _T0 = _now()
@@ -194,13 +196,10 @@ def _write_out():
     with _write_lock:
         if not _queue:
             return
-        parts = []
-        pop = _queue.popleft
-        try:
-            while True:
-                parts.append(pop())
-        except IndexError:
-            pass
+        # Only this function takes records out (under the lock); others may append meanwhile.
+        # islice over iter(popleft) drains exactly what is there now in C, not record by record
+        # in Python (that loop cost as much as formatting a record).
+        parts = list(_islice(iter(_queue.popleft, None), len(_queue)))
         parts.append('')
         data = '\n'.join(parts).encode('utf-8', 'surrogatepass')
         try:
@@ -317,34 +316,49 @@ def _coro_def(coro):
     return '{"file":%s,"line":%d,"col":1}' % (_info(code)[2], code.co_firstlineno)
 
 
+_internal_codes = {}   # code -> True when it is asyncio's own housekeeping (see _is_loop_internal)
+
+
 def _is_loop_internal(coro, site):
     # asyncio's own housekeeping tasks: asyncio.run's shutdown_asyncgens / shutdown_default_executor,
     # a server's _accept_connection2. A library coroutine the user's code made a task of stays.
     code = getattr(coro, 'cr_code', None)
     if code is None:
         return False
-    file = code.co_filename
-    if os.path.basename(os.path.dirname(file)) != 'asyncio':
-        return False
-    name = getattr(coro, '__qualname__', '') or ''
-    return site == 'null' or name.rsplit('.', 1)[-1].startswith('_') or \
-        os.path.basename(file) in ('base_events.py', 'runners.py')
+    internal = _internal_codes.get(code)
+    if internal is None:
+        file = code.co_filename
+        if os.path.basename(os.path.dirname(file)) != 'asyncio':
+            internal = False
+        else:
+            name = getattr(code, 'co_qualname', None) or code.co_name
+            internal = 'site' if not (name.rsplit('.', 1)[-1].startswith('_') or
+                                      os.path.basename(file) in ('base_events.py', 'runners.py')) else True
+        _internal_codes[code] = internal
+    return internal is True or (internal == 'site' and site == 'null')
 
 
 def _register(task, t, parent, site, eager=False):
     """Gives a task its id and writes its `task` record (id 0: not traced)."""
-    import weakref
     coro0 = task.get_coro() if hasattr(task, 'get_coro') else getattr(task, '_coro', None)
     if _is_loop_internal(coro0, site):
         task._al_id = 0
-        task._al = (0, None, None)
+        task._al = (0, None, None, None)
         return 0
     _next_id[0] += 1
     tid = _next_id[0]
     task._al_id = tid
     task._al_r = '{"type":"resume","task":%d,"t":' % tid
     task._al_s = '{"type":"suspend","task":%d,"t":' % tid
-    task._al = (tid, task._al_r, task._al_s)   # one attribute read per step in _traced_run
+    # One attribute read per step in _traced_run: id, record prefixes, and where the walk of its
+    # coroutine chain starts (_tree's node for the coroutine's code; None: walk from the top).
+    root = None
+    if coro0.__class__ is _CoroType:
+        root = _tree.get(id(coro0.cr_code))
+        if root is None:
+            root = _tree[id(coro0.cr_code)] = {}
+            _tree_codes.append(coro0.cr_code)   # (keeps the id its key)
+    task._al = (tid, task._al_r, task._al_s, root)
     # The record waits until the creating step ends (or the task first runs): TaskGroup and
     # create_task(name=...) on some versions name the task only after the factory made it.
     _pending_tasks.append((task, tid, t, parent, site, eager))
@@ -352,22 +366,42 @@ def _register(task, t, parent, site, eager=False):
         _flush_tasks()
     _unstarted.add(tid)
     try:
-        _live[tid] = weakref.ref(task)
+        _live[tid] = _weakref.ref(task)
     except TypeError:
         _live[tid] = None
     return tid
 
 
 _pending_tasks = []
+_coro_json = {}        # (id(code), name) -> (code, '"coro":NAME,"parent":', def SITE) for task records
+
+
+def _json_name(name):
+    # Task names are mostly "Task-12": no escaping needed, skip json.dumps.
+    if name.__class__ is str and name.isascii() and name.replace('-', '').replace('_', '').isalnum():
+        return '"' + name + '"'
+    return _dumps(name)
 
 
 def _flush_tasks():
-    while _pending_tasks:
-        task, tid, t, parent, site, eager = _pending_tasks.pop(0)
+    pending = _pending_tasks[:]
+    del _pending_tasks[:len(pending)]
+    for task, tid, t, parent, site, eager in pending:
         coro = task.get_coro() if hasattr(task, 'get_coro') else getattr(task, '_coro', None)
-        _emit('{"type":"task","task":%d,"name":%s,"coro":%s,"parent":%s,"t":%d,"site":%s,"def":%s,"kind":"task"%s}' % (
-            tid, _dumps(_task_name(task)), _dumps(_coro_name(coro)), 'null' if parent is None else parent,
-            t - _T0, site, _coro_def(coro), ',"eager":true' if eager else ''))
+        code = getattr(coro, 'cr_code', None)
+        name = _coro_name(coro)   # (per coroutine: functools.wraps wrappers share one code object)
+        key = (id(code), name)
+        hit = _coro_json.get(key)
+        if hit is None or hit[0] is not code:
+            hit = (code, '"coro":%s,"parent":' % _dumps(name), _coro_def(coro))
+            if code is not None:
+                _coro_json[key] = hit
+        _, cj, cd = hit
+        _emit('{"type":"task","task":%d,"name":%s,%s%s,"t":%d,"site":%s,"def":%s,"kind":"task"%s}' % (
+            tid, _json_name(_task_name(task)), cj, 'null' if parent is None else parent,
+            t - _T0, site, cd, ',"eager":true' if eager else ''))
+    if _pending_tasks:
+        _flush_tasks()   # (a task record can make another: a name that creates a task, rarely)
 
 
 def _tid(task):
@@ -468,6 +502,7 @@ def _end(task, tid, t):
 
 _frames_cache = {}     # (id(code), lasti, id(code), lasti, ...) -> description (see _describe_frames)
 _tree = {}             # id(code) -> lasti -> id(code) -> ... -> {_LEAF: description}
+_tree_codes = []
 _LEAF = -1
 _STOP = -2
 _LEAF_KINDS = ('sleep', 'queue', 'locks', 'io', 'executor')
@@ -477,6 +512,25 @@ import types as _types
 _CoroType = _types.CoroutineType
 _GenType = _types.GeneratorType
 _AgenType = _types.AsyncGeneratorType
+
+
+def _find_agen_step_types():
+    # The awaitables `async for` steps through: async_generator_asend / _athrow.
+    types_ = set()
+    try:
+        async def agen():
+            yield
+        g = agen()
+        for aw in (g.asend(None), g.athrow(GeneratorExit)):
+            types_.add(aw.__class__)
+            aw.close()
+    except Exception:
+        pass
+    return types_
+
+
+_agen_step_types = _find_agen_step_types()
+_leaf_awaitables = set()   # Future / Task classes: awaiting one, the coroutine chain ends there
 
 
 def _agen_of(obj):
@@ -879,17 +933,18 @@ def _traced_run(self):
         self = None
         return
     try:
-        tid, r_prefix, s_prefix = task._al
+        tid, r_prefix, s_prefix, root = task._al
     except AttributeError:
         _tid(task)   # made without loop.create_task (asyncio.Task(...) directly)
         _flush_tasks()
-        tid, r_prefix, s_prefix = task._al
+        tid, r_prefix, s_prefix, root = task._al
     if not tid:
         return _plain_run(self)
-    if self._args:
+    args = self._args
+    if args:
         # task.__wakeup(fut): what completed the future it waited on?
         cause = _cause(self._al_origin if self.__class__ is _OriginHandle else self, self, task, tid)
-    elif tid in _unstarted:
+    elif _unstarted and tid in _unstarted:
         _unstarted.discard(tid)
         cause = _C_START
     elif task._must_cancel:
@@ -903,7 +958,7 @@ def _traced_run(self):
     _emit('%s%d%s' % (r_prefix, t0 - _T0, cause))   # (one % is cheaper than + str() +)
     _origin = tid
     try:
-        self._context.run(cb, *self._args)
+        self._context.run(cb, *args)
     except (SystemExit, KeyboardInterrupt):
         _origin = None
         _after_step(task, tid, _now())
@@ -921,8 +976,19 @@ def _traced_run(self):
     # Below a known asyncio call (sleep, Queue.get...) the walk stops at its code object,
     # never touching its frame: on 3.11+ that would build a frame object every step.
     c = task._coro
-    node = _tree
-    while True:
+    if root is not None:
+        # The task's own coroutine: its code is known (root), only its position is looked up.
+        f = c.cr_frame
+        if f is None:   # finished: the task is done
+            node = None
+        else:
+            node = root.get(f.f_lasti)
+            c = c.cr_await
+            if c is None or c.__class__ in _leaf_awaitables:
+                c = None   # awaits a future or task (or nothing): the chain ends here
+    else:
+        node = _tree
+    while node is not None and c is not None:
         ct = c.__class__
         if ct is _CoroType:
             node = node.get(id(c.cr_code))
@@ -942,18 +1008,16 @@ def _traced_run(self):
                 break
             f = c.ag_frame
             n = c.ag_await
-        else:
+        elif ct in _agen_step_types:
             # `async for` over an async generator: go on inside it (same walk as _chain).
             c = _agen_of(c)
-            if c is None:
-                break
             continue
+        else:
+            break
         if f is None:   # a finished coroutine: the task is done
             node = None
             break
         node = node.get(f.f_lasti)
-        if node is None or n is None:
-            break
         c = n
     hit = node.get(_LEAF) if node is not None else None
     if hit is None:
@@ -1321,6 +1385,10 @@ def _install(tracer):
     _task_types.add(tasks.Task)
     if hasattr(tasks, '_PyTask'):
         _task_types.add(tasks._PyTask)
+    from asyncio import futures
+    for cls in (tasks.Task, getattr(tasks, '_PyTask', None), futures.Future, getattr(futures, '_PyFuture', None)):
+        if cls is not None:
+            _leaf_awaitables.add(cls)
     _TimerHandle = events.TimerHandle
 
     class OriginHandle(events.Handle):
