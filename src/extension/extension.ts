@@ -98,6 +98,10 @@ class Controller implements PanelEvents {
       void vscode.window.showInformationMessage('Await Lens: open a Python, JavaScript or TypeScript file to trace it.');
       return;
     }
+    if (this.session?.stopping) {
+      // Already on its way out (Stop was just pressed): wait for it rather than ask.
+      await this.session.stop();
+    }
     if (this.session) {
       const choice = await vscode.window.showWarningMessage(
         `Await Lens is still tracing ${basename(this.session.program)}. Stop it and trace ${basename(document.fileName)}?`,

@@ -17,6 +17,8 @@ import { TIMELINE_VIEW_TYPE } from './ids';
 const BATCH = 20_000;
 /** How often new records are sent while a program runs, ms. */
 const FLUSH_MS = 80;
+/** A shown webview that has not said `ready` after this long is loaded again (once). */
+const READY_TIMEOUT_MS = 20_000;
 
 export interface PanelEvents {
   stop(panel: TimelinePanel): void;
@@ -35,6 +37,8 @@ export class TimelinePanel {
   private flushTimer: NodeJS.Timeout | undefined;
   private viewState: ViewState | undefined;
   private disposed = false;
+  private readyTimer: NodeJS.Timeout | undefined;
+  private reloads = 0;
   /** The editor column reveals go to (the one the program was traced from). */
   sourceColumn: vscode.ViewColumn = vscode.ViewColumn.One;
 
@@ -53,6 +57,7 @@ export class TimelinePanel {
     panel.onDidDispose(() => {
       this.disposed = true;
       clearTimeout(this.flushTimer);
+      clearTimeout(this.readyTimer);
       events.disposed(this);
     });
     this.render();
@@ -102,11 +107,47 @@ export class TimelinePanel {
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'timeline.css')).toString(),
       title: TimelinePanel.title(this.info),
     });
+    this.watchReady();
+  }
+
+  /**
+   * Everything sent before the webview says `ready` is kept and replayed then, so nothing is
+   * lost to a webview still loading. One that never says it (its content did not load) would
+   * stay blank: loaded again once, and the output channel says so.
+   */
+  private watchReady(): void {
+    clearTimeout(this.readyTimer);
+    this.readyTimer = setTimeout(() => {
+      if (this.ready || this.disposed) return;
+      if (!this.panel.visible) {
+        // Hidden webviews may load lazily: check again when it is shown.
+        const shown = this.panel.onDidChangeViewState(() => {
+          if (!this.panel.visible) return;
+          shown.dispose();
+          this.watchReady();
+        });
+        return;
+      }
+      if (this.reloads >= 1) {
+        this.events.log(`timeline ${this.info.title}: the view did not start; close it and run Await Lens: Show Timeline`);
+        return;
+      }
+      this.reloads++;
+      this.events.log(`timeline ${this.info.title}: the view did not start within ${READY_TIMEOUT_MS / 1000} s; loading it again`);
+      this.render();
+    }, READY_TIMEOUT_MS);
   }
 
   private post(message: HostToWebview): void {
     if (this.disposed) return;
-    void this.panel.webview.postMessage(message);
+    this.panel.webview.postMessage(message).then((delivered) => { if (!delivered) this.lost(); }, () => this.lost());
+  }
+
+  /** A message did not reach the webview: replay everything on its next `ready` (or load it again). */
+  private lost(): void {
+    if (this.disposed || !this.ready) return;
+    this.ready = false;
+    this.watchReady();
   }
 
   /** Starts over for a new run of the same program. */
@@ -118,7 +159,11 @@ export class TimelinePanel {
     this.ended = null;
     this.pendingSelect = null;
     this.sent = 0;
-    if (this.ready) this.post({ type: 'init', info, state: undefined });
+    // The new run starts fitted; where the user was in the old one means nothing in it. The
+    // filter and the tab are the user's choice, not the trace's: they stay.
+    // Sent explicitly: without a state the webview would restore its own saved view of the old run.
+    this.viewState = { filter: this.viewState?.filter, tab: this.viewState?.tab };
+    if (this.ready) this.post({ type: 'init', info, state: this.viewState });
   }
 
   addRecords(records: TraceRecord[]): void {
@@ -144,8 +189,9 @@ export class TimelinePanel {
     else this.pendingSelect = selection;
   }
 
+  /** Brings the panel to the front where it is; Beside would move it to yet another column. */
   reveal(): void {
-    this.panel.reveal(vscode.ViewColumn.Beside, true);
+    this.panel.reveal(this.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
   }
 
   private flush(): void {
@@ -162,6 +208,7 @@ export class TimelinePanel {
   /** The webview (re)started: give it everything from the beginning. */
   private refill(): void {
     this.ready = true;
+    clearTimeout(this.readyTimer);
     this.sent = 0;
     this.post({ type: 'init', info: this.info, state: this.viewState });
     this.flush();

@@ -440,45 +440,67 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
     });
   }
 
-  describe('a trace started right after a Stop', function () {
-    it('shows its timeline filling in while it runs, and the stopped one stays as it was', async function () {
-      const first = join(workspace, 'ticker_forever.py');
-      const second = join(workspace, 'ticker_forever.mjs');
-      await openFile(page, 'ticker_forever.py');
-      await traceFromPalette(page, first, (r) => r.filter((x) => x.type === 'suspend').length >= 10);
-      await runCommand(page, STOP_COMMAND);
-      // As soon as the status bar says it is over, with the stopped panel still open beside.
-      const deadline = Date.now() + 15_000;
-      while ((await statusBarTexts(page)).some((t) => /Await Lens: tracing/.test(t)) && Date.now() < deadline) await sleep(100);
-      await openFile(page, 'ticker_forever.mjs');
-      await traceFromPalette(page, second, (r) => r.filter((x) => x.type === 'suspend').length >= 10);
+  describe('one trace after another', function () {
+    const py = () => join(workspace, 'ticker_forever.py');
+    const mjs = () => join(workspace, 'ticker_forever.mjs');
+    const suspendedTenTimes = (r: TraceRecord[]) => r.filter((x) => x.type === 'suspend').length >= 10;
+
+    /** The live timeline lists every task of the trace that suspended, while its program still runs. */
+    async function assertFillsInLive(program: string): Promise<void> {
       const frame = timelineFrame(page);
       await waitForTimeline(frame, /running/);
-      // Still running: the timeline filled in live, not at the end.
-      assert.ok((await pidsMatching(second)).length > 0, 'the second program is running');
-      const expected = traceFacts(await waitForTrace(defaultTracePath(second), () => true), second).tasks.filter((t) => t.suspendLines.length > 0);
-      const byDeadline = Date.now() + 20_000;
+      const expected = traceFacts(await waitForTrace(defaultTracePath(program), suspendedTenTimes), program).tasks.filter((t) => t.suspendLines.length > 0);
+      const deadline = Date.now() + 20_000;
       let rows = await taskRows(frame);
-      while (!expected.every((t) => rows.some((r) => r.name === t.name)) && Date.now() < byDeadline) {
+      while (!expected.every((t) => rows.some((r) => r.name === t.name)) && Date.now() < deadline) {
         await sleep(250);
         rows = await taskRows(frame);
       }
       assert.ok(expected.length > 0 && expected.every((t) => rows.some((r) => r.name === t.name)),
         `live tasks ${rows.map((r) => r.name).join(', ')}; expected ${expected.map((t) => t.name).join(', ')}`);
-      await screenshot(page, '11-trace-right-after-stop');
-      await frame.locator('#al-stop').click();
-      assert.deepEqual(await waitForNoProcess(second, 15_000), [], 'the second program is still running after Stop');
-      await waitForTimeline(frame, /stopped|killed|ended/);
-      // The first program's panel is still there, showing its stopped trace.
-      const firstTab = page.locator(`.tabs-container .tab[aria-label^="Await Lens: ticker_forever.py"]`).first();
-      await firstTab.click();
+      assert.ok((await pidsMatching(program)).length > 0, `${basename(program)} still runs: the timeline filled in live, not at its end`);
+    }
+
+    async function closeTimelineTab(name: string): Promise<void> {
+      const tab = page.locator(`.tabs-container .tab[aria-label^="Await Lens: ${name}"]`).first();
+      await tab.click();
+      await tab.locator('.codicon-close').click();
+      await tab.waitFor({ state: 'detached', timeout: 10_000 });
+    }
+
+    it('Trace while another program runs asks first, then stops that one and traces this one', async function () {
+      await openFile(page, 'ticker_forever.py');
+      await traceFromPalette(page, py(), suspendedTenTimes);
+      await openFile(page, 'ticker_forever.mjs');
+      rmSync(defaultTracePath(mjs()), { force: true });
+      await runCommand(page, TRACE_COMMAND);
+      const question = page.locator('.notifications-toasts .notification-list-item', { hasText: /still tracing ticker_forever\.py/ }).first();
+      await question.waitFor({ timeout: 15_000 });
+      await screenshot(page, '11-second-trace-asks');
+      assert.ok((await pidsMatching(py())).length > 0, 'nothing is stopped before the user answers');
+      await question.locator('.monaco-button', { hasText: 'Stop and Trace' }).click();
+      assert.deepEqual(await waitForNoProcess(py(), 15_000), [], 'the first program is still running');
+      await waitForTrace(defaultTracePath(mjs()), suspendedTenTimes);
+      await assertFillsInLive(mjs());
+      // Done with the first one: close its panel, so the next trace of it opens a new one.
+      await closeTimelineTab('ticker_forever.py');
+    });
+
+    it('a trace started right after a Stop fills in live, and the stopped one stays as it was', async function () {
+      // Stop, then at once another file and Trace: no question, the stopping run is waited for.
+      await runCommand(page, STOP_COMMAND);
+      await openFile(page, 'ticker_forever.py');
+      await traceFromPalette(page, py(), suspendedTenTimes);
+      assert.deepEqual(await waitForNoProcess(mjs(), 15_000), [], 'the stopped program is still running');
+      await assertFillsInLive(py());
+      await screenshot(page, '12-trace-right-after-stop');
+      await timelineFrame(page).locator('#al-stop').click();
+      assert.deepEqual(await waitForNoProcess(py(), 15_000), [], 'still running after Stop');
       await waitForTimeline(timelineFrame(page), /stopped|killed|ended/);
-      for (const name of ['ticker_forever.py', 'ticker_forever.mjs']) {
-        const tab = page.locator(`.tabs-container .tab[aria-label^="Await Lens: ${name}"]`).first();
-        await tab.click();
-        await tab.locator('.codicon-close').click();
-        await tab.waitFor({ state: 'detached', timeout: 10_000 });
-      }
+      // The stopped program's panel is still there, showing its stopped trace.
+      await page.locator('.tabs-container .tab[aria-label^="Await Lens: ticker_forever.mjs"]').first().click();
+      await waitForTimeline(timelineFrame(page), /stopped|killed|ended/);
+      for (const name of ['ticker_forever.py', 'ticker_forever.mjs']) await closeTimelineTab(name);
     });
   });
 });
