@@ -4,10 +4,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { instrument as Instrument, StripTypes } from './instrument';
 import { isTypeScript, isUserFile, typeScriptError } from './loading';
+import { cachedTransform } from './cache';
 
 const MARK = 'function __al$S(){';
 
-export function installCommonJsHooks(tracerDir: string, warn: (message: string) => void): void {
+export function installCommonJsHooks(tracerDir: string, cacheDir: string | null, warn: (message: string) => void): void {
   // Loaded on first use from their own bundles beside this one (acorn; sucrase only for TypeScript).
   let instrumentFn: typeof Instrument | null = null;
   let stripFn: StripTypes | null = null;
@@ -23,7 +24,9 @@ export function installCommonJsHooks(tracerDir: string, warn: (message: string) 
     if (typeof content === 'string' && typeof filename === 'string' && isUserFile(filename, tracerDir) && !content.includes(MARK)) {
       const typescript = isTypeScript(filename);
       try {
-        content = instrument(content, { id: filename, module: false, typescript, toCommonJS: typescript }).code;
+        const source = content;
+        content = cachedTransform(cacheDir, { id: filename, typescript, toCommonJS: typescript, source },
+          () => instrument(source, { id: filename, module: false, typescript, toCommonJS: typescript }).code);
       } catch (err) {
         if (typescript) throw typeScriptError(err, filename);
         warn(`could not instrument ${filename}: ${(err as Error).message}`);

@@ -31,7 +31,7 @@ const B = {
   causeTask: enc('{"kind":"task","task":'), label: enc(',"label":'), closeObj: enc('}'),
   awaitTask: enc('{"kind":"task","label":'), taskField: enc(',"task":'), callClose: enc(',"call":true}'),
   suspended: enc('"suspended"'), returnedLabel: enc('"returned"'), raisedLabel: enc('"raised"'), settled: enc('"settled the promise"'),
-  nextLabel: enc('"next()"'),
+  nextLabel: enc('"next()"'), openList: enc('['), closeList: enc(']'), comma: enc(','),
 };
 const ANON_LABELS: Labels = { call: enc('"<anonymous>()"'), returned: enc('"<anonymous>() returned"'), raised: enc('"<anonymous>() raised"') };
 const labelsFor = (name: string): Labels => ({
@@ -48,6 +48,7 @@ interface SiteInfo {
   nameB: Bytes;
   labels: Labels | null;
   frame: Json;       // {"fn":..,"file":..,"line":..,"col":..}
+  frameB: Bytes | null; // frame as bytes, made on first use in a stack
   name: string;      // enclosing function (await sites) or the function's own name (def sites)
   nameJson: Json;
   file: string;
@@ -68,6 +69,8 @@ class Task {
   waitTask: Task | null = null;
   waitCombo: Combo | null = null;
   waitCause: Bytes | null = null;
+  /** The pending promise registered in `waiting` for this await, dropped when it resumes. */
+  waitPromise: object | null = null;
   /** Set by the settle hook: who settled the promise it awaits. */
   settleCause: Bytes | null = null;
   /** Set by the settle hook when a running task settled it. */
@@ -198,7 +201,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       const pos = `"file":${fileJson},"line":${line},"col":${col}`;
       const nameJson = JSON.stringify(name);
       const json = `{${pos}}`;
-      sites.push({ json, jsonB: enc(json), nameB: enc(nameJson), labels: null, frame: `{"fn":${nameJson},${pos}}`, name, nameJson, file, line, col });
+      sites.push({ json, jsonB: enc(json), nameB: enc(nameJson), labels: null, frame: `{"fn":${nameJson},${pos}}`, frameB: null, name, nameJson, file, line, col });
     }
     return base;
   }
@@ -398,8 +401,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.settleCause = null;
     t.settleTask = null;
     put(B.suspend); putInt(t.id); put(B.t); putInt(ts); put(B.site); put(site ? site.jsonB : B.null);
-    const stack = stackOf(t, site);
-    if (stack === null) put(B.stackEmpty); else { put(B.stack); put(enc(stack)); }
+    putStack(t, site);
     put(B.awaiting);
     if (awaiting !== null) put(awaiting);
     else { const w = t.waitTask!; put(B.awaitTask); put(w.labels.call); put(B.taskField); putInt(w.id); put(B.closeObj); }
@@ -407,20 +409,30 @@ export function startRuntime(opts: RuntimeOptions): void {
     pop(t, ts, siteId, 0);
   }
 
-  /** The chain of tasks awaiting each other down to this await, outermost first; [] when it is just the site. */
-  function stackOf(t: Task, site: SiteInfo | undefined): Json | null {
-    if (!site) return null;
+  /**
+   * ,"stack":[...]: the chain of tasks awaiting each other down to this await, outermost first;
+   * [] when it is just the site. Written from pre-encoded frames: no string is built per await.
+   */
+  const chain: SiteInfo[] = [];
+  function putStack(t: Task, site: SiteInfo | undefined): void {
     let up = t.awaitedBy;
-    if (!up || up.state !== SUSPENDED || up.waitTask === null) return null;
-    let out = site.frame;
+    if (!site || !up || up.state !== SUSPENDED || up.waitTask === null) { put(B.stackEmpty); return; }
+    let n = 0;
+    chain[n++] = site;
     for (let depth = 0; up && depth < 16; depth++) {
       if (up.state !== SUSPENDED || up.waitTask === null) break;
       const s = sites[up.waitSite];
       if (!s) break;
-      out = s.frame + ',' + out;
+      chain[n++] = s;
       up = up.awaitedBy;
     }
-    return '[' + out + ']';
+    put(B.stack); put(B.openList);
+    for (let i = n - 1; i >= 0; i--) {
+      const s = chain[i];
+      put(s.frameB ??= enc(s.frame));
+      if (i > 0) put(B.comma);
+    }
+    put(B.closeList);
   }
 
   /** After an await returned normally. */
@@ -436,6 +448,7 @@ export function startRuntime(opts: RuntimeOptions): void {
 
   function resume(t: Task, ts: number): void {
     const cause = resumeCause(t);
+    if (t.waitPromise !== null) unwatch(t);
     t.waitTask = null;
     t.waitCombo = null;
     t.settleCause = null;
@@ -566,10 +579,24 @@ export function startRuntime(opts: RuntimeOptions): void {
   }
 
   function watch(p: object, t: Task): void {
+    t.waitPromise = p;
     const w = waiting.get(p);
     if (!w) waiting.set(p, t);
     else if (Array.isArray(w)) w.push(t);
     else waiting.set(p, [w, t]);
+  }
+
+  /** An awaited promise that was already settled never reaches the settle hook: drop it at the resume. */
+  function unwatch(t: Task): void {
+    const p = t.waitPromise!;
+    t.waitPromise = null;
+    const w = waiting.get(p);
+    if (w === t) waiting.delete(p);
+    else if (Array.isArray(w)) {
+      const i = w.indexOf(t);
+      if (i >= 0) w.splice(i, 1);
+      if (w.length === 0) waiting.delete(p);
+    }
   }
 
   /** Bytes, or null with causeTask/causeLabel set. */

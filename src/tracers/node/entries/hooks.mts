@@ -4,16 +4,20 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { instrument as Instrument, StripTypes } from '../instrument';
 import { isTypeScript, isUserFile, typeScriptError, typeScriptFormat } from '../loading';
+import { cacheLookup, cacheStore } from '../cache';
 
 let stripTypes: StripTypes | null = null;
-// acorn loads in the background while Node resolves the entry point: the main thread waits less.
-const instrumentReady: Promise<typeof Instrument> = import(new URL('./instrument.mjs', import.meta.url).href).then((m: { instrument: typeof Instrument }) => m.instrument);
-
+// acorn (and sucrase) load on the first file not found in the cache: a program traced again loads neither.
+let instrumentReady: Promise<typeof Instrument> | null = null;
+const loadInstrument = (): Promise<typeof Instrument> =>
+  instrumentReady ??= import(new URL('./instrument.mjs', import.meta.url).href).then((m: { instrument: typeof Instrument }) => m.instrument);
 
 let tracerDir: string | null = null;
+let cacheDir: string | null = null;
 
-export function initialize(data: { tracerDir?: string | null } | undefined): void {
+export function initialize(data: { tracerDir?: string | null; cacheDir?: string | null } | undefined): void {
   tracerDir = data?.tracerDir ?? null;
+  cacheDir = data?.cacheDir ?? null;
 }
 
 type Next = (specifier: string, context?: any) => Promise<any>;
@@ -39,21 +43,31 @@ export async function load(url: string, context: any, nextLoad: Next): Promise<a
     const source = await readFile(file, 'utf8');
     const format = typeScriptFormat(file, source);
     if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
+    const cached = cacheLookup(cacheDir, { id: url, typescript: true, toCommonJS: false, source });
+    if (cached.code !== null) return { format: 'module', source: cached.code, shortCircuit: true };
     stripTypes ??= ((await import(new URL('./strip.mjs', import.meta.url).href)) as { stripTypes: StripTypes }).stripTypes;
-    const instrument = await instrumentReady;
+    const instrument = await loadInstrument();
+    let code: string;
     try {
-      return { format: 'module', source: instrument(source, { id: url, module: true, typescript: true }, stripTypes).code, shortCircuit: true };
+      code = instrument(source, { id: url, module: true, typescript: true }, stripTypes).code;
     } catch (err) {
       throw typeScriptError(err, file);
     }
+    if (cached.file) cacheStore(cached.file, code);
+    return { format: 'module', source: code, shortCircuit: true };
   }
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || result.source == null) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source).toString('utf8');
-  const instrument = await instrumentReady;
+  const cached = cacheLookup(cacheDir, { id: url, typescript: false, toCommonJS: false, source });
+  if (cached.code !== null) return { ...result, source: cached.code };
+  const instrument = await loadInstrument();
+  let code: string;
   try {
-    return { ...result, source: instrument(source, { id: url, module: true, typescript: false }).code };
+    code = instrument(source, { id: url, module: true, typescript: false }).code;
   } catch {
     return result;
   }
+  if (cached.file) cacheStore(cached.file, code);
+  return { ...result, source: code };
 }

@@ -5,6 +5,7 @@ import { isMainThread } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { startRuntime } from '../runtime';
 import { installCommonJsHooks } from '../cjs';
+import { openCacheDir } from '../cache';
 
 const tracePath = process.env.AWAITLENS_TRACE;
 if (tracePath && isMainThread && !(globalThis as any).__awaitlens$) {
@@ -17,8 +18,10 @@ if (tracePath && isMainThread && !(globalThis as any).__awaitlens$) {
   try {
     startRuntime({ tracePath, blockingMs, program, tracerDir });
     const runtime = (globalThis as any).__awaitlens$;
-    installCommonJsHooks(tracerDir, (m) => runtime.warn(m));
+    const cacheDir = openCacheDir(tracerDir);
+    installCommonJsHooks(tracerDir, cacheDir, (m) => runtime.warn(m));
     runtime.tracerDir = tracerDir;
+    runtime.cacheDir = cacheDir;
   } catch (err) {
     process.stderr.write(`awaitlens: could not start the Node tracer: ${(err as Error).message}\n`);
   }

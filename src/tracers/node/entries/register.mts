@@ -6,7 +6,7 @@ const runtime = (globalThis as any).__awaitlens$;
 if (runtime) {
   const register = (nodeModule as any).register;
   if (typeof register === 'function') {
-    register(new URL('./hooks.mjs', import.meta.url).href, { data: { tracerDir: runtime.tracerDir ?? null } });
+    register(new URL('./hooks.mjs', import.meta.url).href, { data: { tracerDir: runtime.tracerDir ?? null, cacheDir: runtime.cacheDir ?? null } });
   } else {
     runtime.warn(`Node ${process.versions.node} has no module.register: ES modules run untraced (CommonJS files are traced); use Node 18.19+ or 20.6+`);
   }

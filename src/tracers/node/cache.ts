@@ -1,0 +1,87 @@
+// Instrumented code cached on disk, keyed by the source text, the module's id and the tracer build:
+// a program traced again (the usual loop: trace, read, edit one file, trace again) skips parsing with
+// acorn/sucrase for every file it already saw, and the loader thread never loads the instrumenter at
+// all when every file hits. The folder is private to the user (0700, owned by them), so nobody
+// else can put code into a traced program through it. Any failure just means no cache.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** The cache folder for this tracer build, or null when none can be used safely. */
+export function openCacheDir(tracerDir: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  try {
+    if (env.AWAITLENS_NO_CACHE) return null;
+    const base = env.AWAITLENS_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'awaitlens');
+    // The build: instrumenter and type stripper bundles as shipped (a rebuild changes their mtime or size).
+    let build = '';
+    for (const name of ['instrument.js', 'strip.js']) {
+      const s = statSync(join(tracerDir, name));
+      build += `${name}:${s.size}:${Math.round(s.mtimeMs)};`;
+    }
+    const dir = join(base, `node-${createHash('sha1').update(build).digest('hex').slice(0, 12)}`);
+    const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = statSync(dir);
+    const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
+    if (uid >= 0 && (st.uid !== uid || (st.mode & 0o022) !== 0)) return null; // someone else's, or writable by others
+    if (created) pruneBuilds(base, dir);
+    return dir;
+  } catch {
+    return null;
+  }
+}
+
+/** A new build's folder was made: folders of builds unused for two days go (each rebuild makes one). */
+function pruneBuilds(base: string, keep: string): void {
+  const old = Date.now() - 2 * 86_400_000;
+  for (const name of readdirSync(base)) {
+    const dir = join(base, name);
+    if (!name.startsWith('node-') || dir === keep) continue;
+    try { if (statSync(dir).mtimeMs < old) rmSync(dir, { recursive: true, force: true }); } catch { /* raced */ }
+  }
+}
+
+export interface TransformKey { id: string; typescript: boolean; toCommonJS: boolean; source: string }
+
+const keyOf = (k: TransformKey): string =>
+  createHash('sha1').update(`${k.id}\0${k.typescript ? 1 : 0}${k.toCommonJS ? 1 : 0}\0`).update(k.source).digest('hex');
+
+/** Where this input's output is kept, and the output when it is there already. */
+export function cacheLookup(dir: string | null, key: TransformKey): { file: string; code: string | null } {
+  if (!dir) return { file: '', code: null };
+  let file = '';
+  try {
+    file = join(dir, `${keyOf(key)}.js`);
+    return { file, code: readFileSync(file, 'utf8') };
+  } catch {
+    return { file, code: null };
+  }
+}
+
+/** The cached output for this input, or the output of `make` (then stored). */
+export function cachedTransform(dir: string | null, key: TransformKey, make: () => string): string {
+  const hit = cacheLookup(dir, key);
+  if (hit.code !== null) return hit.code;
+  const code = make();
+  if (hit.file) cacheStore(hit.file, code);
+  return code;
+}
+
+let stored = 0;
+export function cacheStore(file: string, code: string): void {
+  try {
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(tmp, code, { mode: 0o600 });
+    renameSync(tmp, file); // whole files only: a reader never sees half of one
+    if (++stored === 1 && Math.random() < 0.05) prune(dirname(file));
+  } catch { /* read-only or full disk: no cache */ }
+}
+
+/** Keeps the folder bounded: past 2,000 entries, the older half goes. */
+function prune(dir: string): void {
+  const names = readdirSync(dir).filter((n) => n.endsWith('.js'));
+  if (names.length <= 2000) return;
+  const aged = names.map((n) => { try { return { n, t: statSync(join(dir, n)).mtimeMs }; } catch { return { n, t: 0 }; } });
+  aged.sort((a, b) => a.t - b.t);
+  for (const { n } of aged.slice(0, aged.length >> 1)) { try { unlinkSync(join(dir, n)); } catch { /* raced */ } }
+}
