@@ -2,7 +2,7 @@
 // (and their restoration after a reload), hovers and annotations. Tracing itself is in session.ts,
 // the editor features in awaitEditor.ts, the webview panel in timelinePanel.ts.
 import * as vscode from 'vscode';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { ParsedTrace } from '../trace/reader';
 import type { TraceRecord } from '../trace/format';
@@ -16,6 +16,7 @@ import { TraceSession } from './session';
 import { TimelinePanel, type PanelEvents } from './timelinePanel';
 import { TraceStore } from './traceStore';
 import { normalizeFile } from './siteIndex';
+import { plainForNotification, programError } from './programError';
 
 export interface AwaitLensApi {
   /** For tests: the traces loaded, newest first. */
@@ -189,10 +190,25 @@ class Controller implements PanelEvents {
     if (outcome.failedToStart) {
       void vscode.window.showErrorMessage(`Await Lens: ${outcome.failedToStart}`, 'Show Output').then((c) => c && this.output.show(true));
     } else if (!outcome.stopped && outcome.code !== 0 && outcome.code !== null) {
-      void vscode.window.showWarningMessage(
-        `Await Lens: ${basename(program)} exited with code ${outcome.code}; the timeline shows what was traced.`, 'Show Output',
-      ).then((c) => c && this.output.show(true));
+      this.reportFailedProgram(program, outcome.code, outcome.stderrTail, outcome.records.some((r) => r.type === 'task'));
     }
+  }
+
+  /** A program that failed: its error and where, a button to go there, and what the timeline has. */
+  private reportFailedProgram(program: string, code: number, stderrTail: string, ranTasks: boolean): void {
+    const error = programError(stderrTail, program);
+    const where = error?.file && error.line ? ` (${basename(error.file)}:${error.line})` : '';
+    const what = error ? `: ${plainForNotification(error.message)}${where}` : '';
+    const timeline = ranTasks ? 'The timeline shows what was traced.' : 'It ended before any task ran.';
+    const goTo = error?.file && error.line && existsSync(error.file) ? 'Go to Error' : undefined;
+    const buttons = goTo ? [goTo, 'Show Output'] : ['Show Output'];
+    void vscode.window.showWarningMessage(`Await Lens: ${basename(program)} exited with code ${code}${what}. ${timeline}`, ...buttons).then((choice) => {
+      if (choice === 'Show Output') this.output.show(true);
+      if (choice === goTo && error?.file && error.line) {
+        const position = new vscode.Position(error.line - 1, Math.max(0, (error.col ?? 1) - 1));
+        void vscode.window.showTextDocument(vscode.Uri.file(error.file), { selection: new vscode.Range(position, position) });
+      }
+    });
   }
 
   private async stopTracing(): Promise<void> {

@@ -11,6 +11,7 @@ import type { TraceRecord } from '../trace/format';
 import { runtimeFor, SETTINGS, type ProgramRuntime } from './ids';
 import { isProblem, resolveInterpreter } from './interpreter';
 import { announcingLaunchers, commandLineForDisplay } from './commandLine';
+import { STDERR_TAIL_CHARS } from './programError';
 import { pythonFromPythonExtension } from './pythonExtension';
 import { TraceTail } from '../runner/tail';
 import { prepareTraceDirectory, tracePathFor } from './tracePaths';
@@ -28,6 +29,8 @@ export interface SessionOutcome {
   problems: { line: number; message: string }[];
   /** Set when the program could not be started at all. */
   failedToStart?: string;
+  /** The end of what the program wrote to stderr (where a traceback is). */
+  stderrTail: string;
 }
 
 /** How long SIGTERM gets before SIGKILL: enough for a tracer to flush its last lines. */
@@ -42,6 +45,7 @@ export class TraceSession {
   private recordCount = 0;
   private taskCount = 0;
   private finished: Promise<SessionOutcome> | undefined;
+  private stderrTail = '';
 
   private constructor(
     readonly program: string,
@@ -170,7 +174,13 @@ export class TraceSession {
         blockingMs: this.blockingMs,
         cwd: this.cwd,
         stdin: 'eof',
-        output: { onStdout: (text) => out.append(text), onStderr: (text) => out.append(text) },
+        output: {
+          onStdout: (text) => out.append(text),
+          onStderr: (text) => {
+            out.append(text);
+            this.stderrTail = (this.stderrTail + text).slice(-STDERR_TAIL_CHARS);
+          },
+        },
         killGraceMs: KILL_GRACE_MS,
       });
     } catch (error) {
@@ -200,12 +210,12 @@ export class TraceSession {
       out.appendLine('   the tracer wrote no trace: see the output above for why');
     }
     for (const problem of this.tail.problems.slice(0, 5)) out.appendLine(`   trace line ${problem.line}: ${problem.message}`);
-    return { code, signal, stopped, records: this.tail.records, problems: this.tail.problems };
+    return { code, signal, stopped, records: this.tail.records, problems: this.tail.problems, stderrTail: this.stderrTail };
   }
 
   private failed(message: string): SessionOutcome {
     this.host.output.appendLine(`── ${message}`);
-    return { code: null, signal: null, stopped: false, records: this.tail?.records ?? [], problems: this.tail?.problems ?? [], failedToStart: message };
+    return { code: null, signal: null, stopped: false, records: this.tail?.records ?? [], problems: this.tail?.problems ?? [], failedToStart: message, stderrTail: this.stderrTail };
   }
 
   /** Stop was asked for: the program is on its way out. */
