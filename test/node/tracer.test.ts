@@ -143,7 +143,7 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
   const dir = mkdtempSync(join(tmpdir(), 'awaitlens-node-'));
   const runs: Record<string, Run> = {};
   const names = ['gather.mjs', 'gather_types.ts', 'sequential.cjs', 'parallel.mts', 'download.cts', 'hello_world.js',
-    'shapes.ts', 'errors.mjs', 'io.mjs', 'blocking.mjs', 'forawait.mjs'];
+    'shapes.ts', 'errors.mjs', 'io.mjs', 'blocking.mjs', 'forawait.mjs', 'hotspots.mjs'];
 
   before(async function () {
     // Two at a time: the machine is shared, and timing assertions need the loop to be free.
@@ -381,6 +381,29 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
     const victim = taskNamed(run, 'victim');
     const woke = resumesOf(run, victim.task).pop()!;
     assert.ok(woke.t - victim.t >= 240 * MS, 'victim resumed after the busy loop');
+  });
+
+  it('hotspots.mjs: blocking warnings name the line where the time went (sampled by the watchdog thread)', () => {
+    const run = runs['hotspots.mjs'];
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout.trim(), 'spun');
+    const hog = taskNamed(run, 'hog');
+    const blocking = of(run, 'warning').filter((w: WarningRecord) => w.kind === 'blocking' && w.task === hog.task);
+    assert.ok(blocking.length >= 4, `most of the six 150 ms stretches are blocking warnings (${blocking.length})`);
+    const hotLine = readFileSync(run.file, 'utf8').split('\n').findIndex((l) => l.includes('the hot line')) + 1;
+    // The watchdog starts with the program; on a loaded machine its first samples may come late,
+    // so not every stretch has them, but the later ones do, and they name the spin line first.
+    const sampled = blocking.filter((w) => w.hotspots?.length);
+    assert.ok(sampled.length >= 1, `some blocking warning has hotspots: ${JSON.stringify(blocking)}`);
+    for (const w of sampled) {
+      const top = w.hotspots![0];
+      assert.equal(top.site.file, run.file);
+      assert.equal(top.site.line, hotLine, JSON.stringify(w.hotspots));
+      assert.ok(top.samples >= 1);
+      assert.match(w.message, new RegExp(`most time at hotspots\\.mjs:${hotLine}`));
+    }
+    // Stretches that did not block are never sampled: no hotspots anywhere else.
+    for (const w of of(run, 'warning')) if (w.kind !== 'blocking') assert.equal(w.hotspots, undefined);
   });
 
   it('forawait.mjs: for await over an async generator and a stream suspends at the for-await line', () => {

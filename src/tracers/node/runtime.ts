@@ -15,6 +15,8 @@ import { executionAsyncResource } from 'node:async_hooks';
 import * as v8 from 'node:v8';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 
 const nodeRequire = createRequire(__filename);
 
@@ -240,6 +242,45 @@ export function startRuntime(opts: RuntimeOptions): void {
   const waiting = new Map<object, Task | Task[]>();
   let lastInitPromise: object | null = null;
 
+  // Heartbeat for the blocking watchdog (entries/watchdog.ts): an odd number while a stretch of
+  // synchronous code runs (module code at start, then each task stretch), a new number at each change.
+  // One plain store per stretch boundary; the watchdog samples the stretches that run long.
+  const heartbeat = new Int32Array(new SharedArrayBuffer(4));
+  let beat = 0;
+  const openBeat = (): number => { beat = (beat + 1) | 1; heartbeat[0] = beat; return beat; };
+  const closeBeat = (): void => { beat = (beat + 1) & ~1; heartbeat[0] = beat; };
+  let samples: MessagePort | null = null;
+  try {
+    const { port1, port2 } = new MessageChannel();
+    const watchdog = new Worker(join(opts.tracerDir, 'watchdog.js'), {
+      workerData: { heartbeat, port: port2, thresholdMs: blockingNs / 1e6, tracerDir: opts.tracerDir },
+      transferList: [port2], execArgv: [], stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: 64 },
+    });
+    watchdog.unref();
+    watchdog.on('error', () => { samples = null; });
+    port1.unref();
+    samples = port1;
+  } catch { /* no worker threads: blocking warnings name where the stretch began and ended only */ }
+  const moduleBeat = openBeat();
+  let stretchBeat = moduleBeat;
+
+  /** ,"hotspots":[...] from the watchdog's samples of stretch `seq` (most samples first), or ''. */
+  function hotspotsOf(seq: number): { json: string; top: string } {
+    if (!samples) return { json: '', top: '' };
+    const counts = new Map<string, { site: string; where: string; n: number }>();
+    for (let m = receiveMessageOnPort(samples); m; m = receiveMessageOnPort(samples)) {
+      const s = m.message as { seq: number; file: string; line: number; col: number };
+      if (s.seq !== seq) continue;
+      const key = `${s.file}:${s.line}`;
+      const c = counts.get(key);
+      if (c) c.n++;
+      else counts.set(key, { site: `{"file":${JSON.stringify(s.file)},"line":${s.line},"col":${s.col}}`, where: `${s.file.split(/[\\/]/).pop()}:${s.line}`, n: 1 });
+    }
+    if (counts.size === 0) return { json: '', top: '' };
+    const ranked = [...counts.values()].sort((a, b) => b.n - a.n).slice(0, 5);
+    return { json: `,"hotspots":[${ranked.map((c) => `{"site":${c.site},"samples":${c.n}}`).join(',')}]`, top: `; most time at ${ranked[0].where}` };
+  }
+
   // Stretches: from the moment a task takes the loop until no task runs; blocking warnings.
   let stretchStart = -1;
   let stretchMaxSelf = 0;
@@ -268,10 +309,12 @@ export function startRuntime(opts: RuntimeOptions): void {
       if (busy > blockingNs && (firstStretch || busy > gap / 2)) {
         const what = firstStretch ? 'module code before the first async function ran' : 'code outside traced async functions (callbacks, libraries, module code)';
         const site = firstStretch && programSite ? programSite : 'null';
-        emit(`{"type":"warning","kind":"blocking","t":${firstStretch ? userCodeStart : lastStretchEnd},"task":null,"dur":${busy},"site":${site},"message":${JSON.stringify(`the event loop was held ${fmtMs(busy)} by ${what}`)}}`);
+        const hot = firstStretch ? hotspotsOf(moduleBeat) : { json: '', top: '' };
+        emit(`{"type":"warning","kind":"blocking","t":${firstStretch ? userCodeStart : lastStretchEnd},"task":null,"dur":${busy},"site":${site}${hot.json},"message":${JSON.stringify(`the event loop was held ${fmtMs(busy)} by ${what}${hot.top}`)}}`);
       }
     }
     firstStretch = false;
+    stretchBeat = openBeat();
     stretchStart = ts;
     stretchMaxSelf = -1;
     stretchMaxTask = null;
@@ -282,12 +325,14 @@ export function startRuntime(opts: RuntimeOptions): void {
     const dur = ts - stretchStart;
     lastStretchEnd = ts;
     stretchStart = -1;
+    closeBeat();
     if (dur > blockingNs && stretchMaxTask) {
       const t = stretchMaxTask;
       const from = stretchMaxBegin >= 0 ? sites[stretchMaxBegin] : null;
       const to = stretchMaxEnd >= 0 ? sites[stretchMaxEnd] : null;
       const where = from ? ` from ${shortSite(from)}${to ? ` to ${shortSite(to)}` : ' to its end'}` : '';
-      emit(`{"type":"warning","kind":"blocking","t":${ts - dur},"task":${t.id},"dur":${dur},"site":${from ? from.json : 'null'},"endSite":${to ? to.json : 'null'},"selfDur":${stretchMaxSelf},"message":${JSON.stringify(`${t.name} held the event loop ${fmtMs(dur)} without awaiting${where}`)}}`);
+      const hot = hotspotsOf(stretchBeat);
+      emit(`{"type":"warning","kind":"blocking","t":${ts - dur},"task":${t.id},"dur":${dur},"site":${from ? from.json : 'null'},"endSite":${to ? to.json : 'null'},"selfDur":${stretchMaxSelf}${hot.json},"message":${JSON.stringify(`${t.name} held the event loop ${fmtMs(dur)} without awaiting${where}${hot.top}`)}}`);
     }
   }
 
