@@ -140,7 +140,7 @@ export async function resolveInterpreter(opts: ResolveOptions): Promise<Interpre
   const fix = runtime === 'python'
     ? `install Python 3, select an interpreter with the Python extension, or set ${setting} to the interpreter's path`
     : `install Node.js or set ${setting} to the node executable's path`;
-  return { runtime, setting, message: `Await Lens could not find ${what} on PATH: ${fix}.` };
+  return { runtime, setting, message: `Could not find ${what} on PATH: ${fix}.` };
 }
 
 export function isProblem(value: Interpreter | InterpreterProblem): value is InterpreterProblem {

@@ -150,7 +150,10 @@ export class TraceSession {
     }
     out.appendLine('');
     out.appendLine(`── ${new Date().toLocaleTimeString()} tracing ${this.program}`);
-    out.appendLine(`   ${this.runtime === 'python' ? 'Python' : 'Node.js'} ${this.interpreterVersion}: ${this.interpreter}`);
+    // The version is what `--version` printed: "Python 3.11.7" already names itself, "v20.1.0" does not.
+    const runtimeName = this.runtime === 'python' ? 'Python' : 'Node.js';
+    const version = this.interpreterVersion.startsWith(runtimeName) ? this.interpreterVersion : `${runtimeName} ${this.interpreterVersion}`;
+    out.appendLine(`   ${version}: ${this.interpreter}`);
     out.appendLine(`   trace: ${this.tracePath}`);
     out.appendLine(`   working directory: ${this.cwd}`);
     out.show(true);

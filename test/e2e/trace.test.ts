@@ -3,7 +3,7 @@
 // read the timeline webview, click a suspended stretch, hover an await, stop a program that
 // never ends. Screenshots of every step go to test-artifacts/e2e/.
 import { strict as assert } from 'node:assert';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { makeWorkspace, openWorkbench, pidsMatching, SEED_GATHER, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
@@ -501,6 +501,71 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
       await page.locator('.tabs-container .tab[aria-label^="Await Lens: ticker_forever.mjs"]').first().click();
       await waitForTimeline(timelineFrame(page), /stopped|killed|ended/);
       for (const name of ['ticker_forever.py', 'ticker_forever.mjs']) await closeTimelineTab(name);
+    });
+  });
+  describe('when the program cannot run', function () {
+    /** The toast whose text matches, and clicks its button `label`. */
+    async function answerNotification(pattern: RegExp, label: string): Promise<string> {
+      const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: pattern }).first();
+      await toast.waitFor({ timeout: 30_000 });
+      const text = await toast.locator('.notification-list-item-message').innerText();
+      await toast.locator('.monaco-button', { hasText: label }).click();
+      await toast.waitFor({ state: 'detached', timeout: 10_000 }).catch(() => {});
+      return text;
+    }
+
+    it('a syntax error: the message says the error and its line, and Go to Error goes there', async function () {
+      const source = 'import asyncio\n\n\nasync def main(:\n    await asyncio.sleep(0.1)\n\n\nasyncio.run(main())\n';
+      const errorLine = source.split('\n').findIndex((l) => l.includes('def main(:')) + 1;
+      writeFileSync(join(workspace, 'syntax_error.py'), source);
+      await openFile(page, 'syntax_error.py');
+      await goToLine(page, 1);
+      await runCommand(page, TRACE_COMMAND);
+      const toast = page.locator('.notifications-toasts .notification-list-item', { hasText: /syntax_error\.py exited with code 1/ }).first();
+      await toast.waitFor({ timeout: 30_000 });
+      await screenshot(page, '13-syntax-error-message');
+      const text = await answerNotification(/syntax_error\.py exited with code 1/, 'Go to Error');
+      assert.match(text, /SyntaxError/, text);
+      assert.match(text, new RegExp(`syntax_error\\.py:${errorLine}\\b`), text);
+      assert.match(text, /before any task ran/, text);
+      await waitForCursorLine(page, errorLine);
+      const output = await page.locator('.part.panel .view-lines').first().innerText().catch(() => '');
+      assert.match(output.replace(/\u00a0/g, ' '), /SyntaxError/, `the output channel shows the traceback: ${output.slice(-500)}`);
+    });
+
+    it('a missing interpreter: the message says which setting to fix, and Open Setting opens it', async function () {
+      const settingsDir = join(workspace, '.vscode');
+      mkdirSync(settingsDir, { recursive: true });
+      const missing = join(workspace, 'no-such-dir', 'node');
+      writeFileSync(join(settingsDir, 'settings.json'), JSON.stringify({ 'awaitLens.nodePath': missing }));
+      try {
+        await openFile(page, 'ticker_forever.mjs');
+        const program = join(workspace, 'ticker_forever.mjs');
+        rmSync(defaultTracePath(program), { force: true });
+        // The workbench reads the changed settings file on its own time: trace until it has.
+        let text = '';
+        for (let attempt = 0; attempt < 5 && !text; attempt++) {
+          await runCommand(page, TRACE_COMMAND);
+          text = await page.locator('.notifications-toasts .notification-list-item', { hasText: /nodePath/ }).first()
+            .locator('.notification-list-item-message').innerText({ timeout: 8_000 }).catch(() => '');
+          if (!text) {
+            // Traced with the old setting: stop it and try again once the new one is read.
+            if ((await statusBarTexts(page)).some((t) => /Await Lens: tracing/.test(t))) await runCommand(page, STOP_COMMAND);
+            await waitForNoProcess(program, 15_000);
+          }
+        }
+        await screenshot(page, '14-missing-interpreter');
+        assert.match(text, /^Await Lens/, text);
+        assert.ok(text.includes('no-such-dir'), `the message names the interpreter that was not found: ${text}`);
+        await answerNotification(/nodePath/, 'Open Setting');
+        await page.locator('.settings-editor').waitFor({ timeout: 15_000 });
+        const shown = await page.locator('.settings-editor .setting-item-contents').first().innerText({ timeout: 15_000 });
+        assert.match(shown, /Node Path/i, `the settings editor shows the setting: ${shown}`);
+        assert.deepEqual(await pidsMatching(program), [], 'nothing was started');
+      } finally {
+        rmSync(settingsDir, { recursive: true, force: true });
+        await page.keyboard.press('Escape').catch(() => {});
+      }
     });
   });
 });

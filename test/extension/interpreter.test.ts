@@ -93,7 +93,7 @@ const posix = process.platform !== 'win32';
   it('says how to fix a missing runtime, naming the setting', async () => {
     const python = await resolveInterpreter({ runtime: 'python', envPath: onPath('shim', 'noexec') });
     assert.ok(isProblem(python));
-    assert.match(python.message, /could not find Python 3/);
+    assert.match(python.message, /^Could not find Python 3/, "the caller adds \"Await Lens: \" in front");
     assert.match(python.message, /awaitLens\.pythonPath/);
     const node = await resolveInterpreter({ runtime: 'node', envPath: onPath('a', 'b') });
     assert.ok(isProblem(node));
