@@ -2,6 +2,7 @@
 // Declared once, imported by both sides (src/extension/** and src/webview/**) and by the
 // standalone HTML writer. Plain data only: no `vscode` import, no DOM types.
 import type { Runtime, Site, TraceRecord } from './trace/format';
+import type { EmbeddedRecords } from './html/embed';
 
 /** Where the timeline is looking: saved with the webview state API, restored after a reload. */
 export interface ViewState {
@@ -49,8 +50,12 @@ export interface TraceInfo {
 export type HostToWebview =
   /** Start (or restart) a view: forgets any records shown so far. */
   | { type: 'init'; info: TraceInfo; state?: ViewState }
-  /** More records, in trace order. Sent in batches (e.g. every 50-100 ms while a program runs). */
-  | { type: 'records'; records: TraceRecord[] }
+  /**
+   * More records, in trace order. Sent in batches (e.g. every 50-100 ms while a program runs).
+   * `compact`: more records in the compact form of src/html/embed.ts, after `records` (the
+   * standalone page's million records are read from it without an object each).
+   */
+  | { type: 'records'; records: TraceRecord[]; compact?: EmbeddedRecords }
   /** Lines of the trace file that could not be read (corrupt / truncated), shown as a notice. */
   | { type: 'problems'; problems: { line: number; message: string }[] }
   /** Drop everything shown (a new run of the same file is about to start). */
@@ -125,5 +130,7 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
 
 /** The id of the JSON script tag holding embedded records in the standalone HTML. */
 export const EMBEDDED_TRACE_ID = 'awaitlens-trace';
+/** Its data-encoding when the page holds the trace gzipped, in base64 (big traces). */
+export const GZIP_BASE64 = 'gzip-base64';
 /** The view type of the webview panel (the extension registers its serializer under it). */
 export const WEBVIEW_VIEW_TYPE = 'awaitLens.timeline';

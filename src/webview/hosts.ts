@@ -1,11 +1,11 @@
 // The two surroundings the webview runs in: a VS Code webview panel, or a standalone HTML file
 // with the trace embedded in it. Both implement WebviewHost from src/protocol.ts.
 import {
-  EMBEDDED_TRACE_ID, isHostToWebview,
+  EMBEDDED_TRACE_ID, GZIP_BASE64, isHostToWebview,
   type HostToWebview, type PersistedState, type TraceInfo, type WebviewHost, type WebviewToHost,
 } from '../protocol';
 import type { Site, TraceRecord } from '../trace/format';
-import { decodeRecords, type EmbeddedRecords } from '../html/embed';
+import type { EmbeddedRecords } from '../html/embed';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -53,26 +53,18 @@ function standaloneHost(): WebviewHost {
       if (message.type === 'reveal') showRevealedSite(message.site);
     },
     listen(handler: (message: HostToWebview) => void) {
-      const element = document.getElementById(EMBEDDED_TRACE_ID);
-      let embedded: EmbeddedTrace;
-      let records: TraceRecord[];
-      try {
-        embedded = JSON.parse(element?.textContent || 'null') as EmbeddedTrace;
-        if (!embedded || !embedded.records) throw new Error('no records');
-        records = Array.isArray(embedded.records) ? embedded.records : decodeRecords(embedded.records);
+      void readEmbedded().then((embedded) => {
         performance.mark('awaitlens-records');
-      } catch (error) {
-        handler({ type: 'init', info: { title: 'Await Lens' } });
-        handler({ type: 'problems', problems: [{ line: 0, message: `the trace embedded in this page cannot be read (${String(error)})` }] });
-        return;
-      }
-      // Delivered after the page's first paint so the header shows before a big trace is processed.
-      setTimeout(() => {
         handler({ type: 'init', info: embedded.info });
-        handler({ type: 'records', records });
+        // The compact form goes to the model builder as it is (decoded there, record by record).
+        const records = embedded.records;
+        handler(Array.isArray(records) ? { type: 'records', records } : { type: 'records', records: [], compact: records });
         if (embedded.problems?.length) handler({ type: 'problems', problems: embedded.problems });
         if (embedded.ended) handler({ type: 'ended', code: embedded.ended.code, signal: embedded.ended.signal ?? null });
-      }, 0);
+      }, (error: unknown) => {
+        handler({ type: 'init', info: { title: 'Await Lens' } });
+        handler({ type: 'problems', problems: [{ line: 0, message: `the trace embedded in this page cannot be read (${String(error)})` }] });
+      });
     },
     getState() {
       try {
@@ -86,6 +78,33 @@ function standaloneHost(): WebviewHost {
       try { sessionStorage.setItem(storageKey, JSON.stringify(state)); } catch { /* storage unavailable (file://): state is not kept */ }
     },
   };
+}
+
+/**
+ * The trace embedded in the page: JSON, or gzipped JSON in base64 for a big trace. Always
+ * settles after the page's first paint could happen, so the header shows before a big trace is processed.
+ */
+async function readEmbedded(): Promise<EmbeddedTrace> {
+  const element = document.getElementById(EMBEDDED_TRACE_ID);
+  const text = element?.textContent || 'null';
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const json = element?.dataset.encoding === GZIP_BASE64 ? await gunzipBase64(text) : text;
+  const embedded = JSON.parse(json) as EmbeddedTrace;
+  if (!embedded || !embedded.records) throw new Error('no records');
+  return embedded;
+}
+
+async function gunzipBase64(text: string): Promise<string> {
+  const fromBase64 = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64;
+  let bytes: Uint8Array;
+  if (fromBase64) bytes = fromBase64(text.trim());
+  else {
+    const binary = atob(text.trim());
+    bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  }
+  const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
+  return await new Response(stream).text();
 }
 
 /** Outside VS Code there is no editor: show the place, link it to VS Code, and tell listeners. */

@@ -2,6 +2,7 @@
 // HTML file. It builds the model in the browser as records arrive, draws the canvas timeline,
 // and keeps a text summary in the DOM for screen readers and tests.
 import { ModelBuilder } from '../model/build';
+import { decodeInto } from '../html/embed';
 import { findAwaitSite, taskLabel } from '../model/hover';
 import type { TraceModel } from '../model/types';
 import type { HostToWebview, PersistedState, SelectRequest, Selection, TraceInfo, ViewState, WebviewHost } from '../protocol';
@@ -256,6 +257,7 @@ class App {
         break;
       case 'records':
         this.builder.add(message.records);
+        if (message.compact) decodeInto(message.compact, this.builder);
         this.dirty = true;
         this.scheduleModel(!this.model);
         break;

@@ -4,6 +4,7 @@ import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { decodeRecords, encodeRecords } from '../../src/html/embed';
 import { escapeForScript, renderStandaloneHtml } from '../../src/html/standalone';
@@ -59,5 +60,18 @@ describe('webview: compact embedding of records in the standalone page', functio
     const data = html.slice(start, html.indexOf('</script>', start));
     assert.ok(!data.includes('<'));
     assert.match(html, /Content-Security-Policy" content="default-src &#39;none&#39;; script-src &#39;sha256-/);
+    // A big trace is gzipped in base64: no "<" either, and it inflates back to the same data.
+    const big = renderStandaloneHtml(records, { distDir: dist, compressAbove: 0 });
+    const open = big.indexOf('data-encoding="gzip-base64" id="awaitlens-trace">');
+    assert.ok(open > 0, 'the compressed data element');
+    const packed = big.slice(big.indexOf('>', open) + 1, big.indexOf('</script>', open));
+    assert.match(packed, /^[A-Za-z0-9+/=]+$/);
+    assert.deepStrictEqual(decodeRecords(JSON.parse(gunzipSync(Buffer.from(packed, 'base64')).toString('utf8')).records), records);
+  });
+
+  it('inlines the minified webview bundle without a source map reference', function () {
+    const html = renderStandaloneHtml(records.slice(0, 5), { distDir: dist });
+    assert.ok(!html.includes('sourceMappingURL'), 'no reference to a map the page does not have');
+    assert.ok(html.length < 2_500_000, `the page with its bundle is ${html.length} characters`);
   });
 });
