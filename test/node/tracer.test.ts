@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canRegisterHooks, nodeLaunch } from '../../src/tracers/node/launch';
+import { canRegisterHooks, needsLoaderFlag, nodeLaunch } from '../../src/tracers/node/launch';
 import { parseTrace } from '../../src/trace/reader';
 import type {
   TraceRecord, TaskRecord, SuspendRecord, ResumeRecord, EndRecord, OutputRecord, WarningRecord, ExitRecord, HeaderRecord,
@@ -165,9 +165,10 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
     assert.equal(plan.env.AWAITLENS_BLOCKING_MS, '50');
   });
 
-  it('loader hooks only where Node has module.register (18.19+, 20.6+); older Node gets CommonJS tracing only', () => {
-    assert.deepEqual([[18, 18], [18, 19], [19, 9], [20, 5], [20, 6], [22, 0], [24, 3]].map((v) => canRegisterHooks(v as [number, number])),
-      [false, true, false, false, true, true, true]);
+  it('loader hooks through module.register where Node has it (18.19+, 20.6+), else through --experimental-loader (16.12+)', () => {
+    const versions = [[16, 11], [16, 12], [18, 18], [18, 19], [19, 9], [20, 5], [20, 6], [22, 0], [24, 3]] as [number, number][];
+    assert.deepEqual(versions.map((v) => canRegisterHooks(v)), [false, false, false, true, false, false, true, true, true]);
+    assert.deepEqual(versions.map((v) => needsLoaderFlag(v)), [false, true, true, false, true, true, false, false, false]);
   });
 
   it('every trace is well formed: header, time order, one running task at a time, exit last', () => {

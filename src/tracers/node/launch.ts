@@ -28,10 +28,22 @@ export function canRegisterHooks(v: [number, number] | null): boolean {
   return major > 20 || (major === 20 && minor >= 6) || (major === 18 && minor >= 19);
 }
 
+/**
+ * Before module.register (18.0-18.18, 19, 20.0-20.5) the same hooks load with --experimental-loader
+ * (resolve/load hooks exist from 16.12); Node prints one ExperimentalWarning for it.
+ */
+export function needsLoaderFlag(v: [number, number] | null): boolean {
+  if (!v || canRegisterHooks(v)) return false;
+  const [major, minor] = v;
+  return major > 16 || (major === 16 && minor >= 12);
+}
+
 export function nodeLaunch(opts: LaunchOptions): LaunchPlan {
   const dir = join(opts.distDir, 'tracers', 'node');
   const args = ['--require', join(dir, 'preload.js')];
-  if (canRegisterHooks(nodeVersion(opts.interpreter))) args.push('--import', pathToFileURL(join(dir, 'register.mjs')).href);
+  const version = nodeVersion(opts.interpreter);
+  if (canRegisterHooks(version)) args.push('--import', pathToFileURL(join(dir, 'register.mjs')).href);
+  else if (needsLoaderFlag(version)) args.push('--experimental-loader', pathToFileURL(join(dir, 'hooks.mjs')).href);
   args.push(opts.file, ...opts.args);
   return {
     command: opts.interpreter,

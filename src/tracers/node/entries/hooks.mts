@@ -2,6 +2,7 @@
 // load TypeScript (.ts/.mts as modules; .ts/.cts that run as CommonJS go back to the require hooks).
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import type { instrument as Instrument, StripTypes } from '../instrument';
 import { isTypeScript, isUserFile, typeScriptError, typeScriptFormat } from '../loading';
 import { cacheLookup, cacheStore } from '../cache';
@@ -12,11 +13,14 @@ let instrumentReady: Promise<typeof Instrument> | null = null;
 const loadInstrument = (): Promise<typeof Instrument> =>
   instrumentReady ??= import(new URL('./instrument.mjs', import.meta.url).href).then((m: { instrument: typeof Instrument }) => m.instrument);
 
-let tracerDir: string | null = null;
-let cacheDir: string | null = null;
+// Set by initialize() (module.register). Loaded with --experimental-loader (Node before 18.19 / 20.6)
+// there is no initialize: the tracer is the folder of this file, and on the main thread (18.x) the
+// runtime started by preload.js says where the cache is.
+let tracerDir: string | null = dirname(fileURLToPath(import.meta.url));
+let cacheDir: string | null = (globalThis as { __awaitlens$?: { cacheDir?: string | null } }).__awaitlens$?.cacheDir ?? null;
 
 export function initialize(data: { tracerDir?: string | null; cacheDir?: string | null } | undefined): void {
-  tracerDir = data?.tracerDir ?? null;
+  tracerDir = data?.tracerDir ?? tracerDir;
   cacheDir = data?.cacheDir ?? null;
 }
 
