@@ -195,6 +195,7 @@ export function startRuntime(opts: RuntimeOptions): void {
   const sites: SiteInfo[] = [];
   function registerModule(fileOrUrl: string, table: (number | string)[]): number {
     const file = fileOrUrl.startsWith('file:') ? fileURLToPath(fileOrUrl) : fileOrUrl;
+    if (watchdogPort) startWatchdogThread(); // user code runs and no loader thread took the watchdog
     const base = sites.length;
     if (userCodeStart < 0 && current === null) userCodeStart = now();
     const fileJson = JSON.stringify(file);
@@ -249,18 +250,36 @@ export function startRuntime(opts: RuntimeOptions): void {
   let beat = 0;
   const openBeat = (): number => { beat = (beat + 1) | 1; heartbeat[0] = beat; return beat; };
   const closeBeat = (): void => { beat = (beat + 1) & ~1; heartbeat[0] = beat; };
+  // The watchdog runs on the ES module loader thread when register.mjs hands it there (no thread to
+  // start); otherwise, when the first user module runs, on a worker of its own.
   let samples: MessagePort | null = null;
+  let watchdogPort: MessagePort | null = null;
   try {
     const { port1, port2 } = new MessageChannel();
-    const watchdog = new Worker(join(opts.tracerDir, 'watchdog.js'), {
-      workerData: { heartbeat, port: port2, thresholdMs: blockingNs / 1e6, tracerDir: opts.tracerDir },
-      transferList: [port2], execArgv: [], stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: 64 },
-    });
-    watchdog.unref();
-    watchdog.on('error', () => { samples = null; });
     port1.unref();
     samples = port1;
+    watchdogPort = port2;
   } catch { /* no worker threads: blocking warnings name where the stretch began and ended only */ }
+  const watchdogData = (port: MessagePort) => ({ heartbeat, port, thresholdMs: blockingNs / 1e6, tracerDir: opts.tracerDir });
+  /** For register.mjs: the watchdog's settings and the port to transfer, once. */
+  function watchdogForHooks(): { data: ReturnType<typeof watchdogData>; transferList: MessagePort[] } | null {
+    const port = watchdogPort;
+    watchdogPort = null;
+    return port ? { data: watchdogData(port), transferList: [port] } : null;
+  }
+  function startWatchdogThread(): void {
+    const port = watchdogPort;
+    watchdogPort = null;
+    if (!port) return;
+    try {
+      const watchdog = new Worker(join(opts.tracerDir, 'watchdog.js'), {
+        workerData: watchdogData(port), transferList: [port],
+        execArgv: [], stdout: true, stderr: true, resourceLimits: { maxOldGenerationSizeMb: 64 },
+      });
+      watchdog.unref();
+      watchdog.on('error', () => undefined);
+    } catch { /* no worker: no hotspots */ }
+  }
   const moduleBeat = openBeat();
   let stretchBeat = moduleBeat;
 
@@ -885,6 +904,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     yb: beforeYield, ya: afterYield, fa: forAwait,
     /** The last argument of an instrumented call passes through here: the call happens next. */
     k(value: unknown, siteId: number): unknown { probes.c = siteId; return value; },
+    watchdogForHooks,
     warn(message: string): void { emit(`{"type":"warning","kind":"tracer","t":${now()},"message":${JSON.stringify(message)}}`); },
     flush: flushSync,
   });

@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { instrument as Instrument, StripTypes } from '../instrument';
 import { isTypeScript, isUserFile, typeScriptError, typeScriptFormat } from '../loading';
 import { cacheLookup, cacheStore } from '../cache';
+import { runWatchdog, type WatchdogData } from '../watchdog';
 
 let stripTypes: StripTypes | null = null;
 // acorn (and sucrase) load on the first file not found in the cache: a program traced again loads neither.
@@ -19,9 +20,14 @@ const loadInstrument = (): Promise<typeof Instrument> =>
 let tracerDir: string | null = dirname(fileURLToPath(import.meta.url));
 let cacheDir: string | null = (globalThis as { __awaitlens$?: { cacheDir?: string | null } }).__awaitlens$?.cacheDir ?? null;
 
-export function initialize(data: { tracerDir?: string | null; cacheDir?: string | null } | undefined): void {
+export function initialize(data: { tracerDir?: string | null; cacheDir?: string | null; watchdog?: WatchdogData } | undefined): void {
   tracerDir = data?.tracerDir ?? tracerDir;
   cacheDir = data?.cacheDir ?? null;
+  // This thread lives as long as the program: it hosts the blocking watchdog, no thread to start.
+  const watchdog = data?.watchdog;
+  if (watchdog) {
+    import('node:inspector').then((inspector) => runWatchdog(watchdog, inspector, false), () => undefined);
+  }
 }
 
 type Next = (specifier: string, context?: any) => Promise<any>;

@@ -6,7 +6,12 @@ const runtime = (globalThis as any).__awaitlens$;
 if (runtime) {
   const register = (nodeModule as any).register;
   if (typeof register === 'function') {
-    register(new URL('./hooks.mjs', import.meta.url).href, { data: { tracerDir: runtime.tracerDir ?? null, cacheDir: runtime.cacheDir ?? null } });
+    // The loader thread also hosts the blocking watchdog (its heartbeat and sample port go with the data).
+    const watchdog = typeof runtime.watchdogForHooks === 'function' ? runtime.watchdogForHooks() : null;
+    register(new URL('./hooks.mjs', import.meta.url).href, {
+      data: { tracerDir: runtime.tracerDir ?? null, cacheDir: runtime.cacheDir ?? null, watchdog: watchdog?.data },
+      transferList: watchdog?.transferList ?? [],
+    });
   } else {
     runtime.warn(`Node ${process.versions.node} has no module.register: ES modules run untraced (CommonJS files are traced); use Node 18.19+ or 20.6+`);
   }

@@ -1,0 +1,84 @@
+// The blocking watchdog. The main thread marks each stretch of synchronous code in a shared
+// heartbeat (an odd number while one runs, see runtime.ts); when one has lasted half the blocking
+// threshold, the watchdog connects to the main thread's inspector and samples it: Debugger.pause,
+// the innermost frame of the user's own code, Debugger.resume, every few milliseconds until the
+// stretch ends. Each sample is posted back; the runtime reads them synchronously when it writes the
+// blocking warning (its `hotspots`). When nothing blocks it reads one integer every few ms.
+// It runs on the ES module loader thread when there is one (module.register: no thread of its own to
+// start), else on a worker of its own (entries/watchdog.ts).
+import type { MessagePort } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { sep } from 'node:path';
+
+type Inspector = typeof import('node:inspector');
+
+export interface WatchdogData { heartbeat: Int32Array; port: MessagePort; thresholdMs: number; tracerDir: string }
+interface CallFrame { functionName: string; url: string; location: { scriptId: string; lineNumber: number; columnNumber: number } }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** file path of a user's frame, or null for Node internals, node_modules and the tracer itself. */
+function userFile(url: string, tracerDir: string): string | null {
+  if (!url) return null;
+  let file = url;
+  if (url.startsWith('file:')) { try { file = fileURLToPath(url); } catch { return null; } } else if (!url.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(url)) return null;
+  if (file.startsWith(tracerDir) || file.includes(`${sep}node_modules${sep}`) || file.includes('/node_modules/')) return null;
+  return file;
+}
+
+/** Watches the heartbeat for as long as this thread lives. */
+export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: WatchdogData, inspector: Inspector | null, keepAlive: boolean): Promise<void> {
+  if (!inspector || typeof inspector.Session !== 'function') return; // node built without the inspector
+  // Inspector replies do not keep a thread alive: without a handle of its own a worker would end
+  // while waiting for one. (The runtime unrefs its worker, so this never keeps the program alive.)
+  if (keepAlive) setInterval(() => undefined, 1 << 30);
+  const pollMs = Math.max(2, Math.min(20, thresholdMs / 5));
+  const sampleMs = Math.max(1, Math.min(10, thresholdMs / 20));
+  const session = new inspector.Session();
+  try { session.connectToMainThread(); } catch { return; }
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
+  const scripts = new Map<string, string>();
+  session.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string } }) => { if (m.params.url) scripts.set(m.params.scriptId, m.params.url); });
+  let onPaused: ((frames: CallFrame[]) => void) | null = null;
+  session.on('Debugger.paused', (m: { params: { callFrames: CallFrame[] } }) => {
+    const take = onPaused;
+    onPaused = null;
+    if (take) take(m.params.callFrames);
+    session.post('Debugger.resume'); // always: a pause we did not ask for must not stop the program
+  });
+
+  let seenSeq = -1;
+  let seenAt = 0;
+  for (;;) {
+    await sleep(pollMs);
+    const seq = Atomics.load(heartbeat, 0);
+    const now = performance.now();
+    if (seq !== seenSeq) { seenSeq = seq; seenAt = now; continue; }
+    if ((seq & 1) === 0 || now - seenAt < thresholdMs / 2) continue;
+    // One stretch has held the main thread for half the threshold: sample it until it ends.
+    try {
+      await post('Debugger.enable');
+      while (Atomics.load(heartbeat, 0) === seq) {
+        const frames = await new Promise<CallFrame[] | null>((resolve) => {
+          onPaused = resolve;
+          post('Debugger.pause').catch(() => { onPaused = null; resolve(null); });
+          // The stretch may end before the pause lands: then there is nothing to sample.
+          setTimeout(() => { if (onPaused === resolve) { onPaused = null; resolve(null); } }, 200);
+        });
+        if (frames) {
+          for (const f of frames) {
+            const file = userFile(f.url || scripts.get(f.location.scriptId) || '', tracerDir);
+            if (!file) continue;
+            port.postMessage({ seq, file, line: f.location.lineNumber + 1, col: f.location.columnNumber + 1, fn: f.functionName });
+            break;
+          }
+        }
+        await sleep(sampleMs);
+      }
+    } catch { /* the session went away: keep watching, sample next time */ }
+    try { await post('Debugger.disable'); } catch { /* fine */ }
+    scripts.clear();
+  }
+}
+
