@@ -102,6 +102,7 @@ export class ModelBuilder {
       case 'resume': this.onResume(record.task, t, record.cause); break;
       case 'suspend': this.onSuspend(record.task, t, record); break;
       case 'end': this.onEnd(record.task, t, record.outcome, record.error); break;
+      case 'rename': if (typeof record.name === 'string') this.state(record.task, t).lane.name = record.name; break;
       case 'idle': {
         const dur = Math.max(0, num(record.dur) ?? 0);
         this.idleStart.push(t);

@@ -120,6 +120,17 @@ export interface EndRecord {
   error?: string;
 }
 
+/**
+ * A task's name changed after its `task` record was written (Python: named after an eager first
+ * step, or `set_name()` later). Written when the tracer notices, at the latest when the task ends.
+ */
+export interface RenameRecord {
+  type: 'rename';
+  task: Id;
+  t: Nanos;
+  name: string;
+}
+
 export interface IdleRecord {
   type: 'idle';
   t: Nanos;
@@ -165,6 +176,7 @@ export type TraceRecord =
   | ResumeRecord
   | SuspendRecord
   | EndRecord
+  | RenameRecord
   | IdleRecord
   | OutputRecord
   | WarningRecord

@@ -13,7 +13,7 @@ export interface ParsedTrace {
   problems: ParseProblem[];
 }
 
-const KNOWN_TYPES = new Set(['header', 'task', 'resume', 'suspend', 'end', 'idle', 'output', 'warning', 'exit']);
+const KNOWN_TYPES = new Set(['header', 'task', 'resume', 'suspend', 'end', 'rename', 'idle', 'output', 'warning', 'exit']);
 
 /**
  * Incremental reader: feed it chunks as the file grows (live tracing), it yields whole records.

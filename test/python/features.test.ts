@@ -6,6 +6,7 @@ import {
   FIXTURES, endOf, exitRecord, findPython, lineOf, outputs, pool, printed, printer, resumes, suspends, taskByCoro,
   tasks, traceProgram, warnings, type Traced,
 } from './helpers';
+import { buildModel } from '../../src/model/build';
 
 const VERSIONS = ['3.8', '3.11', '3.12', '3.13'];
 const MS = 1e6;
@@ -18,7 +19,7 @@ const CASES: Case[] = [
   { name: 'wait_for_timeout' }, { name: 'blocking' }, { name: 'never_awaited' }, { name: 'pending_exit' },
   { name: 'syntax_error' }, { name: 'crash' }, { name: 'stdin_echo', stdin: 'first line\nsecond line\n', args: ['a b', '--x'] },
   { name: 'waits' }, { name: 'sleep_zero' }, { name: 'run_leftover' },
-  { name: 'agen_callback' },
+  { name: 'agen_callback' }, { name: 'task_names' },
 ];
 
 const runs = new Map<string, Map<string, Traced>>();
@@ -85,6 +86,37 @@ for (const version of VERSIONS) {
       // The eager step happened inside main's first step, before main suspended.
       assert.ok(endOf(t, quick.task).t < suspends(t, main.task)[0].t);
       assert.equal(t.stdout, 'quick ran eagerly\nslow started\nslow finished\nresults 1 2\n');
+    });
+
+    it('task names: given at creation, given after an eager first step, set later by the task itself', () => {
+      const t = get('task_names');
+      assert.equal(t.code, 0);
+      // The name a reader settles on: the task record's, then each `rename` in order.
+      const finalName = new Map<number, string>();
+      for (const r of t.records) {
+        if (r.type === 'task' || r.type === 'rename') finalName.set(r.task, r.name);
+      }
+      const work = tasks(t).filter((x) => x.coro === 'work').map((x) => finalName.get(x.task));
+      const expected = ['worker-1', 'worker-2', 'renamed-later'];
+      if (minor(version) >= 11) expected.push('in-group');
+      if (minor(version) >= 12) expected.push('eager-sleeper');
+      assert.deepEqual(work, expected);
+      assert.equal(finalName.get(taskByCoro(t, 'renames_itself').task), 'renamed-by-itself');
+      if (minor(version) >= 12) {
+        const done = tasks(t).find((x) => x.coro === 'sleep')!;
+        assert.equal(finalName.get(done.task), 'eager-done');
+      }
+      // A rename comes after the task's own record, and before its end.
+      for (const r of t.records) {
+        if (r.type !== 'rename') continue;
+        const idx = t.records.indexOf(r);
+        assert.ok(t.records.findIndex((x) => x.type === 'task' && x.task === r.task) < idx);
+        assert.ok(t.records.findIndex((x) => x.type === 'end' && x.task === r.task) > idx);
+      }
+      // The model (timeline, summary) shows the final names.
+      const model = buildModel(t.records);
+      assert.equal(model.tasks.find((l) => l.coro === 'renames_itself')?.name, 'renamed-by-itself');
+      assert.ok(model.tasks.some((l) => l.name === 'worker-1'));
     });
 
     it("a user's own task factory stays in place (its names show) and is still traced", () => {
@@ -218,13 +250,21 @@ for (const version of VERSIONS) {
       assert.match(b.message, /hog/);
     });
 
-    it('never-awaited coroutine: a warning naming the coroutine; the RuntimeWarning still reaches stderr', () => {
+    it('never-awaited coroutine: a warning at the call that lacks its await; the RuntimeWarning still reaches stderr', () => {
       const t = get('never_awaited');
       const w = warnings(t, 'never-awaited');
-      assert.equal(w.length, 1);
-      assert.match(w[0].message, /coroutine 'save' was never awaited/);
-      assert.equal(w[0].site?.file, t.file);
+      assert.deepEqual(w.map((x) => x.message), [
+        "coroutine 'save' was never awaited", "coroutine 'Store.flush' was never awaited", "coroutine 'save' was never awaited",
+      ]);
+      assert.deepEqual(w[0].site, { file: t.file, line: lineOf(t.file, '    save()'), col: 5 });
+      assert.equal(w[0].task, taskByCoro(t, 'main').task);
+      assert.deepEqual(w[1].site, { file: t.file, line: lineOf(t.file, '    store.flush()'), col: 5 });
+      // Kept in a variable and dropped after its function returned: the tracer cannot see the
+      // call any more, so it names where the coroutine function is defined.
+      assert.deepEqual(w[2].site, { file: t.file, line: lineOf(t.file, 'async def save'), col: 1 });
       assert.match(t.stderr, /RuntimeWarning: coroutine 'save' was never awaited/);
+      assert.match(t.stderr, /RuntimeWarning: coroutine 'Store.flush' was never awaited/);
+      assert.doesNotMatch(t.stderr, /awaitlens/);
       assert.equal(t.stdout, 'main done\n');
     });
 

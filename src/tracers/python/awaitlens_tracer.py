@@ -397,11 +397,43 @@ def _flush_tasks():
             if code is not None:
                 _coro_json[key] = hit
         _, cj, cd = hit
+        name = _task_name(task)
+        try:
+            task._al_name = name   # (compared at its end, and when asyncio names it: _note_name)
+        except Exception:
+            pass
         _emit('{"type":"task","task":%d,"name":%s,%s%s,"t":%d,"site":%s,"def":%s,"kind":"task"%s}' % (
-            tid, _json_name(_task_name(task)), cj, 'null' if parent is None else parent,
+            tid, _json_name(name), cj, 'null' if parent is None else parent,
             t - _T0, site, cd, ',"eager":true' if eager else ''))
     if _pending_tasks:
         _flush_tasks()   # (a task record can make another: a name that creates a task, rarely)
+
+
+def _note_name(task):
+    """Writes a `rename` record when a task's name changed since its `task` record was written
+    (an eager task named after its first step ran, a task that renamed itself)."""
+    try:
+        tid = task._al_id
+        old = task._al_name
+    except AttributeError:
+        return   # not traced, or its record is still pending (it will carry the name then)
+    name = _task_name(task)
+    if tid and name != old:
+        task._al_name = name
+        _emit('{"type":"rename","task":%d,"t":%d,"name":%s}' % (tid, _now() - _T0, _json_name(name)))
+
+
+def _make_set_task_name(orig):
+    def _set_task_name(task, name):
+        # asyncio.create_task(coro, name=...) and TaskGroup.create_task name the task only after
+        # the loop made it (3.8-3.12): under an eager factory its record is written by then.
+        orig(task, name)
+        if _enabled and name is not None:
+            try:
+                _note_name(task)
+            except Exception:
+                pass
+    return _set_task_name
 
 
 def _tid(task):
@@ -458,6 +490,7 @@ def _make_create_task(orig):
             if getattr(task, '_al_eager_started', False):
                 # Registered while its eager first step ran (it printed or created tasks).
                 _after_step(task, task._al_id, _now())
+                _note_name(task)   # (a name given after the factory: 3.13's loop.create_task)
             return task
         ran = False
         cr_frame = getattr(coro, 'cr_frame', False)
@@ -481,6 +514,7 @@ def _make_create_task(orig):
 
 
 def _end(task, tid, t):
+    _note_name(task)   # (renamed since its task record: set_name() later, in its own steps)
     if task.cancelled():
         outcome = '"cancelled"'
         err = ''
@@ -912,26 +946,9 @@ def _traced_run(self):
     task = getattr(cb, '__self__', None)
     if task.__class__ not in _task_types:
         # (_finish empties both sets, so after the exit record everything takes _run_callback.)
-        if task.__class__ not in _non_task_types:
-            return _run_callback(self, cb, task)
-        # A plain callback (inlined _run_callback: I/O and done-callbacks are frequent).
-        _origin = self._al_origin if self.__class__ is _OriginHandle else self
-        t0 = _now()
-        try:
-            self._context.run(cb, *self._args)
-        except (SystemExit, KeyboardInterrupt):
-            _origin = None
-            raise
-        except BaseException as exc:
-            _report_callback_error(self, exc)
-        _origin = None
-        t1 = _now()
-        if _pending_tasks:
-            _flush_tasks()
-        if t1 - t0 > _block_ns:
-            _blocking(None, t0, t1, t0, None)
-        self = None
-        return
+        if task.__class__ in _non_task_types:
+            return _callback_step(self, cb)
+        return _run_callback(self, cb, task)
     try:
         tid, r_prefix, s_prefix, root = task._al
     except AttributeError:
@@ -1041,9 +1058,7 @@ def _traced_run(self):
 
 
 def _run_callback(self, cb, owner):
-    """A plain callback: it acts for whatever scheduled it (a task's done-callback chain, gather's
-    bookkeeping), for a timer, or for I/O; task steps it leads to get that as their cause."""
-    global _origin
+    """A callback whose owner's class is not known yet: a task step, or a plain callback?"""
     oc = owner.__class__
     if oc not in _non_task_types and _enabled and _BaseTask is not None:
         if isinstance(owner, _BaseTask):
@@ -1052,8 +1067,15 @@ def _run_callback(self, cb, owner):
         _non_task_types.add(oc)
     if not _enabled:
         return _plain_run(self)
+    return _callback_step(self, cb)
+
+
+def _callback_step(self, cb):
+    """A plain callback: it acts for whatever scheduled it (a task's done-callback chain, gather's
+    bookkeeping), for a timer, or for I/O; task steps it leads to get that as their cause."""
+    global _origin
     _origin = self._al_origin if self.__class__ is _OriginHandle else self
-    t0 = _now()
+    t0 = _now()   # (the monitor reads this local to time a long step)
     try:
         self._context.run(cb, *self._args)
     except (SystemExit, KeyboardInterrupt):
@@ -1199,6 +1221,7 @@ def _pending_warning(task, text):
     tid = _tid(task)
     if not tid:
         return
+    _note_name(task)
     site = 'null'
     try:
         site = _site_of_task(task)
@@ -1224,6 +1247,8 @@ def _make_warn_unawaited(orig):
                             site = '{"file":%s,"line":%d,"col":1}' % (_dumps(os.path.abspath(file)), line)
                             break
                 if site == 'null':
+                    site = _unawaited_call_site(coro, sys._getframe(1))
+                if site == 'null':
                     site = _coro_def(coro)
                 _emit('{"type":"warning","kind":"never-awaited","t":%d,"task":%s,"site":%s,"message":%s}' % (
                     _now() - _T0, _json_id(_current_tid()), site,
@@ -1235,6 +1260,48 @@ def _make_warn_unawaited(orig):
         warnings.warn("coroutine '%s' was never awaited" % _coro_name(coro),
                       category=RuntimeWarning, stacklevel=2, source=coro)
     return _warn_unawaited_coroutine
+
+
+def _unawaited_call_site(coro, frame):
+    """The line that called the coroutine function without awaiting it (site JSON, or 'null').
+
+    A coroutine made by a call statement with no `await` (`save()`) is dropped, and warns, at
+    once, in the frame that made it, on that very line: so the innermost user frame's current
+    line, when it calls the function by name. No per-coroutine cost (origin tracking would cost
+    every coroutine creation: measured +60% on a scheduler storm). A coroutine kept in a variable
+    and dropped later, or collected by the cycle collector, gives 'null' (then: its def line)."""
+    code = getattr(coro, 'cr_code', None)
+    if code is None:
+        return 'null'
+    call = code.co_name + '('
+    f = frame
+    while f is not None and not _info(f.f_code)[0]:
+        if f.f_code in _runner_codes:
+            return 'null'
+        f = f.f_back
+    if f is None:
+        return 'null'
+    import linecache
+    line = f.f_lineno
+    text = linecache.getline(f.f_code.co_filename, line)
+    i = text.find(call)
+    while i >= 0:
+        # (a name that merely ends in ours, or this very call awaited after all, is not it)
+        if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == '_')) and \
+                not text[:i - _dotted_prefix(text, i)].rstrip().endswith('await'):
+            return '{"file":%s,"line":%d,"col":%d}' % (_info(f.f_code)[2], line, i + 1 - _dotted_prefix(text, i))
+        i = text.find(call, i + 1)
+    return 'null'
+
+
+def _dotted_prefix(text, i):
+    # `self.save(` / `store.save(`: the column of the whole callee expression.
+    j = i
+    while j > 0 and (text[j - 1].isalnum() or text[j - 1] in '_.'):
+        j -= 1
+    while j < i and text[j] == '.':   # (`Store().save(`: from the name on)
+        j += 1
+    return i - j
 
 
 def _json_id(x):
@@ -1397,13 +1464,15 @@ def _install(tracer):
     _OriginHandle = OriginHandle
 
     events.Handle._run = _traced_run
-    _runner_codes.update((_traced_run.__code__, _run_callback.__code__, _plain_run.__code__))
+    _runner_codes.update((_traced_run.__code__, _run_callback.__code__, _callback_step.__code__, _plain_run.__code__))
     base_events.BaseEventLoop._call_soon = _make_call_soon(base_events.BaseEventLoop._call_soon)
     base_events.BaseEventLoop.call_soon_threadsafe = _make_call_soon_threadsafe(
         base_events.BaseEventLoop.call_soon_threadsafe)
     base_events.BaseEventLoop.create_task = _make_create_task(base_events.BaseEventLoop.create_task)
     base_events.BaseEventLoop.run_forever = _make_run_forever(base_events.BaseEventLoop.run_forever)
     base_events.BaseEventLoop.run_in_executor = _make_run_in_executor(base_events.BaseEventLoop.run_in_executor)
+    if hasattr(tasks, '_set_task_name'):
+        tasks._set_task_name = _make_set_task_name(tasks._set_task_name)
     if hasattr(runners, '_cancel_all_tasks'):
         runners._cancel_all_tasks = _make_cancel_all(runners._cancel_all_tasks)
     if hasattr(warnings, '_warn_unawaited_coroutine'):
