@@ -156,26 +156,38 @@ async function main() {
 
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     try {
-      const page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
-      const errors = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`file://${htmlPath}`, { timeout: 120_000 });
-      await page.waitForFunction(() => performance.getEntriesByName('awaitlens-first-render').length > 0, null, { timeout: 120_000, polling: 50 });
-      const open = await page.evaluate(() => {
-        const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
-        return {
-          firstRender: mark('awaitlens-first-render'),
-          records: mark('awaitlens-records'),
-          model: mark('awaitlens-model'),
-          events: window.awaitlens.model().stats.eventCount,
-          tasks: window.awaitlens.model().tasks.length,
-        };
-      });
-      // The text summary (task table, await-site statistics) is built after the first frame; pan and zoom are measured once it is done.
-      await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 120_000 });
-      open.ready = await page.evaluate(() => performance.now());
-      if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
-      console.log(`page: ${open.events.toLocaleString('en-US')} events, ${open.tasks} tasks; records parsed at ${Math.round(open.records)} ms, model built at ${Math.round(open.model)} ms`);
+      // Opened a few times (a fresh page each): the median is what a user sees, on a shared machine.
+      const OPENS = Number(process.env.AWAITLENS_BENCH_OPENS || 3);
+      const opens = [];
+      let page;
+      for (let i = 0; i < OPENS; i++) {
+        await page?.close();
+        page = await browser.newPage({ viewport: { width: 1600, height: 900 } });
+        const errors = [];
+        page.on('pageerror', (e) => errors.push(e.message));
+        await page.goto(`file://${htmlPath}`, { timeout: 120_000 });
+        await page.waitForFunction(() => performance.getEntriesByName('awaitlens-first-render').length > 0, null, { timeout: 120_000, polling: 50 });
+        const open = await page.evaluate(() => {
+          const mark = (name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN;
+          return {
+            firstRender: mark('awaitlens-first-render'),
+            loaded: performance.getEntriesByType('navigation')[0].domInteractive,
+            records: mark('awaitlens-records'),
+            model: mark('awaitlens-model'),
+            events: window.awaitlens.model().stats.eventCount,
+            tasks: window.awaitlens.model().tasks.length,
+            framesDrawn: window.awaitlens.timeline.frames,
+          };
+        });
+        // The text summary (task table, await-site statistics) is built after the first frame; pan and zoom are measured once it is done.
+        await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 120_000 });
+        open.ready = await page.evaluate(() => performance.now());
+        if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+        if (open.events !== count) throw new Error(`the page shows ${open.events} events, the trace has ${count}`);
+        opens.push(open);
+        console.log(`open ${i + 1}: page parsed at ${Math.round(open.loaded)} ms, trace data read at ${Math.round(open.records)} ms, model built at ${Math.round(open.model)} ms, first render at ${Math.round(open.firstRender)} ms, text summary at ${Math.round(open.ready)} ms (${open.events.toLocaleString('en-US')} events, ${open.tasks} tasks)`);
+      }
+      const open = opens.map((o) => o).sort((a, b) => a.firstRender - b.firstRender)[Math.floor(opens.length / 2)];
 
       // Pan and zoom programmatically, one change per animation frame, at three zoom levels.
       const runs = await page.evaluate(async () => {
@@ -219,23 +231,30 @@ async function main() {
         const out = { emptyFps: empty };
         // Warm-up, not measured: the first frames compile the drawing code and build per-lane caches.
         await measure(() => timeline.fit(), (i) => timeline.pan(i % 2 ? 3 : -3), 500);
-        out.wholeTrace = await measure(() => timeline.fit(), (i) => (i % 20 < 10 ? timeline.pan(3) : timeline.pan(-3)), 2000);
-        out.zoomingInOut = await measure(() => timeline.fit(), (i) => timeline.zoom(i % 60 < 30 ? 1.08 : 1 / 1.08), 2000);
-        out.zoomedIn = await measure(() => { timeline.fit(); timeline.zoom(200); }, (i) => (i % 40 < 20 ? timeline.pan(12) : timeline.pan(-12)), 2000);
+        // Each scenario three times; the run with the median frame rate is reported.
+        const median = async (setup, change) => {
+          const runs = [];
+          for (let r = 0; r < 3; r++) runs.push(await measure(setup, change, 1200));
+          runs.sort((a, b) => a.fps - b.fps);
+          return { ...runs[1], runs: runs.map((x) => x.fps) };
+        };
+        out.wholeTrace = await median(() => timeline.fit(), (i) => (i % 20 < 10 ? timeline.pan(3) : timeline.pan(-3)));
+        out.zoomingInOut = await median(() => timeline.fit(), (i) => timeline.zoom(i % 60 < 30 ? 1.08 : 1 / 1.08));
+        out.zoomedIn = await median(() => { timeline.fit(); timeline.zoom(200); }, (i) => (i % 40 < 20 ? timeline.pan(12) : timeline.pan(-12)));
         return out;
       });
       let failed = false;
       const verdict = (ok) => (ok ? 'PASS' : 'FAIL');
       const openOk = open.firstRender < OPEN_BUDGET_MS;
       failed ||= !openOk;
-      console.log(`time to first render: ${Math.round(open.firstRender)} ms (budget < ${OPEN_BUDGET_MS} ms) ${verdict(openOk)}; text summary ready by ${Math.round(open.ready)} ms`);
+      console.log(`time to first render: ${Math.round(open.firstRender)} ms, median of ${opens.map((o) => Math.round(o.firstRender)).join(', ')} (budget < ${OPEN_BUDGET_MS} ms) ${verdict(openOk)}; text summary ready by ${Math.round(open.ready)} ms`);
       console.log(`browser frame rate with nothing to draw: ${runs.emptyFps.toFixed(1)} fps`);
       delete runs.emptyFps;
       for (const [name, r] of Object.entries(runs)) {
         // Frames are paced by the browser (60 Hz at most); a frame's own drawing time says how much headroom is left.
         const ok = r.fps >= FPS_BUDGET * 0.95 && r.drawP95 < 1000 / FPS_BUDGET;
         failed ||= !ok;
-        console.log(`${name}: ${r.fps.toFixed(1)} fps over ${r.frames} frames, draw mean ${r.drawMean.toFixed(2)} ms, p95 ${r.drawP95.toFixed(2)} ms (budget >= ${FPS_BUDGET} fps, p95 < ${(1000 / FPS_BUDGET).toFixed(1)} ms) ${verdict(ok)}`);
+        console.log(`${name}: ${r.fps.toFixed(1)} fps (median of ${r.runs.map((x) => x.toFixed(1)).join(', ')}) over ${r.frames} frames, draw mean ${r.drawMean.toFixed(2)} ms, p95 ${r.drawP95.toFixed(2)} ms (budget >= ${FPS_BUDGET} fps, p95 < ${(1000 / FPS_BUDGET).toFixed(1)} ms) ${verdict(ok)}`);
       }
       // Shared machines skew every figure above: say how busy this one was.
       console.log(`(headless Chromium, no GPU: canvas 2D drawn in software; ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(1)} while measuring)`);

@@ -310,8 +310,7 @@ function finish(builder: ModelBuilder): TraceModel {
     idleDur = order.map((i) => p.idleDur[i]);
   }
 
-  const { loop, handoffs, busy } = buildLoopLane(steps, idleStart, idleDur, taskById);
-  linkWakers(handoffs, steps, taskById);
+  const { loop, handoffFrom, busy } = buildLoopLane(steps, idleStart, idleDur, taskById);
   let idle = 0;
   for (let i = 0; i < idleDur.length; i++) idle += idleDur[i];
   const idleMeter = makeIdleMeter(idleStart, idleDur);
@@ -335,7 +334,7 @@ function finish(builder: ModelBuilder): TraceModel {
     steps,
     waits,
     loop,
-    handoffs,
+    handoffs: [],
     outputs,
     warnings: p.warnings.slice(),
     awaitSites: [],
@@ -348,6 +347,13 @@ function finish(builder: ModelBuilder): TraceModel {
   // Await-site statistics are computed on first use: the webview draws a big trace before
   // anything reads them (they are a third of the build time for a million events).
   let awaitSites: AwaitSiteStats[] | null = null;
+  // Hand-offs too (one object per step: half a million for a million events, drawn only when zoomed in).
+  let handoffs: Handoff[] | null = null;
+  Object.defineProperty(model, 'handoffs', {
+    get: () => (handoffs ??= makeHandoffs(steps, handoffFrom, taskById)),
+    enumerable: true,
+    configurable: true,
+  });
   Object.defineProperty(model, 'awaitSites', {
     get: () => (awaitSites ??= buildAwaitSites(waits, steps, idleMeter)),
     enumerable: true,
@@ -364,9 +370,10 @@ function finish(builder: ModelBuilder): TraceModel {
  */
 function buildLoopLane(
   steps: Step[], idleStart: number[], idleDur: number[], taskById: Map<Id, TaskLane>,
-): { loop: LoopSegment[]; handoffs: Handoff[]; busy: Nanos } {
+): { loop: LoopSegment[]; handoffFrom: Int32Array; busy: Nanos } {
   const taskSegments: LoopSegment[] = [];
-  const handoffs: Handoff[] = [];
+  // For the hand-off to each step: the step that gave the loop up, or -1 (out of idle / startup).
+  const handoffFrom = new Int32Array(steps.length);
   const stack: Step[] = [];
   let cursor = -Infinity;
   let busy = 0;
@@ -402,7 +409,7 @@ function buildLoopLane(
     flushUntil(step.start);
     if (stack.length) {
       // Nested: control passed synchronously from the enclosing step.
-      handoffs.push({ from: stack[stack.length - 1].index, to: step.index, t: step.start, cause: step.cause });
+      handoffFrom[i] = stack[stack.length - 1].index;
     } else {
       // Top-level: the loop gave control from the previous step, unless it went idle in between.
       let wentIdle = false;
@@ -411,9 +418,7 @@ function buildLoopLane(
         if (idleStart[idleIndex] >= since && idleDur[idleIndex] > 0) wentIdle = true;
         idleIndex++;
       }
-      handoffs.push({
-        from: previousTop && !wentIdle ? previousTop.index : null, to: step.index, t: step.start, cause: step.cause,
-      });
+      handoffFrom[i] = previousTop && !wentIdle ? previousTop.index : -1;
       previousTop = step;
     }
     if (step.start > cursor) cursor = step.start;
@@ -433,7 +438,18 @@ function buildLoopLane(
       b++;
     }
   }
-  return { loop, handoffs, busy };
+  return { loop, handoffFrom, busy };
+}
+
+/** The hand-offs, one per step in step order (handoffs[k].to === k), with their wakers linked. */
+function makeHandoffs(steps: Step[], handoffFrom: Int32Array, taskById: Map<Id, TaskLane>): Handoff[] {
+  const handoffs: Handoff[] = new Array(steps.length);
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
+    handoffs[i] = { from: handoffFrom[i] >= 0 ? handoffFrom[i] : null, to: i, t: step.start, cause: step.cause };
+  }
+  linkWakers(handoffs, steps, taskById);
+  return handoffs;
 }
 
 /**

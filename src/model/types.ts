@@ -138,6 +138,7 @@ export interface TraceModel {
   steps: Step[];
   waits: Wait[];
   loop: LoopSegment[];
+  /** One per step, in step order: handoffs[k].to === k (built on first use). */
   handoffs: Handoff[];
   outputs: OutputRecord[];
   warnings: WarningRecord[];

@@ -5,7 +5,7 @@ import {
   type HostToWebview, type PersistedState, type TraceInfo, type WebviewHost, type WebviewToHost,
 } from '../protocol';
 import type { Site, TraceRecord } from '../trace/format';
-import type { EmbeddedRecords } from '../html/embed';
+import { unpackEmbedded, type EmbeddedRecords } from '../html/embed';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -88,13 +88,14 @@ async function readEmbedded(): Promise<EmbeddedTrace> {
   const element = document.getElementById(EMBEDDED_TRACE_ID);
   const text = element?.textContent || 'null';
   await new Promise((resolve) => setTimeout(resolve, 0));
-  const json = element?.dataset.encoding === GZIP_BASE64 ? await gunzipBase64(text) : text;
-  const embedded = JSON.parse(json) as EmbeddedTrace;
+  const embedded = element?.dataset.encoding === GZIP_BASE64
+    ? unpackEmbedded<EmbeddedTrace>(await gunzipBase64(text))
+    : JSON.parse(text) as EmbeddedTrace;
   if (!embedded || !embedded.records) throw new Error('no records');
   return embedded;
 }
 
-async function gunzipBase64(text: string): Promise<string> {
+async function gunzipBase64(text: string): Promise<Uint8Array> {
   const fromBase64 = (Uint8Array as unknown as { fromBase64?: (s: string) => Uint8Array }).fromBase64;
   let bytes: Uint8Array;
   if (fromBase64) bytes = fromBase64(text.trim());
@@ -104,7 +105,7 @@ async function gunzipBase64(text: string): Promise<string> {
     for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   }
   const stream = new Blob([bytes as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return await new Response(stream).text();
+  return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
 /** Outside VS Code there is no editor: show the place, link it to VS Code, and tell listeners. */

@@ -396,6 +396,8 @@ class App {
     renderDetails(this.dom.details, model, this.selection, this.detailsActions());
     document.body.dataset.ready = 'true';
     document.body.dataset.tasks = String(model.tasks.length);
+    // What the first frame could do without (hand-off objects) is built now, not on the first zoom.
+    setTimeout(() => void model.handoffs, 0);
   }
 
   private updateHeader(): void {

@@ -178,6 +178,19 @@ export class Timeline {
     return spans;
   }
 
+  private stepStartCache: Float64Array | null = null;
+
+  /** Start of every step, in step order (hand-off k leads to step k). */
+  private stepStarts(): Float64Array {
+    if (!this.stepStartCache) {
+      const steps = this.model!.steps;
+      const starts = new Float64Array(steps.length);
+      for (let i = 0; i < steps.length; i++) starts[i] = steps[i].start;
+      this.stepStartCache = starts;
+    }
+    return this.stepStartCache;
+  }
+
   private loopSpans(): Spans {
     if (!this.loopSpanCache) {
       const loop = this.model!.loop;
@@ -194,6 +207,7 @@ export class Timeline {
   setModel(model: TraceModel): void {
     this.model = model;
     this.loopSpanCache = null;
+    this.stepStartCache = null;
     this.origin = model.start;
     const outputsByTask = new Map<number | null, number[]>();
     model.outputs.forEach((o, i) => pushTo(outputsByTask, o.task ?? null, i));
@@ -972,9 +986,11 @@ export class Timeline {
     const ctx = this.ctx;
     const th = this.theme;
     this.arrowsDrawn = 0;
-    const handoffs = model.handoffs;
-    const lo = lowerBound(0, handoffs.length, (k) => handoffs[k].t >= this.viewStart);
-    const hi = lowerBound(lo, handoffs.length, (k) => handoffs[k].t > this.viewEnd);
+    // Hand-off k leads to step k at its start: which are in view is found in the step starts,
+    // without the hand-off objects (built on first use, which a zoomed-out frame never needs).
+    const starts = this.stepStarts();
+    const lo = lowerBoundAtLeast(starts, 0, starts.length, this.viewStart);
+    const hi = gallopAbove(starts, lo, starts.length, this.viewEnd);
     const count = hi - lo;
     if (count === 0) return;
     const px = this.width - this.gutter;
@@ -997,6 +1013,7 @@ export class Timeline {
       ctx.fillText(text, this.width - w - 10, this.height - 15);
       if (hopeless) return;
     }
+    const handoffs = model.handoffs;
     const lanesTop = AXIS_H + LOOP_H;
     const rowCache = new Map<number, number>();
     const rowOf = (task: number) => {
@@ -1029,7 +1046,7 @@ export class Timeline {
         const x = this.x(h.t);
         if (x < lastX + thinPx) {
           const next = this.timeAt(lastX + thinPx);
-          k = Math.max(k, lowerBound(k, hi, (j) => handoffs[j].t >= next) - 1);
+          k = Math.max(k, lowerBoundAtLeast(starts, k, hi, next) - 1);
           continue;
         }
         lastX = x;

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { decodeRecords, encodeRecords } from '../../src/html/embed';
+import { decodeRecords, encodeRecords, unpackEmbedded, type EmbeddedRecords } from '../../src/html/embed';
 import { escapeForScript, renderStandaloneHtml } from '../../src/html/standalone';
 import { parseTrace } from '../../src/trace/reader';
 import type { TraceRecord } from '../../src/trace/format';
@@ -66,7 +66,10 @@ describe('webview: compact embedding of records in the standalone page', functio
     assert.ok(open > 0, 'the compressed data element');
     const packed = big.slice(big.indexOf('>', open) + 1, big.indexOf('</script>', open));
     assert.match(packed, /^[A-Za-z0-9+/=]+$/);
-    assert.deepStrictEqual(decodeRecords(JSON.parse(gunzipSync(Buffer.from(packed, 'base64')).toString('utf8')).records), records);
+    const unpacked = unpackEmbedded<{ records: EmbeddedRecords; info: { title: string } }>(gunzipSync(Buffer.from(packed, 'base64')));
+    assert.ok(unpacked.records.data instanceof Float64Array, 'the numbers are read as doubles, not parsed');
+    assert.equal(unpacked.info.title, 'lesson.py');
+    assert.deepStrictEqual(decodeRecords(unpacked.records), records);
   });
 
   it('inlines the minified webview bundle without a source map reference', function () {
