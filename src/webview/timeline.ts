@@ -557,11 +557,14 @@ export class Timeline {
       if (x < this.gutter) continue;
       ctx.moveTo(x, AXIS_H - 6);
       ctx.lineTo(x, AXIS_H);
-      ctx.fillText(formatTick(rel, step), x + 3, AXIS_H / 2 - 1);
+      // A label cut by the right edge would read as another time ("50" of "500 ms"): left out.
+      const label = formatTick(rel, step);
+      if (x + 3 + ctx.measureText(label).width <= this.width - 2) ctx.fillText(label, x + 3, AXIS_H / 2 - 1);
     }
     ctx.stroke();
     ctx.fillStyle = th.dim;
-    ctx.fillText(`${formatDuration(this.viewEnd - this.viewStart)} shown`, 8, AXIS_H / 2 - 1);
+    // In the gutter's width, never over the first tick label (narrow panels).
+    this.fitText(`${formatDuration(this.viewEnd - this.viewStart)} shown`, 8, AXIS_H / 2 - 1, this.gutter - 14);
     this.updateAxisText(step);
     if (this.hoverX !== null && this.hoverX > this.gutter) {
       const label = formatTick(this.timeAt(this.hoverX) - this.origin, niceStep(this.nsPerPx(), 10));
@@ -1003,14 +1006,18 @@ export class Timeline {
         ? `${count.toLocaleString('en-US')} hand-offs in view: zoom in to see the arrows`
         : `${count.toLocaleString('en-US')} hand-offs in view, some shown: zoom in to see all`;
       ctx.font = th.fontSmall;
-      const w = ctx.measureText(text).width + 12;
-      ctx.fillStyle = th.gutter;
-      ctx.globalAlpha = 0.92;
-      ctx.fillRect(this.width - w - 16, this.height - 24, w, 18);
-      ctx.globalAlpha = 1;
-      ctx.fillStyle = th.dim;
-      ctx.textAlign = 'left';
-      ctx.fillText(text, this.width - w - 10, this.height - 15);
+      // As wide as the lanes allow (a narrow panel gets it cut with an ellipsis).
+      const room = this.width - this.gutter - 32;
+      const w = Math.min(ctx.measureText(text).width, room) + 12;
+      if (room > 40) {
+        ctx.fillStyle = th.gutter;
+        ctx.globalAlpha = 0.92;
+        ctx.fillRect(this.width - w - 16, this.height - 24, w, 18);
+        ctx.globalAlpha = 1;
+        ctx.fillStyle = th.dim;
+        ctx.textAlign = 'left';
+        this.fitText(text, this.width - w - 10, this.height - 15, room);
+      }
       if (hopeless) return;
     }
     const handoffs = model.handoffs;

@@ -360,6 +360,26 @@ describe('webview: the timeline of a real trace in Chromium', function () {
     assert.equal(await dark.page.evaluate(() => getComputedStyle(document.body).color), 'rgb(238, 232, 213)');
   });
 
+  it('fits a narrow panel: details below the timeline, nothing wider than the panel', async function () {
+    const { page } = await open(htmlPath, { width: 500, height: 700 });
+    const wait = model.waits.find((w) => w.site?.line === sleepLine)!;
+    await page.evaluate((index) => (window as any).awaitlens.select({ kind: 'wait', wait: index }), wait.index);
+    const canvas = (await page.locator('#al-canvas').boundingBox())!;
+    const details = (await page.locator('#al-details').boundingBox())!;
+    assert.ok(canvas.width >= 480, `the timeline keeps the panel's width (${canvas.width} px)`);
+    assert.ok(details.y >= canvas.y + canvas.height - 1, 'the details are below the timeline, not beside it');
+    assert.ok(details.width >= 480, `the details span the panel (${details.width} px)`);
+    assert.ok(canvas.height >= 150, `room for lanes (${canvas.height} px)`);
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal overflow');
+    const toolbar = await page.$$eval('#al-tabs button, #al-filter', (items) => items.map((i) => {
+      const r = i.getBoundingClientRect();
+      return { id: i.id, right: r.right, height: r.height };
+    }));
+    for (const item of toolbar) assert.ok(item.right <= 500, `${item.id} inside the panel`);
+    assert.equal(await page.locator('#al-details').getAttribute('data-kind'), 'wait');
+    await page.screenshot({ path: join(artifacts, 'lesson-narrow.png') });
+  });
+
   it('draws the task graph with elkjs when its tab is opened', async function () {
     const { page } = await open(htmlPath);
     assert.equal(await page.locator('#al-graph-svg').count(), 0, 'no graph until asked');
