@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // Python tracer overhead: traced/untraced wall-time ratios measured side by side (interleaved
-// runs, median of several), plus trace size. Budgets (issue 2): scheduler storm <= 2.0x,
-// loopback TCP echo <= 1.2x. Prints PASS/FAIL per budget; exits 1 on any FAIL.
-//   node bench/python.bench.mjs          (AWAITLENS_PYTHON=/path/to/python to pick the interpreter)
+// runs, median of several), plus trace size, on every installed Python 3.11+ (pyenv), or on the
+// one interpreter named by AWAITLENS_PYTHON. Budgets (issue 2): scheduler storm <= 2.0x,
+// loopback TCP echo <= 1.2x. Prints PASS/FAIL per budget and interpreter; exits 1 on any FAIL.
+//   node bench/python.bench.mjs          (AWAITLENS_PYTHON=/path/to/python, AWAITLENS_BENCH_REPS=N)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const tracer = join(root, 'dist', 'tracers', 'python', 'awaitlens_tracer.py');
 const programs = join(root, 'test', 'fixtures', 'python', 'bench');
-const python = process.env.AWAITLENS_PYTHON || 'python3';
 const REPS = Number(process.env.AWAITLENS_BENCH_REPS || 7);
 const dir = mkdtempSync(join(tmpdir(), 'awaitlens-bench-'));
 
@@ -19,6 +19,23 @@ const benches = [
   { name: 'scheduler storm (2,000 tasks x 50 sleep(0))', file: 'storm.py', args: ['2000', '50'], budget: 2.0 },
   { name: 'loopback TCP echo (200 clients x 50 round trips)', file: 'echo.py', args: ['200', '50'], budget: 1.2 },
 ];
+
+/** AWAITLENS_PYTHON, else the newest installed patch release of each pyenv 3.11+, else python3. */
+function interpreters() {
+  if (process.env.AWAITLENS_PYTHON) return [process.env.AWAITLENS_PYTHON];
+  const versions = join(process.env.PYENV_ROOT || join(homedir(), '.pyenv'), 'versions');
+  const newest = new Map();
+  if (existsSync(versions)) {
+    for (const v of readdirSync(versions)) {
+      const m = /^3\.(\d+)\.(\d+)$/.exec(v);
+      if (!m || Number(m[1]) < 11 || !existsSync(join(versions, v, 'bin', 'python'))) continue;
+      const prev = newest.get(m[1]);
+      if (!prev || Number(m[2]) > prev.patch) newest.set(m[1], { patch: Number(m[2]), exe: join(versions, v, 'bin', 'python') });
+    }
+  }
+  const found = [...newest.entries()].sort((a, b) => Number(a[0]) - Number(b[0])).map(([, x]) => x.exe);
+  return found.length ? found : ['python3'];
+}
 
 function run(cmd, args) {
   const start = performance.now();
@@ -30,27 +47,39 @@ function run(cmd, args) {
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
-const version = spawnSync(python, ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).stdout.trim();
-console.log(`python ${version} (${python}), ${REPS} interleaved runs each, median`);
 let failed = 0;
-for (const b of benches) {
-  const file = join(programs, b.file);
-  const trace = join(dir, b.file + '.ndjson');
-  const plain = [];
-  const traced = [];
-  run(python, [file, ...b.args]); // warm the file cache and .pyc
-  for (let i = 0; i < REPS; i++) {
-    plain.push(run(python, [file, ...b.args]));
-    traced.push(run(python, [tracer, '--out', trace, '--', file, ...b.args]));
+const table = [];
+for (const python of interpreters()) {
+  const version = spawnSync(python, ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).stdout?.trim();
+  if (!version) { console.log(`${python}: cannot run it, skipped`); continue; }
+  console.log(`\npython ${version} (${python}), ${REPS} interleaved runs each, median`);
+  for (const b of benches) {
+    const file = join(programs, b.file);
+    const trace = join(dir, b.file + '.ndjson');
+    const plain = [];
+    const traced = [];
+    const untracedRun = () => plain.push(run(python, [file, ...b.args]));
+    const tracedRun = () => traced.push(run(python, [tracer, '--out', trace, '--', file, ...b.args]));
+    run(python, [file, ...b.args]); // warm the file cache and .pyc
+    run(python, [tracer, '--out', trace, '--', file, ...b.args]);
+    for (let i = 0; i < REPS; i++) {
+      // Alternate which goes first, so a slow drift of the machine's load hits both alike.
+      if (i % 2) { tracedRun(); untracedRun(); } else { untracedRun(); tracedRun(); }
+    }
+    const ratio = median(traced) / median(plain);
+    const bytes = statSync(trace).size;
+    const events = readFileSync(trace, 'utf8').split('\n').filter(Boolean).length;
+    const ok = ratio <= b.budget;
+    if (!ok) failed++;
+    table.push({ version, name: b.name, ratio, budget: b.budget, ok });
+    console.log(`${b.name}`);
+    console.log(`  untraced ${median(plain).toFixed(0)} ms, traced ${median(traced).toFixed(0)} ms, ratio ${ratio.toFixed(2)}x (budget ${b.budget}x) ${ok ? 'PASS' : 'FAIL'}`);
+    console.log(`  trace ${(bytes / 1e6).toFixed(1)} MB, ${events} events, ${(bytes / events).toFixed(0)} bytes/event`);
   }
-  const ratio = median(traced) / median(plain);
-  const bytes = statSync(trace).size;
-  const events = readFileSync(trace, 'utf8').split('\n').filter(Boolean).length;
-  const ok = ratio <= b.budget;
-  if (!ok) failed++;
-  console.log(`${b.name}`);
-  console.log(`  untraced ${median(plain).toFixed(0)} ms, traced ${median(traced).toFixed(0)} ms, ratio ${ratio.toFixed(2)}x (budget ${b.budget}x) ${ok ? 'PASS' : 'FAIL'}`);
-  console.log(`  trace ${(bytes / 1e6).toFixed(1)} MB, ${events} events, ${(bytes / events).toFixed(0)} bytes/event`);
 }
 rmSync(dir, { recursive: true, force: true });
+if (table.length > 2) {
+  console.log('\nsummary');
+  for (const r of table) console.log(`  ${r.version.padEnd(8)} ${r.name.split(' (')[0].padEnd(18)} ${r.ratio.toFixed(2)}x / ${r.budget}x ${r.ok ? 'PASS' : 'FAIL'}`);
+}
 if (failed) process.exitCode = 1;
