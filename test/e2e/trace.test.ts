@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { makeWorkspace, openWorkbench, pidsMatching, SEED_GATHER, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
 import { waitForNoProcess } from './processes';
-import { awaitLinesOfSource, defaultTracePath, DURATION, hasExit, hoverProblems, traceFacts, waitForTrace, type TraceFacts } from './traceFacts';
+import { awaitLinesOfSource, defaultTracePath, DURATION, hasExit, hoverProblems, readTrace, traceFacts, waitForTrace, type TraceFacts } from './traceFacts';
 import {
   cursorPosition, endOfLineDecorations, goToLine, hoverWord, openFile, problemNotifications, runCommand, screenshot, screenshotTimeline, statusBarTexts, timelineFrame, waitForCursorLine,
 } from './workbench';
@@ -503,6 +503,74 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
       for (const name of ['ticker_forever.py', 'ticker_forever.mjs']) await closeTimelineTab(name);
     });
   });
+  describe('a timeline closed while tracing, and a saved trace opened', function () {
+    const program = () => join(workspace, 'ticker_forever.py');
+
+    /** The Events figure of the timeline header (grows while a live trace fills in). */
+    async function eventCount(frame: FrameLocator): Promise<number> {
+      const text = (await frame.locator('[data-stat="events"] dd').textContent().catch(() => '')) ?? '';
+      return Number(text.replace(/\D/g, '')) || 0;
+    }
+
+    it('closing the timeline leaves the program traced; Show Timeline brings it back, still filling in', async function () {
+      await openFile(page, 'ticker_forever.py');
+      await traceFromPalette(page, program(), (r) => r.filter((x) => x.type === 'suspend').length >= 10);
+      await waitForTimeline(timelineFrame(page), /running/);
+      const tab = page.locator('.tabs-container .tab[aria-label^="Await Lens: ticker_forever.py"]').first();
+      await tab.click();
+      await tab.locator('.codicon-close').click();
+      await tab.waitFor({ state: 'detached', timeout: 10_000 });
+      assert.ok((await pidsMatching(program())).length > 0, 'closing the timeline stopped the program');
+      assert.ok((await statusBarTexts(page)).some((t) => /Await Lens: tracing ticker_forever\.py/.test(t)), 'the status bar no longer says tracing');
+
+      await runCommand(page, 'Await Lens: Show Timeline');
+      const frame = timelineFrame(page);
+      await waitForTimeline(frame, /running/);
+      const first = await eventCount(frame);
+      const deadline = Date.now() + 20_000;
+      let later = first;
+      while (later <= first && Date.now() < deadline) {
+        await sleep(300);
+        later = await eventCount(frame);
+      }
+      assert.ok(first > 0 && later > first, `the reopened timeline fills in live: ${first} then ${later} events`);
+      await screenshot(page, '15-reopened-while-tracing');
+      await frame.locator('#al-stop').click();
+      assert.deepEqual(await waitForNoProcess(program(), 15_000), [], 'still running after Stop');
+      await waitForTimeline(frame, /stopped|killed|ended/);
+      await tab.click();
+      await tab.locator('.codicon-close').click();
+      await tab.waitFor({ state: 'detached', timeout: 10_000 });
+    });
+
+    it('Open Trace File on a damaged trace shows everything readable and says which line is not', async function () {
+      const lines = readFileSync(defaultTracePath(program()), 'utf8').trimEnd().split('\n');
+      assert.ok(lines.length > 20, `the stopped trace has ${lines.length} lines`);
+      // A line in the middle cut short, as a crash or a disk full would leave it.
+      const damagedAt = Math.floor(lines.length / 2);
+      lines[damagedAt] = lines[damagedAt].slice(0, Math.floor(lines[damagedAt].length / 2));
+      writeFileSync(join(workspace, 'damaged.ndjson'), `${lines.join('\n')}\n`);
+      await openFile(page, 'damaged.ndjson');
+      // The button in the editor title bar of an .ndjson file.
+      await page.locator('.part.editor .editor-group-container.active .editor-actions .action-label[aria-label*="Open Trace File"]').first().click();
+      const tab = page.locator('.tabs-container .tab.active[aria-label^="Await Lens: ticker_forever.py"]').first();
+      await tab.waitFor({ timeout: 15_000 });
+      const frame = timelineFrame(page);
+      await frame.locator('body[data-ready="true"]').waitFor({ state: 'attached', timeout: 30_000 });
+      const notice = frame.locator('#al-problems:not([hidden])');
+      await notice.waitFor({ timeout: 15_000 });
+      const text = await notice.innerText();
+      assert.match(text, new RegExp(`\\b${damagedAt + 1}\\b`), `the notice names the damaged line ${damagedAt + 1}: ${text}`);
+      const rows = await taskRows(frame);
+      const facts = traceFacts(readTrace(defaultTracePath(program())), program());
+      for (const task of facts.tasks.filter((t) => t.suspendLines.length)) {
+        assert.ok(rows.some((r) => r.name === task.name), `${task.name} is listed from the readable lines: ${rows.map((r) => r.name).join(', ')}`);
+      }
+      await screenshot(page, '16-damaged-trace-opened');
+      await tab.locator('.codicon-close').click();
+    });
+  });
+
   describe('when the program cannot run', function () {
     /** The toast whose text matches, and clicks its button `label`. */
     async function answerNotification(pattern: RegExp, label: string): Promise<string> {

@@ -10,6 +10,8 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
   const base = relativePath.split('/').pop()!;
   // The file's tab, active in the active editor group: opened and in front, not just open somewhere.
   const activeTab = page.locator(`.part.editor .editor-group-container.active .tab.active[aria-label^="${base}"]`);
+  // A file created a moment ago may be missing from the first search: a fresh Quick Open
+  // searches again, so several short tries beat one long wait.
   for (let attempt = 1; ; attempt++) {
     try {
       await focusWorkbench(page);
@@ -19,13 +21,13 @@ export async function openFile(page: Page, relativePath: string): Promise<void> 
       await fillQuickInput(page, relativePath);
       // File search answers asynchronously; Enter before the row shows opens nothing.
       const row = page.locator('.quick-input-list .monaco-list-row', { hasText: base }).first();
-      await row.waitFor({ timeout: 30_000 });
+      await row.waitFor({ timeout: 10_000 });
       await row.click();
       await activeTab.first().waitFor({ timeout: 15_000 });
       await page.locator('.part.editor .editor-group-container.active .editor-instance .monaco-editor .view-lines').first().waitFor();
       return;
     } catch (err) {
-      if (attempt >= 2) throw new Error(`could not open ${relativePath} with Quick Open: ${(err as Error).message}`);
+      if (attempt >= 4) throw new Error(`could not open ${relativePath} with Quick Open: ${(err as Error).message}`);
       await page.keyboard.press('Escape').catch(() => {});
     }
   }
