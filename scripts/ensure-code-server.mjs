@@ -53,6 +53,16 @@ function run(cmd, args, opts = {}) {
   return { ...res, seconds: (Date.now() - started) / 1000 };
 }
 
+// npm install over the network: a registry hiccup on a fresh CI machine gets one more try.
+function runNpmInstall(args, opts) {
+  try {
+    return run('npm', args, opts);
+  } catch (err) {
+    log(`  npm ${args.slice(0, 2).join(' ')} failed, trying once more: ${String(err.message).split('\n')[0]}`);
+    return run('npm', args, opts);
+  }
+}
+
 function ensureDebianPackages() {
   const missing = DEBIAN_PACKAGES.filter((p) => !p.present()).map((p) => p.pkg);
   if (missing.length === 0) return;
@@ -171,15 +181,14 @@ export async function ensureCodeServer({ verify = false } = {}) {
   ensurePrefixPackageJson();
   if (installedVersion() !== CODE_SERVER_VERSION) {
     log(`npm install code-server@${CODE_SERVER_VERSION} --ignore-scripts (into .cache/code-server)`);
-    const r = run(
-      'npm',
+    const r = runNpmInstall(
       ['install', `code-server@${CODE_SERVER_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', '--loglevel=error'],
       { cwd: CODE_SERVER_PREFIX, quiet: true },
     );
     log(`  done in ${r.seconds.toFixed(0)} s`);
   }
   log('npm install --omit=dev --ignore-scripts in lib/vscode');
-  const r2 = run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+  const r2 = runNpmInstall(['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: vscodeDir,
     quiet: true,
   });
@@ -187,7 +196,7 @@ export async function ensureCodeServer({ verify = false } = {}) {
   // The built-in extensions share one dependency, typescript (the TS/JS language server);
   // without it the workbench reports that tsserver was deleted.
   log('npm install --omit=dev --ignore-scripts in lib/vscode/extensions');
-  const r3 = run('npm', ['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+  const r3 = runNpmInstall(['install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: path.join(vscodeDir, 'extensions'),
     quiet: true,
   });
