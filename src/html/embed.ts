@@ -155,41 +155,61 @@ export function decodeRecords(embedded: EmbeddedRecords): TraceRecord[] {
   return out;
 }
 
+/** Stands for "the next value of the overflow list" in packed data (a number that does not fit 32 bits). */
+const OVERFLOW = -0x80000000;
+
 /**
- * A big page's payload, before gzip: the numbers of `data` as raw little-endian doubles after
- * the JSON of everything else, so the browser reads them as a Float64Array over the inflated
- * bytes (no 17 MB of digits to parse, no five-million-element array):
- *   [u32 JSON byte length][JSON, `records.data` empty][0-7 bytes of padding][float64 × N]
+ * A big page's payload, before gzip: the numbers of `data` as raw little-endian 32-bit integers
+ * after the JSON of everything else (numbers that do not fit, such as gaps of seconds in ns, go
+ * to an overflow list in the JSON), so the browser reads them from the inflated bytes without
+ * parsing 17 MB of digits into a five-million-element array:
+ *   [u32 JSON byte length][JSON: records.data empty, packedData: count, overflow: [...]][padding to 4][int32 × count]
  */
 export function packEmbedded<T extends { records: EmbeddedRecords | unknown }>(embedded: T): Uint8Array {
   const records = embedded.records as EmbeddedRecords;
   const data = records.data;
-  const json = new TextEncoder().encode(JSON.stringify({ ...embedded, records: { ...records, data: [] }, packedData: data.length }));
-  const offset = Math.ceil((4 + json.length) / 8) * 8;
-  const bytes = new Uint8Array(offset + data.length * 8);
+  const overflow: number[] = [];
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!(v === (v | 0)) || v === OVERFLOW) overflow.push(v);
+  }
+  const json = new TextEncoder().encode(JSON.stringify({ ...embedded, records: { ...records, data: [] }, packedData: data.length, overflow }));
+  const offset = Math.ceil((4 + json.length) / 4) * 4;
+  const bytes = new Uint8Array(offset + data.length * 4);
   const view = new DataView(bytes.buffer);
   view.setUint32(0, json.length, true);
   bytes.set(json, 4);
-  for (let i = 0; i < data.length; i++) view.setFloat64(offset + i * 8, data[i], true);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    view.setInt32(offset + i * 4, v === (v | 0) && v !== OVERFLOW ? v : OVERFLOW, true);
+  }
   return bytes;
 }
 
-/** The inverse of packEmbedded: `records.data` becomes a Float64Array over `bytes` (copied only if misaligned). */
+/** The inverse of packEmbedded: `records.data` comes back as a Float64Array. */
 export function unpackEmbedded<T>(bytes: Uint8Array): T {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const jsonLength = view.getUint32(0, true);
   if (4 + jsonLength > bytes.length) throw new Error('embedded trace is damaged (cut short)');
-  const embedded = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + jsonLength))) as T & { records: EmbeddedRecords; packedData?: number };
-  const offset = Math.ceil((4 + jsonLength) / 8) * 8;
+  const embedded = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + jsonLength))) as T & {
+    records: EmbeddedRecords; packedData?: number; overflow?: number[];
+  };
+  const offset = Math.ceil((4 + jsonLength) / 4) * 4;
   const count = embedded.packedData ?? 0;
-  if (offset + count * 8 > bytes.length) throw new Error('embedded trace is damaged (cut short)');
-  const littleEndian = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
-  if (littleEndian && (bytes.byteOffset + offset) % 8 === 0) embedded.records.data = new Float64Array(bytes.buffer, bytes.byteOffset + offset, count);
-  else {
-    const data = new Float64Array(count);
-    for (let i = 0; i < count; i++) data[i] = view.getFloat64(offset + i * 8, true);
-    embedded.records.data = data;
+  const overflow = embedded.overflow ?? [];
+  if (offset + count * 4 > bytes.length) throw new Error('embedded trace is damaged (cut short)');
+  const littleEndian = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
+  const aligned = littleEndian && (bytes.byteOffset + offset) % 4 === 0;
+  const ints = aligned ? new Int32Array(bytes.buffer, bytes.byteOffset + offset, count) : null;
+  const data = new Float64Array(count);
+  let next = 0;
+  for (let i = 0; i < count; i++) {
+    const v = ints ? ints[i] : view.getInt32(offset + i * 4, true);
+    data[i] = v === OVERFLOW ? overflow[next++] : v;
   }
+  if (next !== overflow.length) throw new Error('embedded trace is damaged (overflow list)');
+  embedded.records.data = data;
   delete embedded.packedData;
+  delete embedded.overflow;
   return embedded;
 }

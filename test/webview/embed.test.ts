@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { decodeRecords, encodeRecords, unpackEmbedded, type EmbeddedRecords } from '../../src/html/embed';
+import { decodeRecords, encodeRecords, packEmbedded, unpackEmbedded, type EmbeddedRecords } from '../../src/html/embed';
 import { escapeForScript, renderStandaloneHtml } from '../../src/html/standalone';
 import { parseTrace } from '../../src/trace/reader';
 import type { TraceRecord } from '../../src/trace/format';
@@ -52,6 +52,18 @@ describe('webview: compact embedding of records in the standalone page', functio
     ] as unknown as TraceRecord[];
     const encoded = JSON.parse(escapeForScript(JSON.stringify(encodeRecords(odd))));
     assert.deepStrictEqual(decodeRecords(encoded), odd);
+    // Packed for a big page too, with numbers beyond 32 bits (an hour's gap in ns, times going back).
+    const gaps = [
+      { type: 'resume', task: 1, t: 3_600e9, cause: { kind: 'timer' } },
+      { type: 'suspend', task: 1, t: 3_600e9 + 5, site: null, stack: [], awaiting: { kind: 'sleep', label: 's' } },
+      { type: 'idle', t: 3_600e9 + 6, dur: 7_200e9 },
+      { type: 'resume', task: 2, t: 1, cause: { kind: 'start' } },
+      { type: 'resume', task: -0x80000000, t: 2, cause: { kind: 'start' } },
+    ] as unknown as TraceRecord[];
+    for (const list of [odd, gaps]) {
+      const unpacked = unpackEmbedded<{ records: EmbeddedRecords }>(packEmbedded({ records: encodeRecords(list) }));
+      assert.deepStrictEqual(decodeRecords(unpacked.records), list);
+    }
   });
 
   it('embeds no "<" in the page data, so no program text can end the script element', function () {
