@@ -101,14 +101,14 @@ class Controller implements PanelEvents {
     }
     if (this.session?.stopping) {
       // Already on its way out (Stop was just pressed): wait for it rather than ask.
-      await this.session.stop();
+      await this.stopSession();
     }
     if (this.session) {
       const choice = await vscode.window.showWarningMessage(
         `Await Lens is still tracing ${basename(this.session.program)}. Stop it and trace ${basename(document.fileName)}?`,
         'Stop and Trace', 'Cancel');
       if (choice !== 'Stop and Trace') return;
-      await this.session.stop();
+      await this.stopSession();
     }
     const column = vscode.window.activeTextEditor?.viewColumn ?? vscode.ViewColumn.One;
     await this.startSession(document, column);
@@ -134,6 +134,7 @@ class Controller implements PanelEvents {
 
     this.status.text = STATUS_TEXT.tracing(basename(program));
     this.status.tooltip = STATUS_TEXT.tooltip;
+    this.status.command = COMMANDS.stopTracing;
     this.status.show();
     void vscode.commands.executeCommand('setContext', CONTEXT_TRACING, true);
 
@@ -164,7 +165,7 @@ class Controller implements PanelEvents {
     void vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Await Lens: tracing ${basename(program)}`, cancellable: true },
       async (progress, token) => {
-        token.onCancellationRequested(() => void session.stop());
+        token.onCancellationRequested(() => { if (this.session === session) void this.stopSession(); });
         const timer = setInterval(() => progress.report({ message: session.progressText() }), 500);
         try {
           await result;
@@ -194,6 +195,18 @@ class Controller implements PanelEvents {
     }
   }
 
+  /** Stops the running trace; the status bar says so until the program is gone. */
+  private async stopSession(): Promise<void> {
+    const session = this.session;
+    if (!session) return;
+    if (!session.stopping) {
+      this.status.text = STATUS_TEXT.stopping(basename(session.program));
+      this.status.tooltip = undefined;
+      this.status.command = undefined;
+    }
+    await session.stop();
+  }
+
   /** A program that failed: its error and where, a button to go there, and what the timeline has. */
   private reportFailedProgram(program: string, code: number, stderrTail: string, ranTasks: boolean): void {
     const error = programError(stderrTail, program);
@@ -216,7 +229,7 @@ class Controller implements PanelEvents {
       void vscode.window.showInformationMessage('Await Lens: no program is being traced.');
       return;
     }
-    await this.session.stop();
+    await this.stopSession();
   }
 
   // ------------------------------------------------------------------ panels
@@ -235,14 +248,14 @@ class Controller implements PanelEvents {
 
   stop(panel: TimelinePanel): void {
     // The panel's Stop button stops its own program only, not another one traced since.
-    if (this.session && this.session.tracePath === panel.tracePath) void this.session.stop();
+    if (this.session && this.session.tracePath === panel.tracePath) void this.stopSession();
   }
 
   rerun(panel: TimelinePanel): void {
     const file = panel.info.file;
     if (!file) return;
     void (async () => {
-      if (this.session) await this.session.stop();
+      if (this.session) await this.stopSession();
       const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
       await this.startSession(document, panel.sourceColumn);
     })();

@@ -46,4 +46,6 @@ export const STATUS_TEXT = {
   /** Status bar text while tracing; the e2e test looks for the leading words. */
   tracing: (fileBase: string) => `$(debug-stop) Await Lens: tracing ${fileBase}`,
   tooltip: 'Await Lens is tracing this program. Click to stop it and keep the trace recorded so far.',
+  /** After Stop, until the program and everything it started are gone. */
+  stopping: (fileBase: string) => `$(loading~spin) Await Lens: stopping ${fileBase}`,
 };
