@@ -269,7 +269,7 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
     it('annotates each traced await line with its count and wait, and Toggle Await Annotations hides them', async function () {
       await goToLine(page, 1);
       const traced = [...facts.awaitLines.values()];
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + 20_000;
       let shown = await endOfLineDecorations(page);
       while (traced.some((f) => !shown.has(f.line)) && Date.now() < deadline) {
         await sleep(200);
@@ -286,11 +286,11 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
       for (const line of shown.keys()) assert.ok(awaitLines.includes(line), `annotation on line ${line}, which has no await`);
 
       await runCommand(page, 'Await Lens: Toggle Await Annotations');
-      const hiddenBy = Date.now() + 5_000;
+      const hiddenBy = Date.now() + 15_000;
       while ((await endOfLineDecorations(page)).size && Date.now() < hiddenBy) await sleep(200);
       assert.equal((await endOfLineDecorations(page)).size, 0, 'annotations still shown after toggling them off');
       await runCommand(page, 'Await Lens: Toggle Await Annotations');
-      const backBy = Date.now() + 5_000;
+      const backBy = Date.now() + 15_000;
       while ((await endOfLineDecorations(page)).size < traced.length && Date.now() < backBy) await sleep(200);
       assert.equal((await endOfLineDecorations(page)).size, traced.length, 'annotations not back after toggling them on');
     });

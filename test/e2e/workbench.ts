@@ -82,18 +82,6 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Whether the command palette offers `title` right now (its `when` clause allows it). */
-export async function paletteOffers(page: Page, title: string): Promise<boolean> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor();
-  await input.fill(`>${title}`);
-  await sleep(700);
-  const rows = await page.locator('.quick-input-list .monaco-list-row').allInnerTexts();
-  await page.keyboard.press('Escape');
-  return rows.some((r) => r.includes(title));
-}
-
 /**
  * Puts keyboard focus in a text editor for real, as a user clicking its tab would (the cursor
  * stays where it is): the one in the active editor group, else the first group showing one.
