@@ -3,7 +3,6 @@
 // acorn/sucrase for every file it already saw, and the loader thread never loads the instrumenter at
 // all when every file hits. The folder is private to the user (0700, owned by them), so nobody
 // else can put code into a traced program through it. Any failure just means no cache.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -19,7 +18,7 @@ export function openCacheDir(tracerDir: string, env: NodeJS.ProcessEnv = process
       const s = statSync(join(tracerDir, name));
       build += `${name}:${s.size}:${Math.round(s.mtimeMs)};`;
     }
-    const dir = join(base, `node-${createHash('sha1').update(build).digest('hex').slice(0, 12)}`);
+    const dir = join(base, `node-${hash64(build)}`);
     const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = statSync(dir);
     const uid = typeof process.getuid === 'function' ? process.getuid() : -1;
@@ -43,8 +42,26 @@ function pruneBuilds(base: string, keep: string): void {
 
 export interface TransformKey { id: string; typescript: boolean; toCommonJS: boolean; source: string }
 
-const keyOf = (k: TransformKey): string =>
-  createHash('sha1').update(`${k.id}\0${k.typescript ? 1 : 0}${k.toCommonJS ? 1 : 0}\0`).update(k.source).digest('hex');
+const keyOf = (k: TransformKey): string => {
+  const text = `${k.id}\0${k.typescript ? 1 : 0}${k.toCommonJS ? 1 : 0}\0${k.source}`;
+  return `${hash64(text)}-${text.length.toString(36)}`;
+};
+
+/**
+ * Two independent 32-bit FNV-1a style hashes of the UTF-16 text, as 16 hex digits. Not node:crypto:
+ * loading it cost ~5 ms of every traced start, and this folder is private (nobody else can
+ * choose colliding inputs), so 64 bits plus the text's length name an entry safely.
+ */
+export function hash64(text: string): string {
+  let a = 0x811c9dc5 | 0, b = 0x9747b28c | 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
+}
 
 /** Where this input's output is kept, and the output when it is there already. */
 export function cacheLookup(dir: string | null, key: TransformKey): { file: string; code: string | null } {

@@ -51,6 +51,10 @@ interface SiteInfo {
   labels: Labels | null;
   frame: Json;       // {"fn":..,"file":..,"line":..,"col":..}
   frameB: Bytes | null; // frame as bytes, made on first use in a stack
+  /** The last suspend record tail at this await site, for this awaiting and this stack. */
+  tailB: Bytes | null;
+  tailAwaiting: Bytes | null;
+  tailKey: SiteInfo[];
   name: string;      // enclosing function (await sites) or the function's own name (def sites)
   nameJson: Json;
   file: string;
@@ -85,6 +89,9 @@ class Task {
   stepBeginSite = -1;
   selfNs = 0;
   callSite: Json = 'null';
+  /** Record beginnings with this task's id (see head()), made on first use. */
+  suspendHead: Bytes | null = null;
+  resumeHead: Bytes | null = null;
   constructor(readonly id: number, readonly name: string, readonly def: number, readonly labels: Labels) {}
 }
 
@@ -178,6 +185,8 @@ export function startRuntime(opts: RuntimeOptions): void {
     pos = p;
     for (let i = 0; i < 9; i++) { const q = (lo / 10) | 0; out[--p] = 48 + lo - q * 10; lo = q; }
   };
+  /** `{"type":"suspend","task":N,"t":` and the like: made once per task, one copy per record. */
+  const head = (type: Bytes, id: number): Bytes => Buffer.concat([type, enc(String(id)), B.t]);
   /** {"kind":"task","task":N,"label":L} */
   const putTaskCause = (task: Task, label: Bytes): void => {
     put(B.causeTask); putInt(task.id); put(B.label); put(label); put(B.closeObj);
@@ -204,7 +213,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       const pos = `"file":${fileJson},"line":${line},"col":${col}`;
       const nameJson = JSON.stringify(name);
       const json = `{${pos}}`;
-      sites.push({ json, jsonB: enc(json), nameB: enc(nameJson), labels: null, frame: `{"fn":${nameJson},${pos}}`, frameB: null, name, nameJson, file, line, col });
+      sites.push({ json, jsonB: enc(json), nameB: enc(nameJson), labels: null, frame: `{"fn":${nameJson},${pos}}`, frameB: null, tailB: null, tailAwaiting: null, tailKey: [], name, nameJson, file, line, col });
     }
     return base;
   }
@@ -231,9 +240,11 @@ export function startRuntime(opts: RuntimeOptions): void {
   const ringPromises: (object | null)[] = new Array(RING).fill(null);
   const ringTags: (Tag | null)[] = new Array(RING).fill(null);
   let ringNext = 0;
+  let ringFilled = 0;
   const tagOf = (p: object): Tag | null => {
-    for (let i = 1; i <= RING; i++) {
-      const k = (ringNext - i + RING) % RING;
+    let k = ringNext;
+    for (let i = 0; i < ringFilled; i++) {
+      k = (k - 1) & (RING - 1); // newest first: the promise just made is the usual one
       if (ringPromises[k] === p) return ringTags[k];
     }
     return null;
@@ -380,7 +391,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (under) {
       under.selfNs += ts - under.stepStart;
       under.state = PAUSED;
-      put(B.suspend); putInt(under.id); put(B.t); putInt(ts); put(B.site); put(pauseSite); put(B.stackEmpty); put(B.awaiting);
+      put(under.suspendHead ??= head(B.suspend, under.id)); putInt(ts); put(B.site); put(pauseSite); put(B.stackEmpty); put(B.awaiting);
       put(B.awaitTask); put(t.labels.call); put(B.taskField); putInt(t.id); put(B.callClose); put(B.closeLine);
     } else if (!stretchBegun) {
       beginStretch(ts);
@@ -390,9 +401,21 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.stepStart = ts;
     t.stepBeginSite = beginSite;
     current = t;
-    put(B.resume); putInt(t.id); put(B.t); putInt(ts); put(B.cause);
-    if (cause !== null) put(cause); else if (causeTask !== null) putTaskCause(causeTask, causeLabel); else put(UNKNOWN_CAUSE);
-    put(B.closeLine);
+    put(t.resumeHead ??= head(B.resume, t.id)); putInt(ts);
+    if (cause !== null) put(causeTail(cause));
+    else { put(B.cause); if (causeTask !== null) putTaskCause(causeTask, causeLabel); else put(UNKNOWN_CAUSE); put(B.closeLine); }
+  }
+
+  // Record tails made once and written in one copy: `,"cause":C}\n` per cause, and per await site
+  // `,"site":S,"stack":[...],"awaiting":A}\n` for its last stack and awaiting (nearly always the same).
+  const causeTails = new Map<Bytes, Bytes>();
+  function causeTail(cause: Bytes): Bytes {
+    let tail = causeTails.get(cause);
+    if (tail === undefined) {
+      tail = Buffer.concat([B.cause, cause, B.closeLine]);
+      if (causeTails.size < 2000) causeTails.set(cause, tail); // causes are a small fixed set, combinators aside
+    }
+    return tail;
   }
 
   /** `t` gives the loop back to the task beneath it, if any. */
@@ -405,7 +428,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (under) {
       under.state = RUNNING;
       under.stepStart = ts;
-      put(B.resume); putInt(under.id); put(B.t); putInt(ts); put(B.cause); putTaskCause(t, HAND_BACK[how]); put(B.closeLine);
+      put(under.resumeHead ??= head(B.resume, under.id)); putInt(ts); put(B.cause); putTaskCause(t, HAND_BACK[how]); put(B.closeLine);
     } else {
       endStretch(ts);
     }
@@ -464,23 +487,28 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.waitStart = ts;
     t.settleCause = null;
     t.settleTask = null;
-    put(B.suspend); putInt(t.id); put(B.t); putInt(ts); put(B.site); put(site ? site.jsonB : B.null);
-    putStack(t, site);
-    put(B.awaiting);
-    if (awaiting !== null) put(awaiting);
-    else { const w = t.waitTask!; put(B.awaitTask); put(w.labels.call); put(B.taskField); putInt(w.id); put(B.closeObj); }
-    put(B.closeLine);
+    put(t.suspendHead ??= head(B.suspend, t.id)); putInt(ts);
+    const n = site ? stackChain(t, site) : 0;
+    if (site && awaiting !== null) put(suspendTail(site, n, awaiting));
+    else {
+      put(B.site); put(site ? site.jsonB : B.null);
+      putStack(n);
+      put(B.awaiting);
+      if (awaiting !== null) put(awaiting);
+      else { const w = t.waitTask!; put(B.awaitTask); put(w.labels.call); put(B.taskField); putInt(w.id); put(B.closeObj); }
+      put(B.closeLine);
+    }
     pop(t, ts, siteId, 0);
   }
 
   /**
-   * ,"stack":[...]: the chain of tasks awaiting each other down to this await, outermost first;
-   * [] when it is just the site. Written from pre-encoded frames: no string is built per await.
+   * The chain of tasks awaiting each other down to this await, innermost first, into `chain`;
+   * its length, 0 when it is just the site (written as "stack":[]).
    */
   const chain: SiteInfo[] = [];
-  function putStack(t: Task, site: SiteInfo | undefined): void {
+  function stackChain(t: Task, site: SiteInfo): number {
     let up = t.awaitedBy;
-    if (!site || !up || up.state !== SUSPENDED || up.waitTask === null) { put(B.stackEmpty); return; }
+    if (!up || up.state !== SUSPENDED || up.waitTask === null) return 0;
     let n = 0;
     chain[n++] = site;
     for (let depth = 0; up && depth < 16; depth++) {
@@ -490,6 +518,11 @@ export function startRuntime(opts: RuntimeOptions): void {
       chain[n++] = s;
       up = up.awaitedBy;
     }
+    return n;
+  }
+  /** ,"stack":[...] from pre-encoded frames, outermost first. */
+  function putStack(n: number): void {
+    if (n === 0) { put(B.stackEmpty); return; }
     put(B.stack); put(B.openList);
     for (let i = n - 1; i >= 0; i--) {
       const s = chain[i];
@@ -497,6 +530,26 @@ export function startRuntime(opts: RuntimeOptions): void {
       if (i > 0) put(B.comma);
     }
     put(B.closeList);
+  }
+  function suspendTail(site: SiteInfo, n: number, awaiting: Bytes): Bytes {
+    const key = site.tailKey;
+    if (site.tailB !== null && site.tailAwaiting === awaiting && key.length === n) {
+      let same = true;
+      for (let i = 1; i < n; i++) if (key[i] !== chain[i]) { same = false; break; }
+      if (same) return site.tailB;
+    }
+    const parts: Bytes[] = [B.site, site.jsonB];
+    if (n === 0) parts.push(B.stackEmpty);
+    else {
+      parts.push(B.stack, B.openList);
+      for (let i = n - 1; i >= 0; i--) { parts.push(chain[i].frameB ??= enc(chain[i].frame)); if (i > 0) parts.push(B.comma); }
+      parts.push(B.closeList);
+    }
+    parts.push(B.awaiting, awaiting, B.closeLine);
+    site.tailB = Buffer.concat(parts);
+    site.tailAwaiting = awaiting;
+    site.tailKey = chain.slice(0, n);
+    return site.tailB;
   }
 
   /** After an await returned normally. */
@@ -753,7 +806,8 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (p === null || typeof p !== 'object') return;
     ringPromises[ringNext] = p;
     ringTags[ringNext] = tag;
-    ringNext = (ringNext + 1) % RING;
+    ringNext = (ringNext + 1) & (RING - 1);
+    if (ringFilled < RING) ringFilled++;
   };
   const makeTag = (kind: number, json: Json, cause: Json): Tag => ({ kind, json: enc(json), cause: enc(cause) });
   const IMMEDIATE_TAG = makeTag(W_IMMEDIATE, '{"kind":"immediate","label":"setImmediate"}', '{"kind":"yield"}');
@@ -838,9 +892,10 @@ export function startRuntime(opts: RuntimeOptions): void {
   }
   try { nodeRequire('node:module').syncBuiltinESMExports(); } catch { /* node < 12.12 */ }
 
-  // ---- output: attributed to the running task, passed through unchanged.
-  for (const name of ['stdout', 'stderr'] as const) {
-    const stream = process[name];
+  // ---- output: attributed to the running task, passed through unchanged. process.stdout/stderr are
+  // made by Node on first use (loading the stream modules, a few ms): patch each when the program
+  // first touches it, not at start.
+  const patchWrite = (name: 'stdout' | 'stderr', stream: NodeJS.WriteStream): void => {
     const origWrite = stream.write;
     stream.write = function write(this: NodeJS.WriteStream, chunk: any, ...rest: any[]): boolean {
       try {
@@ -850,6 +905,24 @@ export function startRuntime(opts: RuntimeOptions): void {
       } catch { /* never break the program's output */ }
       return origWrite.call(this, chunk, ...rest);
     } as typeof stream.write;
+  };
+  for (const name of ['stdout', 'stderr'] as const) {
+    const desc = Object.getOwnPropertyDescriptor(process, name);
+    if (desc && desc.get && desc.configurable) {
+      const get = desc.get;
+      let patched: NodeJS.WriteStream | null = null;
+      Object.defineProperty(process, name, {
+        configurable: true, enumerable: desc.enumerable,
+        get(this: NodeJS.Process) {
+          const stream = get.call(this) as NodeJS.WriteStream;
+          if (stream !== patched && stream) { patched = stream; patchWrite(name, stream); }
+          return stream;
+        },
+        ...(desc.set ? { set: desc.set } : {}),
+      });
+    } else {
+      patchWrite(name, process[name]);
+    }
   }
 
   // ---- unhandled rejections and uncaught exceptions: observed, never handled (Node's own behaviour stays).

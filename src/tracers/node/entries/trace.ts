@@ -1,4 +1,4 @@
-// Preloaded with `node --require` into the traced program: starts the trace runtime and the
+// Loaded by preload.js on the traced program's main thread: starts the trace runtime and the
 // CommonJS hooks. Reads its settings from the environment and removes them, so programs this one
 // forks are not written into the same trace.
 import { isMainThread } from 'node:worker_threads';
