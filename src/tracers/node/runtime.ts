@@ -62,7 +62,8 @@ interface SiteInfo {
   col: number;
 }
 
-interface Tag { kind: number; json: Bytes; cause: Bytes }
+/** What a tagged promise is. `json` is made on first use when `label` is set (fs calls: most are never awaited by a user's task). */
+interface Tag { kind: number; json: Bytes | null; cause: Bytes; label?: string; op?: string }
 interface Combo { how: string; members: unknown[] }
 
 class Task {
@@ -671,7 +672,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       t.waitKind = tag.kind;
       t.waitCause = tag.cause;
       if (tag.kind === W_IO) watch(obj, t);
-      return tag.json;
+      return tag.json ??= enc(`{"kind":"io","label":${JSON.stringify(tag.label ?? '')},"op":${JSON.stringify(tag.op ?? '')}}`);
     }
     const combo = combos.get(obj);
     if (combo) {
@@ -854,7 +855,7 @@ export function startRuntime(opts: RuntimeOptions): void {
         [op](this: unknown, ...args: unknown[]) {
           const p = orig.apply(this, args);
           const arg = typeof args[0] === 'string' ? ` ${args[0]}` : args[0] instanceof URL ? ` ${args[0].href}` : '';
-          tagPromise(p, makeTag(W_IO, `{"kind":"io","label":${JSON.stringify(`fs.${op}${arg}`.slice(0, 200))},"op":"${op}"}`, '{"kind":"io","label":"file system"}'));
+          tagPromise(p, { kind: W_IO, json: null, cause: FS_CAUSE, label: `fs.${op}${arg}`.slice(0, 200), op });
           return p;
         },
       }[op];
@@ -1014,6 +1015,7 @@ const YIELD_CAUSE = enc('{"kind":"yield"}');
 const NEXT_CAUSE = enc('{"kind":"unknown","label":"next()"}');
 const MICROTASK_CAUSE = enc('{"kind":"yield","label":"microtask"}');
 const UNKNOWN_CAUSE = enc('{"kind":"unknown"}');
+const FS_CAUSE = enc('{"kind":"io","label":"file system"}');
 
 export function errorText(err: unknown): string {
   try {
