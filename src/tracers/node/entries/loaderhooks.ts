@@ -1,0 +1,88 @@
+// ES module loader hooks (run on Node's loader thread, or on the main thread when loaded with
+// --experimental-loader before Node 18.19): add probes to the user's ES modules and load TypeScript
+// (.ts/.mts as modules; .ts/.cts that run as CommonJS go back to the require hooks).
+// CommonJS, required by the small hooks.mjs: Node's builtins and the instrumenter load through
+// require on the loader thread, which is quicker than importing them as ES modules, and that
+// thread's start is time the traced program waits for.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { instrument as Instrument, StripTypes } from '../instrument';
+import { isTypeScript, isUserFile, typeScriptError, typeScriptFormat } from '../loading';
+import { cacheLookup, cacheStore } from '../cache';
+import { runWatchdog, type WatchdogData } from '../watchdog';
+
+// acorn (and sucrase) load on the first file not found in the cache: a program traced again loads neither.
+let instrumentFn: typeof Instrument | null = null;
+let stripTypes: StripTypes | null = null;
+const instrumenter = (): typeof Instrument =>
+  instrumentFn ??= (require(join(__dirname, 'instrument.js')) as { instrument: typeof Instrument }).instrument;
+const stripper = (): StripTypes =>
+  stripTypes ??= (require(join(__dirname, 'strip.js')) as { stripTypes: StripTypes }).stripTypes;
+
+// Set by initialize() (module.register). Loaded with --experimental-loader (Node before 18.19 / 20.6)
+// there is no initialize: the tracer is the folder of this file, and on the main thread (18.x) the
+// runtime started by preload.js says where the cache is.
+let tracerDir: string | null = __dirname;
+let cacheDir: string | null = (globalThis as { __awaitlens$?: { cacheDir?: string | null } }).__awaitlens$?.cacheDir ?? null;
+
+export function initialize(data: { tracerDir?: string | null; cacheDir?: string | null; watchdog?: WatchdogData } | undefined): void {
+  tracerDir = data?.tracerDir ?? tracerDir;
+  cacheDir = data?.cacheDir ?? null;
+  // This thread lives as long as the program: it hosts the blocking watchdog, no thread to start.
+  const watchdog = data?.watchdog;
+  if (watchdog) {
+    let inspector: typeof import('node:inspector') | null = null;
+    try { inspector = require('node:inspector'); } catch { /* built without the inspector */ }
+    void runWatchdog(watchdog, inspector, false);
+  }
+}
+
+type Next = (specifier: string, context?: any) => Promise<any>;
+
+export async function resolve(specifier: string, context: any, nextResolve: Next): Promise<any> {
+  try {
+    return await nextResolve(specifier, context);
+  } catch (err) {
+    // TypeScript's convention: `import './util.js'` names util.ts.
+    const m = /^(\.{1,2}\/.*)\.(m|c)?js$/.exec(specifier);
+    if (m && (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+      try { return await nextResolve(`${m[1]}.${m[2] ?? ''}ts`, context); } catch { /* report the original */ }
+    }
+    throw err;
+  }
+}
+
+export async function load(url: string, context: any, nextLoad: Next): Promise<any> {
+  if (!url.startsWith('file:')) return nextLoad(url, context);
+  const file = fileURLToPath(url);
+  if (!isUserFile(file, tracerDir)) return nextLoad(url, context);
+  if (isTypeScript(file)) {
+    const source = await readFile(file, 'utf8');
+    const format = typeScriptFormat(file, source);
+    if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
+    const cached = cacheLookup(cacheDir, { id: url, typescript: true, toCommonJS: false, source });
+    if (cached.code !== null) return { format: 'module', source: cached.code, shortCircuit: true };
+    let code: string;
+    try {
+      code = instrumenter()(source, { id: url, module: true, typescript: true }, stripper()).code;
+    } catch (err) {
+      throw typeScriptError(err, file);
+    }
+    if (cached.file) cacheStore(cached.file, code);
+    return { format: 'module', source: code, shortCircuit: true };
+  }
+  const result = await nextLoad(url, context);
+  if (result.format !== 'module' || result.source == null) return result;
+  const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source).toString('utf8');
+  const cached = cacheLookup(cacheDir, { id: url, typescript: false, toCommonJS: false, source });
+  if (cached.code !== null) return { ...result, source: cached.code };
+  let code: string;
+  try {
+    code = instrumenter()(source, { id: url, module: true, typescript: false }).code;
+  } catch {
+    return result;
+  }
+  if (cached.file) cacheStore(cached.file, code);
+  return { ...result, source: code };
+}
