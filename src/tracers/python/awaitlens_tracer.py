@@ -198,8 +198,9 @@ def _write_out():
             return
         # Only this function takes records out (under the lock); others may append meanwhile.
         # islice over iter(popleft) drains exactly what is there now in C, not record by record
-        # in Python (that loop cost as much as formatting a record).
-        parts = list(_islice(iter(_queue.popleft, None), len(_queue)))
+        # in Python (that loop cost as much as formatting a record). (Sentinel '': no record is
+        # empty, and comparing a record with a str is cheaper than with None.)
+        parts = list(_islice(iter(_queue.popleft, ''), len(_queue)))
         parts.append('')
         data = '\n'.join(parts).encode('utf-8', 'surrogatepass')
         try:
@@ -213,8 +214,10 @@ def _write_out():
 # --- code locations ---------------------------------------------------------------------------
 
 _lib_prefixes = ()
-_code_info = {}        # code -> (is_user, stack frame JSON prefix, file JSON)
-_site_cache = {}       # (code, line) -> site JSON
+# Caches by code object are keyed by id(code), the entry holding the code (so the id stays its
+# own): hashing a code object hashes its bytecode (thousands of instructions on 3.12).
+_code_info = {}        # id(code) -> (is_user, stack frame JSON prefix, file JSON, code)
+_site_cache = {}       # (id(code), line) -> (site JSON, code)
 _col_cache = {}
 
 
@@ -237,8 +240,8 @@ def _compute_lib_prefixes(program):
 
 
 def _info(code):
-    info = _code_info.get(code)
-    if info is None:
+    info = _code_info.get(id(code))
+    if info is None or info[3] is not code:
         fn = getattr(code, 'co_qualname', None) or code.co_name
         file = code.co_filename
         is_user = not (file.startswith('<') or file == _TRACER_FILE or file.startswith(_lib_prefixes)) \
@@ -246,8 +249,8 @@ def _info(code):
         if is_user and not file.startswith('<'):
             file = os.path.abspath(file)
         fj = _dumps(file)
-        info = (is_user, '{"fn":%s,"file":%s,"line":' % (_dumps(fn), fj), fj)
-        _code_info[code] = info
+        info = (is_user, '{"fn":%s,"file":%s,"line":' % (_dumps(fn), fj), fj, code)
+        _code_info[id(code)] = info
     return info
 
 
@@ -266,16 +269,17 @@ def _col(file, line):
 
 
 def _site(code, line):
-    key = (code, line)
+    key = (id(code), line)
     s = _site_cache.get(key)
-    if s is None:
+    if s is None or s[1] is not code:
         info = _info(code)
-        s = '{"file":%s,"line":%d,"col":%d}' % (info[2], line, _col(code.co_filename, line))
+        s = ('{"file":%s,"line":%d,"col":%d}' % (info[2], line, _col(code.co_filename, line)), code)
         _site_cache[key] = s
-    return s
+    return s[0]
 
 
 _runner_codes = set()  # our loop-callback runners: a walk up the stack stops there
+_runner_ids = set()    # their ids (membership without hashing code objects)
 
 
 def _user_site_of_frame(f):
@@ -285,7 +289,7 @@ def _user_site_of_frame(f):
     which is not where a callback's work comes from."""
     while f is not None:
         code = f.f_code
-        if code in _runner_codes:
+        if id(code) in _runner_ids:
             return 'null'
         if _info(code)[0]:
             return _site(code, f.f_lineno)
@@ -316,7 +320,7 @@ def _coro_def(coro):
     return '{"file":%s,"line":%d,"col":1}' % (_info(code)[2], code.co_firstlineno)
 
 
-_internal_codes = {}   # code -> True when it is asyncio's own housekeeping (see _is_loop_internal)
+_internal_codes = {}   # id(code) -> (verdict, code): asyncio's own housekeeping? (see _is_loop_internal)
 
 
 def _is_loop_internal(coro, site):
@@ -325,7 +329,8 @@ def _is_loop_internal(coro, site):
     code = getattr(coro, 'cr_code', None)
     if code is None:
         return False
-    internal = _internal_codes.get(code)
+    hit = _internal_codes.get(id(code))
+    internal = hit[0] if hit is not None and hit[1] is code else None
     if internal is None:
         file = code.co_filename
         if os.path.basename(os.path.dirname(file)) != 'asyncio':
@@ -334,7 +339,7 @@ def _is_loop_internal(coro, site):
             name = getattr(code, 'co_qualname', None) or code.co_name
             internal = 'site' if not (name.rsplit('.', 1)[-1].startswith('_') or
                                       os.path.basename(file) in ('base_events.py', 'runners.py')) else True
-        _internal_codes[code] = internal
+        _internal_codes[id(code)] = (internal, code)
     return internal is True or (internal == 'site' and site == 'null')
 
 
@@ -343,7 +348,7 @@ def _register(task, t, parent, site, eager=False):
     coro0 = task.get_coro() if hasattr(task, 'get_coro') else getattr(task, '_coro', None)
     if _is_loop_internal(coro0, site):
         task._al_id = 0
-        task._al = (0, None, None, None)
+        task._al = (0, None, None, None, None)
         return 0
     _next_id[0] += 1
     tid = _next_id[0]
@@ -358,7 +363,7 @@ def _register(task, t, parent, site, eager=False):
         if root is None:
             root = _tree[id(coro0.cr_code)] = {}
             _tree_codes.append(coro0.cr_code)   # (keeps the id its key)
-    task._al = (tid, task._al_r, task._al_s, root)
+    task._al = (tid, task._al_r, task._al_s, root, coro0)
     # The record waits until the creating step ends (or the task first runs): TaskGroup and
     # create_task(name=...) on some versions name the task only after the factory made it.
     _pending_tasks.append((task, tid, t, parent, site, eager))
@@ -539,6 +544,7 @@ _tree = {}             # id(code) -> lasti -> id(code) -> ... -> {_LEAF: descrip
 _tree_codes = []
 _LEAF = -1
 _STOP = -2
+_FAST = -3   # node -> (code, child): the one code usually awaited there, compared by identity
 _LEAF_KINDS = ('sleep', 'queue', 'locks', 'io', 'executor')
 
 
@@ -651,7 +657,10 @@ def _describe_frames(frames, key):
         # The same, as a tree walked level by level in _traced_run without allocating.
         node = _tree
         for i, f in enumerate(frames):
+            parent = node
             node = node.setdefault(id(f.f_code), {})
+            if _FAST not in parent:
+                parent[_FAST] = (f.f_code, node)
             if i == stop_index:
                 node[_STOP] = True
                 break
@@ -685,7 +694,8 @@ _api_kind_cache = {}
 
 
 def _api_kind(code):
-    k = _api_kind_cache.get(code)
+    hit = _api_kind_cache.get(id(code))
+    k = hit[0] if hit is not None and hit[1] is code else None
     if k is None:
         base = os.path.basename(code.co_filename)
         name = code.co_name
@@ -714,7 +724,7 @@ def _api_kind(code):
                 k = 'executor'
             elif base == 'timeouts.py':
                 k = 'timeout'
-        _api_kind_cache[code] = k
+        _api_kind_cache[id(code)] = (k, code)
     return k
 
 
@@ -854,7 +864,7 @@ def _report_callback_error(handle, exc):
         cb = repr(handle._callback)
     # The traceback starts in our runner (where asyncio's would start in events.py): drop it.
     tb = exc.__traceback__
-    if tb is not None and tb.tb_frame.f_code in _runner_codes:
+    if tb is not None and id(tb.tb_frame.f_code) in _runner_ids:
         exc.__traceback__ = tb.tb_next
     context = {'message': 'Exception in callback %s' % cb, 'exception': exc, 'handle': handle}
     if handle._source_traceback:
@@ -950,11 +960,11 @@ def _traced_run(self):
             return _callback_step(self, cb)
         return _run_callback(self, cb, task)
     try:
-        tid, r_prefix, s_prefix, root = task._al
+        tid, r_prefix, s_prefix, root, c = task._al
     except AttributeError:
         _tid(task)   # made without loop.create_task (asyncio.Task(...) directly)
         _flush_tasks()
-        tid, r_prefix, s_prefix, root = task._al
+        tid, r_prefix, s_prefix, root, c = task._al
     if not tid:
         return _plain_run(self)
     args = self._args
@@ -992,7 +1002,6 @@ def _traced_run(self):
     # here (lists per step made the GC run noticeably more often).
     # Below a known asyncio call (sleep, Queue.get...) the walk stops at its code object,
     # never touching its frame: on 3.11+ that would build a frame object every step.
-    c = task._coro
     if root is not None:
         # The task's own coroutine: its code is known (root), only its position is looked up.
         f = c.cr_frame
@@ -1008,7 +1017,11 @@ def _traced_run(self):
     while node is not None and c is not None:
         ct = c.__class__
         if ct is _CoroType:
-            node = node.get(id(c.cr_code))
+            code = c.cr_code
+            fast = node.get(_FAST)
+            # (id() makes a new big int per call and a dict lookup compares it: the usual callee
+            # is checked by identity first)
+            node = fast[1] if fast is not None and fast[0] is code else node.get(id(code))
             if node is None or _STOP in node:
                 break
             f = c.cr_frame
@@ -1276,7 +1289,7 @@ def _unawaited_call_site(coro, frame):
     call = code.co_name + '('
     f = frame
     while f is not None and not _info(f.f_code)[0]:
-        if f.f_code in _runner_codes:
+        if id(f.f_code) in _runner_ids:
             return 'null'
         f = f.f_back
     if f is None:
@@ -1392,7 +1405,7 @@ def _monitor():
         try:
             top = sys._current_frames().get(_main_ident)
             f = top
-            while f is not None and f.f_code not in _runner_codes:
+            while f is not None and id(f.f_code) not in _runner_ids:
                 f = f.f_back
             if f is not None:
                 start = f.f_locals.get('t0')
@@ -1465,6 +1478,7 @@ def _install(tracer):
 
     events.Handle._run = _traced_run
     _runner_codes.update((_traced_run.__code__, _run_callback.__code__, _callback_step.__code__, _plain_run.__code__))
+    _runner_ids.update(id(c) for c in _runner_codes)
     base_events.BaseEventLoop._call_soon = _make_call_soon(base_events.BaseEventLoop._call_soon)
     base_events.BaseEventLoop.call_soon_threadsafe = _make_call_soon_threadsafe(
         base_events.BaseEventLoop.call_soon_threadsafe)
