@@ -31,12 +31,12 @@ const cases = [
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 /** One run: { wall ms, cpu ms | null }. Traced runs use the same arguments as nodeLaunch (src/tracers/node/launch.ts). */
-function runOnce(c, traced, tracePath) {
+function runOnce(c, traced, tracePath, extraEnv = {}) {
   const file = join(programs, c.file);
   const nodeArgs = traced
     ? ['--require', join(tracerDir, 'preload.js'), '--import', pathToFileURL(join(tracerDir, 'register.mjs')).href, file, ...c.args]
     : [file, ...c.args];
-  const env = traced ? { ...process.env, AWAITLENS_TRACE: tracePath, AWAITLENS_PROGRAM: file } : process.env;
+  const env = traced ? { ...process.env, AWAITLENS_TRACE: tracePath, AWAITLENS_PROGRAM: file, ...extraEnv } : process.env;
   const [cmd, args] = gnuTime ? [gnuTime, ['-f', 'AWAITLENS_CPU %U %S', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
   const start = process.hrtime.bigint();
   const out = spawnSync(cmd, args, { env, encoding: 'utf8', timeout: 120_000 });
@@ -54,6 +54,9 @@ try {
     const plain = [], traced = [];
     const tracePath = join(work, `${c.file}.trace.ndjson`);
     runOnce(c, false); // warm the file cache
+    // The tracer caches each file's instrumented code (src/tracers/node/cache.ts): the runs below are
+    // a program traced again. One run with an empty cache shows what a first trace costs.
+    const cold = runOnce(c, true, tracePath, { AWAITLENS_CACHE_DIR: mkdtempSync(join(work, 'cache-')) });
     const plainCpu = [], tracedCpu = [];
     for (let i = 0; i < reps; i++) {
       const p = runOnce(c, false);
@@ -71,6 +74,7 @@ try {
     console.log(`${c.name}`);
     console.log(`  wall: untraced median ${median(plain).toFixed(0)} ms, traced median ${median(traced).toFixed(0)} ms (${reps} runs each, interleaved; fastest ${Math.min(...plain).toFixed(0)} / ${Math.min(...traced).toFixed(0)} ms, ratio ${bestRatio.toFixed(2)}x)`);
     console.log(c.budget === null ? `  median ratio ${ratio.toFixed(2)}x (no budget)` : `  median ratio ${ratio.toFixed(2)}x (budget ${c.budget}x) ${ok ? 'PASS' : 'FAIL'}`);
+    console.log(`  first trace of the program (empty instrumentation cache): ${cold.wall.toFixed(0)} ms (for information)`);
     if (plainCpu.length) console.log(`  cpu time: untraced median ${median(plainCpu).toFixed(0)} ms, traced median ${median(tracedCpu).toFixed(0)} ms, ratio ${(median(tracedCpu) / median(plainCpu)).toFixed(2)}x (for information)`);
     console.log(`  trace ${(bytes / 1e6).toFixed(1)} MB, ${events} events, ${(bytes / events).toFixed(0)} bytes/event`);
   }

@@ -143,7 +143,7 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
   const dir = mkdtempSync(join(tmpdir(), 'awaitlens-node-'));
   const runs: Record<string, Run> = {};
   const names = ['gather.mjs', 'gather_types.ts', 'sequential.cjs', 'parallel.mts', 'download.cts', 'hello_world.js',
-    'shapes.ts', 'errors.mjs', 'io.mjs', 'blocking.mjs', 'forawait.mjs', 'hotspots.mjs'];
+    'shapes.ts', 'errors.mjs', 'io.mjs', 'blocking.mjs', 'forawait.mjs', 'hotspots.mjs', 'module_block.cjs'];
 
   before(async function () {
     // Two at a time: the machine is shared, and timing assertions need the loop to be free.
@@ -405,6 +405,24 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
     }
     // Stretches that did not block are never sampled: no hotspots anywhere else.
     for (const w of of(run, 'warning')) if (w.kind !== 'blocking') assert.equal(w.hotspots, undefined);
+  });
+
+  it('module_block.cjs: module code holding the loop is a blocking warning whose hotspot is the busy line; the wait after it is not sampled', () => {
+    const run = runs['module_block.cjs'];
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(run.stdout.trim().split('\n'), ['summed', 'then waited']);
+    const blocking = of(run, 'warning').filter((w: WarningRecord) => w.kind === 'blocking');
+    assert.equal(blocking.length, 1, JSON.stringify(blocking));
+    const w = blocking[0];
+    assert.equal(w.task, null);
+    assert.ok(w.dur! >= 550 * MS, `dur ${w.dur}`);
+    const lines = readFileSync(run.file, 'utf8').split('\n');
+    const hotLine = lines.findIndex((l) => l.includes('the hot line')) + 1;
+    assert.ok(w.hotspots?.length, `the module code was sampled: ${JSON.stringify(w)}`);
+    assert.deepEqual(w.hotspots![0].site, { file: run.file, line: hotLine, col: lines[hotLine - 1].search(/\S/) + 1 });
+    // Only the busy line and the call into it: nothing from the 50 ms wait that follows.
+    const checksumCall = lines.findIndex((l) => l.includes('checksum(600)')) + 1;
+    for (const h of w.hotspots!) assert.ok([hotLine, checksumCall].includes(h.site.line), JSON.stringify(w.hotspots));
   });
 
   it('forawait.mjs: for await over an async generator and a stream suspends at the for-await line', () => {

@@ -10,7 +10,7 @@
 // Records go out in the strict alternation the model expects: at any time at most one task runs.
 // A task that calls another async function synchronously is written as suspended at the call
 // site (awaiting that task, `call: true`) and resumed when the callee suspends or ends.
-import { writeSync, openSync, closeSync, write } from 'node:fs';
+import { writeSync, openSync, closeSync, write, readFileSync } from 'node:fs';
 import { executionAsyncResource } from 'node:async_hooks';
 import * as v8 from 'node:v8';
 import { createRequire } from 'node:module';
@@ -208,6 +208,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (watchdogPort) startWatchdogThread(); // user code runs and no loader thread took the watchdog
     const base = sites.length;
     if (userCodeStart < 0 && current === null) userCodeStart = now();
+    moduleCodeStarts();
     const fileJson = JSON.stringify(file);
     for (let i = 0; i < table.length; i += 3) {
       const line = table[i] as number, col = table[i + 1] as number, name = table[i + 2] as string;
@@ -292,8 +293,28 @@ export function startRuntime(opts: RuntimeOptions): void {
       watchdog.on('error', () => undefined);
     } catch { /* no worker: no hotspots */ }
   }
-  const moduleBeat = openBeat();
-  let stretchBeat = moduleBeat;
+  // Module code: from the first user module's start until the loop first turns after it (a program
+  // that then waits, with no async function running, is idle, not blocking, and is not sampled).
+  let moduleBeat = -1;
+  let stretchBeat = -1;
+  function moduleCodeStarts(): void {
+    if (moduleBeat >= 0) return;
+    moduleBeat = stretchBeat = current === null && (beat & 1) === 0 ? openBeat() : beat;
+    try { setImmediate(() => { if (beat === moduleBeat) closeBeat(); }).unref(); } catch { /* stays open until a task runs */ }
+  }
+
+  // A sample's column is in the instrumented code (probes move columns, never lines): name the
+  // line by where its code starts in the file the user wrote. Read only for blocking warnings.
+  const sourceLines = new Map<string, string[] | null>();
+  function codeColumn(file: string, line: number): number {
+    let lines = sourceLines.get(file);
+    if (lines === undefined) {
+      try { lines = readFileSync(file, 'utf8').split('\n'); } catch { lines = null; }
+      if (sourceLines.size < 50) sourceLines.set(file, lines);
+    }
+    const text = lines?.[line - 1];
+    return text ? (text.search(/\S/) + 1 || 1) : 1;
+  }
 
   /** ,"hotspots":[...] from the watchdog's samples of stretch `seq` (most samples first), or ''. */
   function hotspotsOf(seq: number): { json: string; top: string } {
@@ -305,7 +326,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       const key = `${s.file}:${s.line}`;
       const c = counts.get(key);
       if (c) c.n++;
-      else counts.set(key, { site: `{"file":${JSON.stringify(s.file)},"line":${s.line},"col":${s.col}}`, where: `${s.file.split(/[\\/]/).pop()}:${s.line}`, n: 1 });
+      else counts.set(key, { site: `{"file":${JSON.stringify(s.file)},"line":${s.line},"col":${codeColumn(s.file, s.line)}}`, where: `${s.file.split(/[\\/]/).pop()}:${s.line}`, n: 1 });
     }
     if (counts.size === 0) return { json: '', top: '' };
     const ranked = [...counts.values()].sort((a, b) => b.n - a.n).slice(0, 5);
@@ -320,6 +341,8 @@ export function startRuntime(opts: RuntimeOptions): void {
   let stretchMaxEnd = -1;
   let lastStretchEnd = 0;
   let lastIdleMs = 0;
+  /** When the last output record was written (idle records must not start before it). */
+  let lastOutputT = 0;
   let firstStretch = true;
   /** When the first instrumented module started running (the tracer's own start-up is not the program's). */
   let userCodeStart = -1;
@@ -328,14 +351,27 @@ export function startRuntime(opts: RuntimeOptions): void {
     try { return (performance as unknown as { nodeTiming: { idleTime: number } }).nodeTiming.idleTime || 0; } catch { return 0; }
   };
 
+  /**
+   * The loop's idle time since the last look, as an idle record ending at `ts` (Node says how long,
+   * not when: it is placed just before `ts`, after the last stretch and the last output).
+   */
+  let gapIdleNs = 0;
+  function writeIdle(ts: number): void {
+    const idleMs = idleTime();
+    let idleNs = Math.round((idleMs - lastIdleMs) * 1e6);
+    lastIdleMs = idleMs;
+    const room = ts - Math.max(lastStretchEnd, lastOutputT);
+    if (idleNs > room) idleNs = room;
+    if (idleNs <= 0) return;
+    gapIdleNs += idleNs;
+    if (idleNs >= 20_000) emit(`{"type":"idle","t":${ts - idleNs},"dur":${idleNs}}`);
+  }
+
   function beginStretch(ts: number): void {
     const gap = ts - lastStretchEnd;
     if (gap > 50_000 || firstStretch) {
-      const idleMs = idleTime();
-      let idleNs = Math.round((idleMs - lastIdleMs) * 1e6);
-      lastIdleMs = idleMs;
-      if (idleNs > gap) idleNs = gap;
-      if (idleNs >= 20_000) emit(`{"type":"idle","t":${ts - idleNs},"dur":${idleNs}}`);
+      writeIdle(ts);
+      const idleNs = gapIdleNs;
       const busy = firstStretch ? (userCodeStart >= 0 ? ts - userCodeStart - Math.max(0, idleNs) : 0) : gap - Math.max(0, idleNs);
       if (busy > blockingNs && (firstStretch || busy > gap / 2)) {
         const what = firstStretch ? 'module code before the first async function ran' : 'code outside traced async functions (callbacks, libraries, module code)';
@@ -345,6 +381,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       }
     }
     firstStretch = false;
+    gapIdleNs = 0;
     stretchBeat = openBeat();
     stretchStart = ts;
     stretchMaxSelf = -1;
@@ -902,7 +939,10 @@ export function startRuntime(opts: RuntimeOptions): void {
       try {
         const enc = typeof rest[0] === 'string' ? rest[0] as BufferEncoding : 'utf8';
         const text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(enc === 'buffer' as any ? 'utf8' : enc) : String(chunk);
-        emit(`{"type":"output","t":${now()},"task":${current ? current.id : 'null'},"stream":"${name}","text":${JSON.stringify(text)}}`);
+        const t = now();
+        if (current === null) writeIdle(t); // a callback printing after a wait: the wait comes first
+        lastOutputT = t;
+        emit(`{"type":"output","t":${t},"task":${current ? current.id : 'null'},"stream":"${name}","text":${JSON.stringify(text)}}`);
       } catch { /* never break the program's output */ }
       return origWrite.call(this, chunk, ...rest);
     } as typeof stream.write;

@@ -41,11 +41,15 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
   const scripts = new Map<string, string>();
   session.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string } }) => { if (m.params.url) scripts.set(m.params.scriptId, m.params.url); });
   let onPaused: ((frames: CallFrame[]) => void) | null = null;
-  session.on('Debugger.paused', (m: { params: { callFrames: CallFrame[] } }) => {
+  // Pauses asked for and not yet seen. A breakpoint of a debugger the user attached is theirs: left alone.
+  let pending = 0;
+  session.on('Debugger.paused', (m: { params: { callFrames: CallFrame[]; hitBreakpoints?: string[] } }) => {
+    if (pending === 0 || m.params.hitBreakpoints?.length) return;
+    pending--;
     const take = onPaused;
     onPaused = null;
     if (take) take(m.params.callFrames);
-    session.post('Debugger.resume'); // always: a pause we did not ask for must not stop the program
+    session.post('Debugger.resume'); // also a late one, after the stretch it was meant for
   });
 
   let seenSeq = -1;
@@ -62,7 +66,8 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
       while (Atomics.load(heartbeat, 0) === seq) {
         const frames = await new Promise<CallFrame[] | null>((resolve) => {
           onPaused = resolve;
-          post('Debugger.pause').catch(() => { onPaused = null; resolve(null); });
+          pending++;
+          post('Debugger.pause').catch(() => { pending = Math.max(0, pending - 1); onPaused = null; resolve(null); });
           // The stretch may end before the pause lands: then there is nothing to sample.
           setTimeout(() => { if (onPaused === resolve) { onPaused = null; resolve(null); } }, 200);
         });
@@ -78,6 +83,7 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
       }
     } catch { /* the session went away: keep watching, sample next time */ }
     try { await post('Debugger.disable'); } catch { /* fine */ }
+    pending = 0; // disabling drops a pause not yet taken
     scripts.clear();
   }
 }
