@@ -37,11 +37,27 @@ function interpreters() {
   return found.length ? found : ['python3'];
 }
 
-function run(cmd, args) {
+/** CPU time (user + system, ms) of this process's waited-for children so far (Linux), or null. */
+function childrenCpuMs() {
+  try {
+    // Fields after the ")" that ends the command name: cutime and cstime are the 14th and 15th.
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10; // clock ticks of 10 ms
+  } catch {
+    return null;
+  }
+}
+
+/** Wall time (ms) of one run; its CPU time goes to `cpu` when the platform tells it. */
+function run(cmd, args, cpu) {
+  const cpu0 = childrenCpuMs();
   const start = performance.now();
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const ms = performance.now() - start;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  const cpu1 = childrenCpuMs();
+  if (cpu && cpu0 !== null && cpu1 !== null) cpu.push(cpu1 - cpu0);
   return ms;
 }
 
@@ -58,8 +74,10 @@ for (const python of interpreters()) {
     const trace = join(dir, b.file + '.ndjson');
     const plain = [];
     const traced = [];
-    const untracedRun = () => plain.push(run(python, [file, ...b.args]));
-    const tracedRun = () => traced.push(run(python, [tracer, '--out', trace, '--', file, ...b.args]));
+    const plainCpu = [];
+    const tracedCpu = [];
+    const untracedRun = () => plain.push(run(python, [file, ...b.args], plainCpu));
+    const tracedRun = () => traced.push(run(python, [tracer, '--out', trace, '--', file, ...b.args], tracedCpu));
     run(python, [file, ...b.args]); // warm the file cache and .pyc
     run(python, [tracer, '--out', trace, '--', file, ...b.args]);
     for (let i = 0; i < REPS; i++) {
@@ -74,6 +92,10 @@ for (const python of interpreters()) {
     table.push({ version, name: b.name, ratio, budget: b.budget, ok });
     console.log(`${b.name}`);
     console.log(`  untraced ${median(plain).toFixed(0)} ms, traced ${median(traced).toFixed(0)} ms, ratio ${ratio.toFixed(2)}x (budget ${b.budget}x) ${ok ? 'PASS' : 'FAIL'}`);
+    if (plainCpu.length && median(plainCpu) > 0) {
+      // Not the budget (that is wall time), but steadier on a busy machine: what tracing costs the CPU.
+      console.log(`  cpu (user+sys) untraced ${median(plainCpu).toFixed(0)} ms, traced ${median(tracedCpu).toFixed(0)} ms, ratio ${(median(tracedCpu) / median(plainCpu)).toFixed(2)}x`);
+    }
     console.log(`  trace ${(bytes / 1e6).toFixed(1)} MB, ${events} events, ${(bytes / events).toFixed(0)} bytes/event`);
   }
 }
