@@ -93,6 +93,7 @@ class Task {
   /** Record beginnings with this task's id (see head()), made on first use. */
   suspendHead: Bytes | null = null;
   resumeHead: Bytes | null = null;
+  heads = 0;
   constructor(readonly id: number, readonly name: string, readonly def: number, readonly labels: Labels) {}
 }
 
@@ -186,8 +187,21 @@ export function startRuntime(opts: RuntimeOptions): void {
     pos = p;
     for (let i = 0; i < 9; i++) { const q = (lo / 10) | 0; out[--p] = 48 + lo - q * 10; lo = q; }
   };
-  /** `{"type":"suspend","task":N,"t":` and the like: made once per task, one copy per record. */
+  /**
+   * `{"type":"suspend","task":N,"t":` and the like: made once a task has written a few records (most
+   * calls write one or two: for them, pieces are cheaper than making it), then one copy per record.
+   */
   const head = (type: Bytes, id: number): Bytes => Buffer.concat([type, enc(String(id)), B.t]);
+  function putSuspendHead(t: Task): void {
+    if (t.suspendHead !== null) put(t.suspendHead);
+    else if (++t.heads > 4) put(t.suspendHead = head(B.suspend, t.id));
+    else { put(B.suspend); putInt(t.id); put(B.t); }
+  }
+  function putResumeHead(t: Task): void {
+    if (t.resumeHead !== null) put(t.resumeHead);
+    else if (++t.heads > 4) put(t.resumeHead = head(B.resume, t.id));
+    else { put(B.resume); putInt(t.id); put(B.t); }
+  }
   /** {"kind":"task","task":N,"label":L} */
   const putTaskCause = (task: Task, label: Bytes): void => {
     put(B.causeTask); putInt(task.id); put(B.label); put(label); put(B.closeObj);
@@ -429,7 +443,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (under) {
       under.selfNs += ts - under.stepStart;
       under.state = PAUSED;
-      put(under.suspendHead ??= head(B.suspend, under.id)); putInt(ts); put(B.site); put(pauseSite); put(B.stackEmpty); put(B.awaiting);
+      putSuspendHead(under); putInt(ts); put(B.site); put(pauseSite); put(B.stackEmpty); put(B.awaiting);
       put(B.awaitTask); put(t.labels.call); put(B.taskField); putInt(t.id); put(B.callClose); put(B.closeLine);
     } else if (!stretchBegun) {
       beginStretch(ts);
@@ -439,7 +453,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.stepStart = ts;
     t.stepBeginSite = beginSite;
     current = t;
-    put(t.resumeHead ??= head(B.resume, t.id)); putInt(ts);
+    putResumeHead(t); putInt(ts);
     if (cause !== null) put(causeTail(cause));
     else { put(B.cause); if (causeTask !== null) putTaskCause(causeTask, causeLabel); else put(UNKNOWN_CAUSE); put(B.closeLine); }
   }
@@ -466,7 +480,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (under) {
       under.state = RUNNING;
       under.stepStart = ts;
-      put(under.resumeHead ??= head(B.resume, under.id)); putInt(ts); put(B.cause); putTaskCause(t, HAND_BACK[how]); put(B.closeLine);
+      putResumeHead(under); putInt(ts); put(B.cause); putTaskCause(t, HAND_BACK[how]); put(B.closeLine);
     } else {
       endStretch(ts);
     }
@@ -525,7 +539,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.waitStart = ts;
     t.settleCause = null;
     t.settleTask = null;
-    put(t.suspendHead ??= head(B.suspend, t.id)); putInt(ts);
+    putSuspendHead(t); putInt(ts);
     const n = site ? stackChain(t, site) : 0;
     if (site && awaiting !== null) put(suspendTail(site, n, awaiting));
     else {

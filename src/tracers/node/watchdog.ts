@@ -34,23 +34,30 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
   if (keepAlive) setInterval(() => undefined, 1 << 30);
   const pollMs = Math.max(2, Math.min(20, thresholdMs / 5));
   const sampleMs = Math.max(1, Math.min(10, thresholdMs / 20));
-  const session = new inspector.Session();
-  try { session.connectToMainThread(); } catch { return; }
-  const post = (method: string, params?: object): Promise<unknown> =>
-    new Promise((resolve, reject) => session.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
   const scripts = new Map<string, string>();
-  session.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string } }) => { if (m.params.url) scripts.set(m.params.scriptId, m.params.url); });
   let onPaused: ((frames: CallFrame[]) => void) | null = null;
   // Pauses asked for and not yet seen. A breakpoint of a debugger the user attached is theirs: left alone.
   let pending = 0;
-  session.on('Debugger.paused', (m: { params: { callFrames: CallFrame[]; hitBreakpoints?: string[] } }) => {
-    if (pending === 0 || m.params.hitBreakpoints?.length) return;
-    pending--;
-    const take = onPaused;
-    onPaused = null;
-    if (take) take(m.params.callFrames);
-    session.post('Debugger.resume'); // also a late one, after the stretch it was meant for
-  });
+  // Connected on the first stretch that runs long, not before: a session costs the main thread
+  // (its inspector wakes up), and a program that never blocks should not pay for it. Connecting
+  // works while the main thread is busy (the request interrupts it).
+  let session: import('node:inspector').Session | null = null;
+  const connect = (): import('node:inspector').Session => {
+    const s = new inspector.Session();
+    s.connectToMainThread();
+    s.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string } }) => { if (m.params.url) scripts.set(m.params.scriptId, m.params.url); });
+    s.on('Debugger.paused', (m: { params: { callFrames: CallFrame[]; hitBreakpoints?: string[] } }) => {
+      if (pending === 0 || m.params.hitBreakpoints?.length) return;
+      pending--;
+      const take = onPaused;
+      onPaused = null;
+      if (take) take(m.params.callFrames);
+      s.post('Debugger.resume'); // also a late one, after the stretch it was meant for
+    });
+    return s;
+  };
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session!.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
 
   let seenSeq = -1;
   let seenAt = 0;
@@ -62,6 +69,7 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
     if ((seq & 1) === 0 || now - seenAt < thresholdMs / 2) continue;
     // One stretch has held the main thread for half the threshold: sample it until it ends.
     try {
+      session ??= connect();
       await post('Debugger.enable');
       while (Atomics.load(heartbeat, 0) === seq) {
         const frames = await new Promise<CallFrame[] | null>((resolve) => {
@@ -82,7 +90,7 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
         await sleep(sampleMs);
       }
     } catch { /* the session went away: keep watching, sample next time */ }
-    try { await post('Debugger.disable'); } catch { /* fine */ }
+    try { if (session) await post('Debugger.disable'); } catch { /* fine */ }
     pending = 0; // disabling drops a pause not yet taken
     scripts.clear();
   }
