@@ -3,6 +3,7 @@
 // and keeps a text summary in the DOM for screen readers and tests.
 import { ModelBuilder } from '../model/build';
 import { decodeInto } from '../html/embed';
+import { buildPreview } from './preview';
 import { findAwaitSite, taskLabel } from '../model/hover';
 import type { TraceModel } from '../model/types';
 import type { HostToWebview, PersistedState, SelectRequest, Selection, TraceInfo, ViewState, WebviewHost } from '../protocol';
@@ -15,6 +16,8 @@ import { Timeline } from './timeline';
 /** While a program runs, the model is rebuilt at most this often, and the text summary less often. */
 const LIVE_MODEL_MS = 150;
 const LIVE_SUMMARY_MS = 1000;
+/** Traces this big open with a preview frame before their model (see preview.ts). */
+const PREVIEW_MIN_RECORDS = 100_000;
 
 class App {
   private info: TraceInfo | null = null;
@@ -255,12 +258,40 @@ class App {
       case 'reset':
         this.reset(message.info ?? this.info ?? { title: 'Await Lens' });
         break;
-      case 'records':
+      case 'records': {
+        const compact = message.compact;
+        // A big finished trace arriving whole: its first frame from a preview, the model right after.
+        const preview = compact && !this.model && !this.decodePending && compact.count >= PREVIEW_MIN_RECORDS && !(this.info?.live && !this.ended)
+          ? buildPreview(compact) : null;
         this.builder.add(message.records);
-        if (message.compact) decodeInto(message.compact, this.builder);
+        if (compact && preview) {
+          performance.mark('awaitlens-preview');
+          this.timeline.showPreview(preview);
+          const builder = this.builder;
+          this.decodePending = true;
+          // After the preview's frame is on screen (a rAF, then a task: the frame is presented in between).
+          requestAnimationFrame(() => setTimeout(() => {
+            if (builder !== this.builder) return; // reset meanwhile
+            this.decodePending = false;
+            try {
+              decodeInto(compact, builder);
+            } catch (error) {
+              const text = error instanceof Error ? error.message : String(error);
+              this.showProblem(`Await Lens could not read all of this trace: ${text}`);
+              this.host.post({ type: 'error', message: text });
+            } finally {
+              this.dirty = true;
+              this.scheduleModel(true);
+              this.updateHeader();
+            }
+          }, 0));
+          break;
+        }
+        if (compact) decodeInto(compact, this.builder);
         this.dirty = true;
         this.scheduleModel(!this.model);
         break;
+      }
       case 'problems':
         this.problems.push(...message.problems);
         this.builder.addProblems(message.problems);
@@ -284,6 +315,7 @@ class App {
   private reset(info: TraceInfo): void {
     this.info = info;
     this.builder = new ModelBuilder();
+    this.decodePending = false;
     this.dirty = false;
     this.model = null;
     this.graphModel = null;
@@ -315,6 +347,8 @@ class App {
 
   /** Rebuilds the model now (first batch, end of trace) or soon (a live stream of batches). */
   private scheduleModel(now: boolean): void {
+    // Records still to be decoded after a preview: the model is built once they are in.
+    if (this.decodePending) return;
     if (!this.dirty) {
       // Nothing new since the last snapshot (e.g. `ended` right after the last records): no rebuild,
       // but the text summary is brought up to date (it lags behind while live).
@@ -347,6 +381,8 @@ class App {
   }
 
   private lastRebuildMs = 0;
+  /** A preview is shown and its records are decoded into the builder on the next task. */
+  private decodePending = false;
 
   private rebuild(): void {
     const began = performance.now();
@@ -537,6 +573,8 @@ class App {
       /** Delivers a message as the extension host would (tests drive live updates with it). */
       deliver: (message: HostToWebview) => this.onMessage(message),
       taskLabel: (id: number) => (this.model ? taskLabel(this.model, id) : ''),
+      /** Builds the preview of compact records (tests compare its frame with the model's). */
+      buildPreview,
     };
   }
 }

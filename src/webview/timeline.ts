@@ -6,6 +6,7 @@
 import type { Site } from '../trace/format';
 import type { TaskLane, TraceModel } from '../model/types';
 import type { Selection } from '../protocol';
+import type { Preview } from './preview';
 import { readTheme, type Theme } from './theme';
 import { awaitingLabel, causeLabel, causeShort, formatDuration, formatOffset, formatTick, niceStep, siteLabel } from './text';
 
@@ -157,7 +158,7 @@ export class Timeline {
 
   /** Flat time arrays per lane and for the loop lane, built on first draw for each model. */
   private spanCache = new WeakMap<TaskLane, { steps?: Spans; waits?: Spans }>();
-  private loopSpanCache: Spans | null = null;
+  private loopSpanCache: (Spans & { task: Float64Array }) | null = null;
 
   private spansOf(lane: TaskLane, kind: 'steps' | 'waits'): Spans {
     let entry = this.spanCache.get(lane);
@@ -191,21 +192,38 @@ export class Timeline {
     return this.stepStartCache;
   }
 
-  private loopSpans(): Spans {
+  private loopSpans(): Spans & { task: Float64Array } {
     if (!this.loopSpanCache) {
       const loop = this.model!.loop;
-      const start = new Float64Array(loop.length), end = new Float64Array(loop.length);
+      const start = new Float64Array(loop.length), end = new Float64Array(loop.length), task = new Float64Array(loop.length);
       for (let i = 0; i < loop.length; i++) {
         start[i] = loop[i].start;
         end[i] = loop[i].end;
+        task[i] = loop[i].task ?? NaN;
       }
-      this.loopSpanCache = { start, end };
+      this.loopSpanCache = { start, end, task };
     }
     return this.loopSpanCache;
   }
 
+  /** Set while a preview is shown (a big trace's first frame, before its model): see preview.ts. */
+  private preview: Preview | null = null;
+
+  /** Shows a big trace from its preview; setModel() with the real model replaces it. */
+  showPreview(preview: Preview): void {
+    this.setModel(preview.model);
+    this.preview = preview;
+    for (const lane of preview.model.tasks) {
+      const spans = preview.spans.get(lane.id);
+      if (spans) this.spanCache.set(lane, { steps: spans.steps, waits: spans.waits });
+    }
+    this.loopSpanCache = preview.loop;
+    this.stepStartCache = preview.stepStarts;
+  }
+
   setModel(model: TraceModel): void {
     this.model = model;
+    this.preview = null;
     this.loopSpanCache = null;
     this.stepStartCache = null;
     this.origin = model.start;
@@ -725,7 +743,7 @@ export class Timeline {
       // Outline a selected wait too narrow to be seen on its own (wide ones are outlined by `each`).
       for (let k = first; k < first + count; k++) {
         const wait = waits[waitIdx[k]];
-        if ((wait.end - wait.start) / nsPerPx >= 1) continue;
+        if (!wait || (wait.end - wait.start) / nsPerPx >= 1) continue;
         if (this.selectedWaits.has(waitIdx[k]) || waitIdx[k] === hoveredWait) { highlighted.push({ x: this.x(wait.start), w: 1 }); break; }
       }
     }, true, Infinity, (x, w, k) => {
@@ -735,8 +753,10 @@ export class Timeline {
       const right = Math.min(x + w, this.width + 1);
       if (right - left > 40) {
         const wait = waits[waitIndex];
-        const what = awaitingLabel(wait.awaiting);
-        labels.push({ x: left, w: right - left, text: what ? `${siteLabel(wait.site)} · ${what}` : siteLabel(wait.site) });
+        if (wait) {
+          const what = awaitingLabel(wait.awaiting);
+          labels.push({ x: left, w: right - left, text: what ? `${siteLabel(wait.site)} · ${what}` : siteLabel(wait.site) });
+        } else if (this.preview) labels.push({ x: left, w: right - left, text: this.preview.waitLabel(lane.id, k) });
       }
     });
 
@@ -911,15 +931,16 @@ export class Timeline {
     const barTop = top + 6, barH = LOOP_H - 12;
     // Idle where the loop waited for timers or I/O, and before/after: a hatched band.
     const buckets = new Map<string, number[]>();
-    const loop = model.loop;
-    this.forEachRun(this.loopSpans(), (x, w, first, count) => {
+    const loop = this.loopSpans();
+    const taskAt = (k: number): number | null => (loop.task[k] === loop.task[k] ? loop.task[k] : null);
+    this.forEachRun(loop, (x, w, first, count) => {
       let color: string;
-      if (count === 1) color = this.colorOfTask(loop[first].task);
+      if (count === 1) color = this.colorOfTask(taskAt(first));
       else {
         // Several segments share this pixel: the loop was busy if any task ran in it.
         let anyTask: number | null = null, mixed = false;
         for (let k = first; k < first + count && k < first + 8; k++) {
-          const task = loop[k].task;
+          const task = taskAt(k);
           if (task === null) continue;
           if (anyTask === null) anyTask = task; else if (anyTask !== task) mixed = true;
         }
@@ -1021,6 +1042,7 @@ export class Timeline {
       if (hopeless) return;
     }
     const handoffs = model.handoffs;
+    if (!handoffs.length) return; // a preview: arrows come with the model
     const lanesTop = AXIS_H + LOOP_H;
     const rowCache = new Map<number, number>();
     const rowOf = (task: number) => {
@@ -1195,7 +1217,8 @@ export class Timeline {
 
   hitTest(x: number, y: number): Hit | null {
     const model = this.model;
-    if (!model || y < AXIS_H) return null;
+    // A preview has no steps or waits to point at yet (the model follows in a moment).
+    if (!model || y < AXIS_H || this.preview) return null;
     const t = this.timeAt(x);
     const slop = 4 * this.nsPerPx();
     if (y < AXIS_H + LOOP_H) {

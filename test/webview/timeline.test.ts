@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { encodeRecords } from '../../src/html/embed';
 import { renderStandaloneHtml } from '../../src/html/standalone';
 import { buildModel } from '../../src/model/build';
 import type { TraceModel } from '../../src/model/types';
@@ -194,6 +195,47 @@ describe('webview: the timeline of a real trace in Chromium', function () {
     // The time.sleep in main held the loop: reported in the lesson and in the warning list.
     assert.match(lesson ?? '', /One step held the loop without awaiting for \d+(\.\d+)? ms \(longest at lesson\.py:\d+\)/);
     assert.equal(await page.locator('#al-warnings li.al-warning[data-kind="blocking"]').count(), 1);
+  });
+
+  it('previews a finished trace exactly as its model draws it (the first frame of a big trace)', async function () {
+    const { page } = shared;
+    const compact = JSON.parse(JSON.stringify(encodeRecords(records)));
+    await page.evaluate((embedded) => { (window as any).testCompact = embedded; }, compact);
+    // As page source (not a compiled function): the test compiler's helpers do not exist in the page.
+    const differences = await page.evaluate(`((embedded) => {
+      const api = window.awaitlens;
+      const model = api.model();
+      const preview = api.buildPreview(embedded);
+      if (!preview) return ['no preview for a Python trace'];
+      const out = [];
+      const same = (what, a, b) => {
+        if (a.length !== b.length) { out.push(\`\${what}: \${a.length} vs \${b.length} items\`); return; }
+        for (let i = 0; i < a.length; i++) {
+          if (!(a[i] === b[i] || (a[i] !== a[i] && b[i] !== b[i]))) { out.push(\`\${what}[\${i}]: \${a[i]} vs \${b[i]}\`); return; }
+        }
+      };
+      if (preview.model.start !== model.start || preview.model.end !== model.end) out.push('time range');
+      same('lanes', preview.model.tasks.map((l) => l.id), model.tasks.map((l) => l.id));
+      for (const lane of model.tasks) {
+        const spans = preview.spans.get(lane.id);
+        same(\`steps start \${lane.id}\`, spans.steps.start, lane.steps.map((i) => model.steps[i].start));
+        same(\`steps end \${lane.id}\`, spans.steps.end, lane.steps.map((i) => model.steps[i].end));
+        same(\`waits start \${lane.id}\`, spans.waits.start, lane.waits.map((i) => model.waits[i].start));
+        same(\`waits end \${lane.id}\`, spans.waits.end, lane.waits.map((i) => model.waits[i].end));
+        lane.waits.forEach((w, k) => {
+          const wait = model.waits[w];
+          const label = wait.awaiting.label || wait.awaiting.kind;
+          const expected = \`\${wait.site ? \`\${wait.site.file.split('/').pop()}:\${wait.site.line}\` : '(unknown site)'}\${label ? \` · \${label}\` : ''}\`;
+          if (preview.waitLabel(lane.id, k) !== expected) out.push(\`label \${lane.id}/\${k}: \${preview.waitLabel(lane.id, k)} vs \${expected}\`);
+        });
+      }
+      same('loop start', preview.loop.start, model.loop.map((s) => s.start));
+      same('loop end', preview.loop.end, model.loop.map((s) => s.end));
+      same('loop task', preview.loop.task, model.loop.map((s) => s.task ?? NaN));
+      same('step starts', preview.stepStarts, model.steps.map((s) => s.start));
+      return out;
+    })(window.testCompact)`) as string[];
+    assert.deepEqual(differences, []);
   });
 
   it('draws the event loop and the task lanes on the canvas', async function () {

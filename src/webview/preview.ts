@@ -1,0 +1,251 @@
+// The first frame of a big standalone trace, drawn before its model exists. Building the model
+// of a million events (objects for every step, wait, loop segment) takes most of the time to
+// open; the picture at first needs far less: each lane's running and suspended stretches, the
+// loop lane, and where steps start. One pass over the compact records gives exactly those as
+// flat arrays; the timeline draws them, and the model is built right after the frame is shown.
+// When the trace is not simple enough to preview exactly (steps nested inside others, as Node
+// async calls are; records out of time order; tasks seen before their task record), there is
+// no preview and the model is built first, as for any trace.
+import { decodeInto, type EmbeddedRecords, type RecordSink } from '../html/embed';
+import { ModelBuilder } from '../model/build';
+import type { TraceModel } from '../model/types';
+import type { Awaiting, Frame, Id, ResumeCause, Site, TraceRecord } from '../trace/format';
+import { awaitingLabel, siteLabel } from './text';
+
+export interface Spans {
+  start: Float64Array;
+  end: Float64Array;
+}
+
+export interface Preview {
+  /** The model of everything but steps, waits, loop and hand-offs (tasks, outputs, warnings, range). */
+  model: TraceModel;
+  /** Each lane's steps and waits, by task id. */
+  spans: Map<Id, { steps: Spans; waits: Spans }>;
+  /** The loop lane: segments in time order, `task` NaN where the loop was idle. */
+  loop: Spans & { task: Float64Array };
+  /** Start of every step, in time order. */
+  stepStarts: Float64Array;
+  /** The label of a lane's k-th wait ("file.py:12 · sleep"). */
+  waitLabel(task: Id, k: number): string;
+}
+
+interface LaneState {
+  stepStart: number[];
+  stepEnd: number[];
+  waitStart: number[];
+  waitEnd: number[];
+  waitSite: (Site | null)[];
+  waitAwaiting: (Awaiting | null)[];
+  openStep: number;
+  openWait: number;
+  lastT: number;
+}
+
+function num(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+function validSite(value: unknown): Site | null {
+  const site = value as Site | null;
+  return site && typeof site === 'object' && typeof site.file === 'string' && typeof site.line === 'number' ? site : null;
+}
+
+class PreviewSink implements RecordSink {
+  /** Everything that is not a step, wait or idle record goes to a real model builder. */
+  readonly objects = new ModelBuilder();
+  readonly lanes = new Map<Id, LaneState>();
+  aborted = false;
+  private minT = Infinity;
+  private maxT = -Infinity;
+  private lastT = 0;
+  /** The task holding the loop (a step is open), or null. */
+  private current: Id | null = null;
+  private lastStepStart = -Infinity;
+  private lastStepEnd = -Infinity;
+  readonly stepStarts: number[] = [];
+  readonly segStart: number[] = [];
+  readonly segEnd: number[] = [];
+  readonly segTask: number[] = [];
+  readonly idleStart: number[] = [];
+  readonly idleEnd: number[] = [];
+
+  private seen(value: unknown): number {
+    const t = num(value);
+    if (t === null) return this.lastT;
+    this.lastT = t;
+    if (t < this.minT) this.minT = t;
+    if (t > this.maxT) this.maxT = t;
+    return t;
+  }
+
+  private lane(task: Id): LaneState {
+    let lane = this.lanes.get(task);
+    if (!lane) {
+      lane = { stepStart: [], stepEnd: [], waitStart: [], waitEnd: [], waitSite: [], waitAwaiting: [], openStep: NaN, openWait: NaN, lastT: -Infinity };
+      this.lanes.set(task, lane);
+    }
+    return lane;
+  }
+
+  private closeStep(task: Id, lane: LaneState, t: number): void {
+    if (lane.openStep !== lane.openStep) return;
+    const start = lane.openStep;
+    const end = Math.max(start, t);
+    lane.stepStart.push(start);
+    lane.stepEnd.push(end);
+    lane.openStep = NaN;
+    this.current = null;
+    this.lastStepEnd = end;
+    // One loop segment per stretch a task held the loop (touching ones of the same task join).
+    const n = this.segStart.length;
+    if (end > start) {
+      if (n && this.segTask[n - 1] === task && this.segEnd[n - 1] === start) this.segEnd[n - 1] = end;
+      else { this.segStart.push(start); this.segEnd.push(end); this.segTask.push(task); }
+    }
+  }
+
+  private closeWait(lane: LaneState, t: number): void {
+    if (lane.openWait !== lane.openWait) return;
+    lane.waitEnd.push(Math.max(lane.openWait, t));
+    lane.openWait = NaN;
+  }
+
+  /** The lane of the last record (a step and the wait after it are the same task's). */
+  private lastTask: Id | null = null;
+  private lastLane: LaneState | null = null;
+  /** The time laneAt() settled on: kept monotonic per task, as the model builder does. */
+  private t = 0;
+
+  private laneAt(task: Id, t: number): LaneState | null {
+    let lane = this.lastTask === task ? this.lastLane : this.lanes.get(task);
+    // A step or wait of a task seen before its task record: its lane's place is not known here.
+    if (!lane) { this.aborted = true; return null; }
+    this.lastTask = task;
+    this.lastLane = lane;
+    if (t < lane.lastT) t = lane.lastT;
+    lane.lastT = t;
+    this.t = t;
+    return lane;
+  }
+
+  addResume(task: Id, time: number, _cause: ResumeCause): void {
+    const t0 = this.seen(time);
+    if (this.aborted) return;
+    const lane = this.laneAt(task, t0);
+    if (!lane) return;
+    const t = this.t;
+    // Another task's step still open: nested steps (their loop lane needs the model's stack).
+    if (this.current !== null && this.current !== task) { this.aborted = true; return; }
+    this.closeStep(task, lane, t);
+    this.closeWait(lane, t);
+    if (t < this.lastStepStart || t < this.lastStepEnd) { this.aborted = true; return; }
+    lane.openStep = t;
+    this.current = task;
+    this.lastStepStart = t;
+    this.stepStarts.push(t);
+  }
+
+  addSuspend(task: Id, time: number, site: Site | null, _stack: Frame[], awaiting: Awaiting): void {
+    const t0 = this.seen(time);
+    if (this.aborted) return;
+    const lane = this.laneAt(task, t0);
+    if (!lane) return;
+    const t = this.t;
+    this.closeStep(task, lane, t);
+    this.closeWait(lane, t);
+    lane.openWait = t;
+    lane.waitStart.push(t);
+    // Labels are made only for the waits wide enough to show one: keep what they need.
+    lane.waitSite.push(site);
+    lane.waitAwaiting.push(awaiting);
+  }
+
+  addIdle(time: number, duration: number): void {
+    const t = this.seen(time);
+    const dur = Math.max(0, num(duration) ?? 0);
+    if (t + dur > this.maxT) this.maxT = t + dur;
+    if (dur > 0) { this.idleStart.push(t); this.idleEnd.push(t + dur); }
+  }
+
+  addOne(record: TraceRecord): void {
+    this.objects.addOne(record);
+    if (!record || typeof record !== 'object' || record.type === 'header') return;
+    const t0 = this.seen((record as { t?: unknown }).t);
+    if (this.aborted) return;
+    switch (record.type) {
+      case 'task': case 'rename': this.lane(record.task); break;
+      case 'end': {
+        const lane = this.lane(record.task);
+        const t = Math.max(t0, lane.lastT);
+        lane.lastT = t;
+        this.closeStep(record.task, lane, t);
+        this.closeWait(lane, t);
+        break;
+      }
+      case 'resume': case 'suspend': case 'idle': this.aborted = true; break; // kept whole: not worth a second path
+      default: break;
+    }
+  }
+
+  finish(count: number): Preview | null {
+    if (this.aborted) return null;
+    const model = this.objects.model();
+    // The model's lanes, in its order: every lane here must be one of them, and the other way round.
+    if (model.tasks.length !== this.lanes.size || model.tasks.some((lane) => !this.lanes.has(lane.id))) return null;
+    const hasTimes = this.maxT >= this.minT;
+    const start = hasTimes ? this.minT : 0;
+    let end = hasTimes ? this.maxT : start;
+    if (model.exit && typeof model.exit.t === 'number' && model.exit.t > end) end = model.exit.t;
+    // Steps and waits still open at the end of the trace run to its end, as in the model.
+    for (const [task, lane] of this.lanes) {
+      if (lane.openStep === lane.openStep) this.closeStep(task, lane, end);
+      if (lane.openWait === lane.openWait) this.closeWait(lane, end);
+    }
+    const spans = new Map<Id, { steps: Spans; waits: Spans }>();
+    for (const [task, lane] of this.lanes) {
+      spans.set(task, {
+        steps: { start: Float64Array.from(lane.stepStart), end: Float64Array.from(lane.stepEnd) },
+        waits: { start: Float64Array.from(lane.waitStart), end: Float64Array.from(lane.waitEnd) },
+      });
+    }
+    // The loop lane: task segments and idle stretches merged by time (a tie: the task first, as in the model).
+    const n = this.segStart.length + this.idleStart.length;
+    const loop = { start: new Float64Array(n), end: new Float64Array(n), task: new Float64Array(n) };
+    let a = 0, b = 0;
+    for (let i = 0; i < n; i++) {
+      if (b >= this.idleStart.length || (a < this.segStart.length && this.segStart[a] <= this.idleStart[b])) {
+        loop.start[i] = this.segStart[a]; loop.end[i] = this.segEnd[a]; loop.task[i] = this.segTask[a]; a++;
+      } else {
+        loop.start[i] = this.idleStart[b]; loop.end[i] = this.idleEnd[b]; loop.task[i] = NaN; b++;
+      }
+    }
+    model.start = start;
+    model.end = end;
+    model.stats = { ...model.stats, wall: end - start, eventCount: count };
+    const lanes = this.lanes;
+    return {
+      model, spans, loop, stepStarts: Float64Array.from(this.stepStarts),
+      waitLabel(task, k) {
+        const lane = lanes.get(task);
+        if (!lane) return '';
+        const candidate = lane.waitAwaiting[k];
+        const awaiting = candidate && typeof candidate === 'object' && typeof candidate.kind === 'string' ? candidate : undefined;
+        const site = siteLabel(validSite(lane.waitSite[k]));
+        const what = awaitingLabel(awaiting ?? { kind: 'unknown', label: 'unknown' } as Awaiting);
+        return what ? `${site} · ${what}` : site;
+      },
+    };
+  }
+}
+
+/** The preview of a compact trace, or null when it cannot be previewed exactly (then build the model). */
+export function buildPreview(compact: EmbeddedRecords): Preview | null {
+  const sink = new PreviewSink();
+  try {
+    decodeInto(compact, sink);
+  } catch {
+    return null; // a damaged embedding: the model build reports it
+  }
+  return sink.finish(compact.count);
+}
