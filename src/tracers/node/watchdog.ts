@@ -59,18 +59,30 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
   const post = (method: string, params?: object): Promise<unknown> =>
     new Promise((resolve, reject) => session!.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
 
+  // The debugger stays enabled a while after a long stretch (enabling it costs the main thread tens
+  // of ms: one scriptParsed per script, and a program that blocked once tends to block again),
+  // then goes off so that a program that stopped blocking runs as if untraced.
+  const keepEnabledMs = 2000;
+  let enabled = false;
+  let lastLongAt = 0;
   let seenSeq = -1;
   let seenAt = 0;
   for (;;) {
     await sleep(pollMs);
     const seq = Atomics.load(heartbeat, 0);
     const now = performance.now();
+    if (enabled && now - lastLongAt > keepEnabledMs) {
+      enabled = false;
+      try { await post('Debugger.disable'); } catch { /* fine */ }
+      pending = 0; // disabling drops a pause not yet taken
+      scripts.clear();
+    }
     if (seq !== seenSeq) { seenSeq = seq; seenAt = now; continue; }
     if ((seq & 1) === 0 || now - seenAt < thresholdMs / 2) continue;
     // One stretch has held the main thread for half the threshold: sample it until it ends.
     try {
       session ??= connect();
-      await post('Debugger.enable');
+      if (!enabled) { await post('Debugger.enable'); enabled = true; }
       while (Atomics.load(heartbeat, 0) === seq) {
         const frames = await new Promise<CallFrame[] | null>((resolve) => {
           onPaused = resolve;
@@ -90,9 +102,7 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
         await sleep(sampleMs);
       }
     } catch { /* the session went away: keep watching, sample next time */ }
-    try { if (session) await post('Debugger.disable'); } catch { /* fine */ }
-    pending = 0; // disabling drops a pause not yet taken
-    scripts.clear();
+    lastLongAt = performance.now();
   }
 }
 
