@@ -31,13 +31,11 @@ export interface Preview {
 }
 
 interface LaneState {
-  stepStart: number[];
-  stepEnd: number[];
-  waitStart: number[];
-  waitEnd: number[];
-  waitSite: (Site | null)[];
-  waitAwaiting: (Awaiting | null)[];
+  /** Position among the lanes (for the per-lane columns). */
+  index: number;
+  /** Index into the step columns of the open step, or -1. */
   openStep: number;
+  /** Index into the wait columns of the open wait, or -1. */
   openWait: number;
   lastT: number;
 }
@@ -51,6 +49,10 @@ function validSite(value: unknown): Site | null {
   return site && typeof site === 'object' && typeof site.file === 'string' && typeof site.line === 'number' ? site : null;
 }
 
+/**
+ * Steps and waits go into columns for the whole trace, sized once from the record count (no
+ * per-lane arrays growing a million times), and are split by lane at the end.
+ */
 class PreviewSink implements RecordSink {
   /** Everything that is not a step, wait or idle record goes to a real model builder. */
   readonly objects = new ModelBuilder();
@@ -63,12 +65,35 @@ class PreviewSink implements RecordSink {
   private current: Id | null = null;
   private lastStepStart = -Infinity;
   private lastStepEnd = -Infinity;
-  readonly stepStarts: number[] = [];
-  readonly segStart: number[] = [];
-  readonly segEnd: number[] = [];
-  readonly segTask: number[] = [];
+  private readonly stepLane: Int32Array;
+  private readonly stepStart: Float64Array;
+  private readonly stepEnd: Float64Array;
+  private steps = 0;
+  private readonly waitLane: Int32Array;
+  private readonly waitStart: Float64Array;
+  private readonly waitEnd: Float64Array;
+  private readonly waitSite: unknown[] = [];
+  private readonly waitAwaiting: unknown[] = [];
+  private waits = 0;
+  /** Loop segments of tasks (touching ones of a task joined), and idle stretches. */
+  private readonly segStart: Float64Array;
+  private readonly segEnd: Float64Array;
+  private readonly segTask: Float64Array;
+  private segs = 0;
   readonly idleStart: number[] = [];
   readonly idleEnd: number[] = [];
+
+  constructor(capacity: number) {
+    this.stepLane = new Int32Array(capacity);
+    this.stepStart = new Float64Array(capacity);
+    this.stepEnd = new Float64Array(capacity);
+    this.waitLane = new Int32Array(capacity);
+    this.waitStart = new Float64Array(capacity);
+    this.waitEnd = new Float64Array(capacity);
+    this.segStart = new Float64Array(capacity);
+    this.segEnd = new Float64Array(capacity);
+    this.segTask = new Float64Array(capacity);
+  }
 
   private seen(value: unknown): number {
     const t = num(value);
@@ -82,33 +107,33 @@ class PreviewSink implements RecordSink {
   private lane(task: Id): LaneState {
     let lane = this.lanes.get(task);
     if (!lane) {
-      lane = { stepStart: [], stepEnd: [], waitStart: [], waitEnd: [], waitSite: [], waitAwaiting: [], openStep: NaN, openWait: NaN, lastT: -Infinity };
+      lane = { index: this.lanes.size, openStep: -1, openWait: -1, lastT: -Infinity };
       this.lanes.set(task, lane);
     }
     return lane;
   }
 
   private closeStep(task: Id, lane: LaneState, t: number): void {
-    if (lane.openStep !== lane.openStep) return;
-    const start = lane.openStep;
+    const k = lane.openStep;
+    if (k < 0) return;
+    const start = this.stepStart[k];
     const end = Math.max(start, t);
-    lane.stepStart.push(start);
-    lane.stepEnd.push(end);
-    lane.openStep = NaN;
+    this.stepEnd[k] = end;
+    lane.openStep = -1;
     this.current = null;
     this.lastStepEnd = end;
-    // One loop segment per stretch a task held the loop (touching ones of the same task join).
-    const n = this.segStart.length;
     if (end > start) {
+      const n = this.segs;
       if (n && this.segTask[n - 1] === task && this.segEnd[n - 1] === start) this.segEnd[n - 1] = end;
-      else { this.segStart.push(start); this.segEnd.push(end); this.segTask.push(task); }
+      else { this.segStart[n] = start; this.segEnd[n] = end; this.segTask[n] = task; this.segs = n + 1; }
     }
   }
 
   private closeWait(lane: LaneState, t: number): void {
-    if (lane.openWait !== lane.openWait) return;
-    lane.waitEnd.push(Math.max(lane.openWait, t));
-    lane.openWait = NaN;
+    const k = lane.openWait;
+    if (k < 0) return;
+    this.waitEnd[k] = Math.max(this.waitStart[k], t);
+    lane.openWait = -1;
   }
 
   /** The lane of the last record (a step and the wait after it are the same task's). */
@@ -118,7 +143,7 @@ class PreviewSink implements RecordSink {
   private t = 0;
 
   private laneAt(task: Id, t: number): LaneState | null {
-    let lane = this.lastTask === task ? this.lastLane : this.lanes.get(task);
+    const lane = this.lastTask === task ? this.lastLane : this.lanes.get(task);
     // A step or wait of a task seen before its task record: its lane's place is not known here.
     if (!lane) { this.aborted = true; return null; }
     this.lastTask = task;
@@ -139,11 +164,14 @@ class PreviewSink implements RecordSink {
     if (this.current !== null && this.current !== task) { this.aborted = true; return; }
     this.closeStep(task, lane, t);
     this.closeWait(lane, t);
-    if (t < this.lastStepStart || t < this.lastStepEnd) { this.aborted = true; return; }
-    lane.openStep = t;
+    if (t < this.lastStepStart || t < this.lastStepEnd || this.steps >= this.stepStart.length) { this.aborted = true; return; }
+    const k = this.steps++;
+    this.stepLane[k] = lane.index;
+    this.stepStart[k] = t;
+    this.stepEnd[k] = NaN;
+    lane.openStep = k;
     this.current = task;
     this.lastStepStart = t;
-    this.stepStarts.push(t);
   }
 
   addSuspend(task: Id, time: number, site: Site | null, _stack: Frame[], awaiting: Awaiting): void {
@@ -154,11 +182,15 @@ class PreviewSink implements RecordSink {
     const t = this.t;
     this.closeStep(task, lane, t);
     this.closeWait(lane, t);
-    lane.openWait = t;
-    lane.waitStart.push(t);
+    if (this.waits >= this.waitStart.length) { this.aborted = true; return; }
+    const k = this.waits++;
+    this.waitLane[k] = lane.index;
+    this.waitStart[k] = t;
+    this.waitEnd[k] = NaN;
     // Labels are made only for the waits wide enough to show one: keep what they need.
-    lane.waitSite.push(site);
-    lane.waitAwaiting.push(awaiting);
+    this.waitSite.push(site);
+    this.waitAwaiting.push(awaiting);
+    lane.openWait = k;
   }
 
   addIdle(time: number, duration: number): void {
@@ -188,33 +220,56 @@ class PreviewSink implements RecordSink {
     }
   }
 
+  /** Splits columns by lane, keeping time order: `lanes[i]` gets `start`/`end` items whose lane is i. */
+  private static split(count: number, laneOf: Int32Array, start: Float64Array, end: Float64Array, lanes: number): { spans: Spans[]; index: Int32Array } {
+    const sizes = new Int32Array(lanes + 1);
+    for (let i = 0; i < count; i++) sizes[laneOf[i] + 1]++;
+    for (let l = 0; l < lanes; l++) sizes[l + 1] += sizes[l];
+    const starts = new Float64Array(count), ends = new Float64Array(count);
+    /** For item i of the columns, its position in its lane. */
+    const index = new Int32Array(count);
+    const fill = sizes.slice(0, lanes);
+    for (let i = 0; i < count; i++) {
+      const l = laneOf[i];
+      const at = fill[l]++;
+      starts[at] = start[i];
+      ends[at] = end[i];
+      index[at] = i;
+    }
+    const spans: Spans[] = [];
+    for (let l = 0; l < lanes; l++) spans.push({ start: starts.subarray(sizes[l], sizes[l + 1]), end: ends.subarray(sizes[l], sizes[l + 1]) });
+    return { spans, index: index.subarray(0, count) };
+  }
+
   finish(count: number): Preview | null {
     if (this.aborted) return null;
     const model = this.objects.model();
     // The model's lanes, in its order: every lane here must be one of them, and the other way round.
-    if (model.tasks.length !== this.lanes.size || model.tasks.some((lane) => !this.lanes.has(lane.id))) return null;
+    if (model.tasks.length !== this.lanes.size || model.tasks.some((lane, i) => this.lanes.get(lane.id)?.index !== i)) return null;
     const hasTimes = this.maxT >= this.minT;
     const start = hasTimes ? this.minT : 0;
     let end = hasTimes ? this.maxT : start;
     if (model.exit && typeof model.exit.t === 'number' && model.exit.t > end) end = model.exit.t;
     // Steps and waits still open at the end of the trace run to its end, as in the model.
     for (const [task, lane] of this.lanes) {
-      if (lane.openStep === lane.openStep) this.closeStep(task, lane, end);
-      if (lane.openWait === lane.openWait) this.closeWait(lane, end);
+      this.closeStep(task, lane, end);
+      this.closeWait(lane, end);
     }
+    const lanes = this.lanes.size;
+    const steps = PreviewSink.split(this.steps, this.stepLane, this.stepStart, this.stepEnd, lanes);
+    const waits = PreviewSink.split(this.waits, this.waitLane, this.waitStart, this.waitEnd, lanes);
+    // Where each lane's waits begin in the split columns, to find a lane's k-th wait for its label.
+    const waitOffset = new Int32Array(lanes + 1);
+    for (let l = 0; l < lanes; l++) waitOffset[l + 1] = waitOffset[l] + waits.spans[l].start.length;
     const spans = new Map<Id, { steps: Spans; waits: Spans }>();
-    for (const [task, lane] of this.lanes) {
-      spans.set(task, {
-        steps: { start: Float64Array.from(lane.stepStart), end: Float64Array.from(lane.stepEnd) },
-        waits: { start: Float64Array.from(lane.waitStart), end: Float64Array.from(lane.waitEnd) },
-      });
-    }
+    for (const [task, lane] of this.lanes) spans.set(task, { steps: steps.spans[lane.index], waits: waits.spans[lane.index] });
     // The loop lane: task segments and idle stretches merged by time (a tie: the task first, as in the model).
-    const n = this.segStart.length + this.idleStart.length;
+    const segs = this.segs;
+    const n = segs + this.idleStart.length;
     const loop = { start: new Float64Array(n), end: new Float64Array(n), task: new Float64Array(n) };
     let a = 0, b = 0;
     for (let i = 0; i < n; i++) {
-      if (b >= this.idleStart.length || (a < this.segStart.length && this.segStart[a] <= this.idleStart[b])) {
+      if (b >= this.idleStart.length || (a < segs && this.segStart[a] <= this.idleStart[b])) {
         loop.start[i] = this.segStart[a]; loop.end[i] = this.segEnd[a]; loop.task[i] = this.segTask[a]; a++;
       } else {
         loop.start[i] = this.idleStart[b]; loop.end[i] = this.idleEnd[b]; loop.task[i] = NaN; b++;
@@ -223,15 +278,17 @@ class PreviewSink implements RecordSink {
     model.start = start;
     model.end = end;
     model.stats = { ...model.stats, wall: end - start, eventCount: count };
-    const lanes = this.lanes;
+    const laneStates = this.lanes;
+    const waitSite = this.waitSite, waitAwaiting = this.waitAwaiting, waitIndex = waits.index;
     return {
-      model, spans, loop, stepStarts: Float64Array.from(this.stepStarts),
+      model, spans, loop, stepStarts: this.stepStart.slice(0, this.steps),
       waitLabel(task, k) {
-        const lane = lanes.get(task);
+        const lane = laneStates.get(task);
         if (!lane) return '';
-        const candidate = lane.waitAwaiting[k];
+        const i = waitIndex[waitOffset[lane.index] + k];
+        const candidate = waitAwaiting[i] as Awaiting | null;
         const awaiting = candidate && typeof candidate === 'object' && typeof candidate.kind === 'string' ? candidate : undefined;
-        const site = siteLabel(validSite(lane.waitSite[k]));
+        const site = siteLabel(validSite(waitSite[i]));
         const what = awaitingLabel(awaiting ?? { kind: 'unknown', label: 'unknown' } as Awaiting);
         return what ? `${site} · ${what}` : site;
       },
@@ -241,7 +298,7 @@ class PreviewSink implements RecordSink {
 
 /** The preview of a compact trace, or null when it cannot be previewed exactly (then build the model). */
 export function buildPreview(compact: EmbeddedRecords): Preview | null {
-  const sink = new PreviewSink();
+  const sink = new PreviewSink(compact.count);
   try {
     decodeInto(compact, sink);
   } catch {
