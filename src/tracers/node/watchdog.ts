@@ -27,8 +27,8 @@ function userFile(url: string, tracerDir: string): string | null {
 }
 
 /** Watches the heartbeat for as long as this thread lives. */
-export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: WatchdogData, inspector: Inspector | null, keepAlive: boolean): Promise<void> {
-  if (!inspector || typeof inspector.Session !== 'function') return; // node built without the inspector
+/** `loadInspector` is called on the first long stretch: node:inspector is not loaded before it is needed. */
+export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: WatchdogData, loadInspector: () => Inspector | null, keepAlive: boolean): Promise<void> {
   // Inspector replies do not keep a thread alive: without a handle of its own a worker would end
   // while waiting for one. (The runtime unrefs its worker, so this never keeps the program alive.)
   if (keepAlive) setInterval(() => undefined, 1 << 30);
@@ -43,6 +43,8 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
   // works while the main thread is busy (the request interrupts it).
   let session: import('node:inspector').Session | null = null;
   const connect = (): import('node:inspector').Session => {
+    const inspector = loadInspector();
+    if (!inspector || typeof inspector.Session !== 'function') throw new Error('no inspector'); // node built without it
     const s = new inspector.Session();
     s.connectToMainThread();
     s.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string } }) => { if (m.params.url) scripts.set(m.params.scriptId, m.params.url); });

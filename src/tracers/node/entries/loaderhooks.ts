@@ -31,11 +31,11 @@ export function initialize(data: { tracerDir?: string | null; cacheDir?: string 
   cacheDir = data?.cacheDir ?? null;
   // This thread lives as long as the program: it hosts the blocking watchdog, no thread to start.
   const watchdog = data?.watchdog;
-  if (watchdog) {
-    let inspector: typeof import('node:inspector') | null = null;
-    try { inspector = require('node:inspector'); } catch { /* built without the inspector */ }
-    void runWatchdog(watchdog, inspector, false);
-  }
+  if (watchdog) void runWatchdog(watchdog, loadInspector, false);
+}
+
+function loadInspector(): typeof import('node:inspector') | null {
+  try { return require('node:inspector'); } catch { return null; } // built without the inspector
 }
 
 type Next = (specifier: string, context?: any) => Promise<any>;

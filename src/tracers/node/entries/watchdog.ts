@@ -3,6 +3,7 @@
 import { workerData } from 'node:worker_threads';
 import { runWatchdog, type WatchdogData } from '../watchdog';
 
-let inspector: typeof import('node:inspector') | null = null;
-try { inspector = require('node:inspector'); } catch { /* node built without the inspector: no hotspots */ }
-void runWatchdog(workerData as WatchdogData, inspector, true);
+function loadInspector(): typeof import('node:inspector') | null {
+  try { return require('node:inspector'); } catch { return null; } // node built without the inspector: no hotspots
+}
+void runWatchdog(workerData as WatchdogData, loadInspector, true);
