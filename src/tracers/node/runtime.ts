@@ -51,7 +51,9 @@ interface SiteInfo {
   labels: Labels | null;
   frame: Json;       // {"fn":..,"file":..,"line":..,"col":..}
   frameB: Bytes | null; // frame as bytes, made on first use in a stack
-  /** The last suspend record tail at this await site, for this awaiting and this stack. */
+  /** The last suspend record tails at this await site: without a stack, and with the last stack. */
+  tail0B: Bytes | null;
+  tail0Awaiting: Bytes | null;
   tailB: Bytes | null;
   tailAwaiting: Bytes | null;
   tailKey: SiteInfo[];
@@ -229,7 +231,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       const pos = `"file":${fileJson},"line":${line},"col":${col}`;
       const nameJson = JSON.stringify(name);
       const json = `{${pos}}`;
-      sites.push({ json, jsonB: enc(json), nameB: enc(nameJson), labels: null, frame: `{"fn":${nameJson},${pos}}`, frameB: null, tailB: null, tailAwaiting: null, tailKey: [], name, nameJson, file, line, col });
+      sites.push({ json, jsonB: enc(json), nameB: enc(nameJson), labels: null, frame: `{"fn":${nameJson},${pos}}`, frameB: null, tail0B: null, tail0Awaiting: null, tailB: null, tailAwaiting: null, tailKey: [], name, nameJson, file, line, col });
     }
     return base;
   }
@@ -584,19 +586,23 @@ export function startRuntime(opts: RuntimeOptions): void {
     put(B.closeList);
   }
   function suspendTail(site: SiteInfo, n: number, awaiting: Bytes): Bytes {
+    // Two entries: without a stack (a call's first await, before its caller awaits it) and with one.
+    if (n === 0) {
+      if (site.tail0B === null || site.tail0Awaiting !== awaiting) {
+        site.tail0B = Buffer.concat([B.site, site.jsonB, B.stackEmpty, B.awaiting, awaiting, B.closeLine]);
+        site.tail0Awaiting = awaiting;
+      }
+      return site.tail0B;
+    }
     const key = site.tailKey;
     if (site.tailB !== null && site.tailAwaiting === awaiting && key.length === n) {
       let same = true;
       for (let i = 1; i < n; i++) if (key[i] !== chain[i]) { same = false; break; }
       if (same) return site.tailB;
     }
-    const parts: Bytes[] = [B.site, site.jsonB];
-    if (n === 0) parts.push(B.stackEmpty);
-    else {
-      parts.push(B.stack, B.openList);
-      for (let i = n - 1; i >= 0; i--) { parts.push(chain[i].frameB ??= enc(chain[i].frame)); if (i > 0) parts.push(B.comma); }
-      parts.push(B.closeList);
-    }
+    const parts: Bytes[] = [B.site, site.jsonB, B.stack, B.openList];
+    for (let i = n - 1; i >= 0; i--) { parts.push(chain[i].frameB ??= enc(chain[i].frame)); if (i > 0) parts.push(B.comma); }
+    parts.push(B.closeList);
     parts.push(B.awaiting, awaiting, B.closeLine);
     site.tailB = Buffer.concat(parts);
     site.tailAwaiting = awaiting;
