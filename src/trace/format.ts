@@ -110,6 +110,30 @@ export interface SuspendRecord {
   awaiting: Awaiting;
 }
 
+/**
+ * As written (Python tracer): most suspends of a trace stand at a few await sites, so the site,
+ * stack and often what it awaits are written once in a `where` record and named by its id.
+ * Readers (src/trace/reader.ts) expand these into full SuspendRecords: no consumer sees either.
+ */
+export interface WhereRecord {
+  type: 'where';
+  /** Unique among the trace's where records; written before any suspend that names it. */
+  id: Id;
+  site: Site | null;
+  stack: Frame[];
+  /** What a suspend naming this where awaits, unless the suspend says it itself. */
+  awaiting?: Awaiting;
+}
+
+/** A suspend as written with a `where` reference: `awaiting` here wins over the where's. */
+export interface WrittenSuspendRecord {
+  type: 'suspend';
+  task: Id;
+  t: Nanos;
+  where: Id;
+  awaiting?: Awaiting;
+}
+
 export type Outcome = 'returned' | 'raised' | 'cancelled';
 
 export interface EndRecord {

@@ -1,6 +1,6 @@
 // Reads NDJSON trace text into records. Tolerant by design: a program killed mid-write
 // leaves a truncated last line, and a corrupt file must still show what can be read.
-import type { TraceRecord } from './format';
+import type { Awaiting, SuspendRecord, TraceRecord, WhereRecord } from './format';
 
 export interface ParseProblem {
   /** 1-based line number in the trace file. */
@@ -23,6 +23,8 @@ export class TraceReader {
   private pending = '';
   private lineNo = 0;
   readonly problems: ParseProblem[] = [];
+  /** `where` records seen so far, by id: suspends that name one are expanded from it. */
+  private readonly wheres = new Map<number, WhereRecord>();
 
   /** Parses every complete line in `chunk` (plus what was pending). */
   push(chunk: string): TraceRecord[] {
@@ -64,11 +66,47 @@ export class TraceReader {
         this.problems.push({ line: this.lineNo, message: 'not a trace record (no "type")' });
         continue;
       }
+      const type = (value as { type: string }).type;
+      if (type === 'suspend' && (value as { where?: unknown }).where !== undefined) {
+        out.push(this.expandSuspend(value as Record<string, unknown>));
+        continue;
+      }
+      if (type === 'where') {
+        this.rememberWhere(value as Record<string, unknown>);
+        continue;
+      }
       // Unknown record types are skipped silently: newer tracers may add types (the format allows it).
-      if (!KNOWN_TYPES.has((value as { type: string }).type)) continue;
+      if (!KNOWN_TYPES.has(type)) continue;
       out.push(value as TraceRecord);
     }
     return out;
+  }
+
+  private rememberWhere(w: Record<string, unknown>): void {
+    if (typeof w.id !== 'number' || !Array.isArray(w.stack) || !('site' in w)) {
+      this.problems.push({ line: this.lineNo, message: 'a where record needs an "id", a "site" and a "stack"' });
+      return;
+    }
+    this.wheres.set(w.id, w as unknown as WhereRecord);
+  }
+
+  /** A suspend written as {task, t, where, awaiting?}: the full record every consumer reads. */
+  private expandSuspend(r: Record<string, unknown>): SuspendRecord {
+    const where = this.wheres.get(r.where as number);
+    if (!where) {
+      this.problems.push({ line: this.lineNo, message: `suspend names where record ${String(r.where)}, which no earlier line defines` });
+    }
+    // The site, stack and awaiting objects are shared by every suspend at that place (read-only).
+    const awaiting = (r.awaiting as Awaiting | undefined) ?? where?.awaiting
+      ?? { kind: 'unknown', label: where ? 'not recorded' : `unknown (where record ${String(r.where)} is missing)` };
+    return {
+      type: 'suspend',
+      task: r.task as number,
+      t: r.t as number,
+      site: where ? where.site : null,
+      stack: where ? where.stack : [],
+      awaiting,
+    };
   }
 }
 

@@ -145,6 +145,7 @@ import collections as _collections
 import time as _time
 import weakref as _weakref
 from itertools import islice as _islice
+import itertools as _itertools
 
 _now = _time.perf_counter_ns
 _T0 = _now()
@@ -632,15 +633,20 @@ def _describe_frames(frames, key):
     stop_index = api_index if (user >= 0 and api_code is not None and _api_kind(api_code) in _LEAF_KINDS) else -1
     parts = [_info(f.f_code)[1] + '%d}' % (f.f_code.co_firstlineno if i == stop_index else f.f_lineno)
              for i, f in enumerate(keep)]
-    tail = ',"site":' + site + ',"stack":[' + ','.join(parts) + '],"awaiting":'
+    where = '"site":' + site + ',"stack":[' + ','.join(parts) + ']'
     if api_code is not None and _api_kind(api_code) == 'sleep':
         bare = _SLEEP0
     else:
         bare = '{"kind":"immediate","label":"yield to the loop"}'
     # The codes ride along so that the ids in the key stay theirs.
-    # [6]: what it awaits when that follows from where it stands alone (queue, lock, stream I/O).
-    # [7]: the whole record tail after "t" for a bare yield (asyncio.sleep(0)): the storm case.
-    hit = [tail, site, api_code, api_index, bare, tuple(f.f_code for f in frames), None, tail + bare + '}']
+    # Suspend records name their site and stack by the id of a `where` record written once
+    # (most of a suspend's bytes otherwise); the tails below are made on first use (_where_*):
+    # [0]: the record tail after "t" up to what it awaits: ',"where":N,"awaiting":';
+    # [6]: the whole tail when what it awaits follows from where it stands alone (queue, lock,
+    #      stream I/O): that awaiting is in the where record too;
+    # [7]: the whole tail for a bare yield (asyncio.sleep(0)): the storm case;
+    # [8]: the where record's site and stack.
+    hit = [None, site, api_code, api_index, bare, tuple(f.f_code for f in frames), None, None, where]
     if len(_frames_cache) < 100000:
         _frames_cache[key] = hit
         # The same, as a tree walked level by level in _traced_run without allocating.
@@ -672,8 +678,42 @@ def _after_step(task, tid, t):
     frames, key = _chain(task.get_coro())
     hit = _frames_cache.get(key) or _describe_frames(frames, key)
     fut = task._fut_waiter
-    _emit(task._al_s + str(t - _T0) + hit[0]
-          + (hit[4] if fut is None else (hit[6] or _awaiting(fut, frames, hit))) + '}')
+    _emit(task._al_s + str(t - _T0)
+          + ((hit[7] or _where_bare(hit)) if fut is None else (hit[6] or _where_awaiting(fut, frames, hit))))
+
+
+# --- where records: a suspend's site and stack, written once, named by id --------------------
+
+_where_ids = _itertools.count(1)   # (next() on a count is atomic: loops in other threads emit too)
+
+
+def _where(body):
+    """Writes a where record and gives its id. Always before the first suspend naming it: the
+    id reaches a cached tail only after the record is queued."""
+    wid = next(_where_ids)
+    _emit('{"type":"where","id":%d,%s}' % (wid, body))
+    return wid
+
+
+def _where_bare(hit):
+    tail = ',"where":%d}' % _where(hit[8] + ',"awaiting":' + hit[4])
+    hit[7] = tail
+    return tail
+
+
+def _where_awaiting(fut, frames, hit, task=None):
+    """The suspend tail after "t" for a task that awaits `fut` here."""
+    if frames is None:
+        frames = _chain(task._coro)[0]
+    aw, static = _awaiting_of(fut, frames, hit[2], hit[3])
+    if static:
+        tail = ',"where":%d}' % _where(hit[8] + ',"awaiting":' + aw)
+        hit[6] = tail
+        return tail
+    head = hit[0]
+    if head is None:
+        head = hit[0] = ',"where":%d,"awaiting":' % _where(hit[8])
+    return head + aw + '}'
 
 
 # --- what a task waits on ----------------------------------------------------------------------
@@ -741,15 +781,6 @@ def _fmt_num(x):
     if isinstance(x, float) and x.is_integer():
         x = int(x)
     return repr(x)
-
-
-def _awaiting(fut, frames, hit, task=None):
-    if frames is None:
-        frames = _chain(task._coro)[0]
-    aw, static = _awaiting_of(fut, frames, hit[2], hit[3])
-    if static:
-        hit[6] = aw
-    return aw
 
 
 def _awaiting_of(fut, frames, api_code, api_index):
@@ -1051,9 +1082,9 @@ def _traced_run(self):
         hit = _describe_frames(frames, key)
     fut = task._fut_waiter
     if fut is None:
-        _emit('%s%d%s' % (s_prefix, t1 - _T0, hit[7]))
+        _emit('%s%d%s' % (s_prefix, t1 - _T0, hit[7] or _where_bare(hit)))
     else:
-        _emit('%s%d%s%s}' % (s_prefix, t1 - _T0, hit[0], hit[6] or _awaiting(fut, None, hit, task)))
+        _emit('%s%d%s' % (s_prefix, t1 - _T0, hit[6] or _where_awaiting(fut, None, hit, task)))
     if t1 - t0 > _block_ns:
         _blocking(tid, t0, t1, t0, task)
     self = None
