@@ -11,6 +11,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canRegisterHooks, nodeLaunch, nodeVersion } from '../../src/tracers/node/launch';
 import { parseTrace } from '../../src/trace/reader';
+import { snapshotTracer } from './snapshot';
 import type { SuspendRecord, TaskRecord, TraceRecord, WarningRecord } from '../../src/trace/format';
 
 const ROOT = join(__dirname, '..', '..');
@@ -19,12 +20,13 @@ const RUNTIMES = process.env.AWAITLENS_RUNTIMES || join(process.env.XDG_CACHE_HO
 
 interface Run { code: number | null; stdout: string; stderr: string; records: TraceRecord[]; problems: number }
 
-function trace(interpreter: string, name: string, dir: string): Promise<Run> {
+function trace(interpreter: string, name: string, dir: string, tracer: { distDir: string; cacheDir: string }): Promise<Run> {
   const file = join(FIXTURES, name);
   const tracePath = join(dir, `${name}.trace.ndjson`);
-  const plan = nodeLaunch({ file, args: [], tracePath, distDir: join(ROOT, 'dist'), interpreter });
+  const plan = nodeLaunch({ file, args: [], tracePath, distDir: tracer.distDir, interpreter });
+  const env = { ...process.env, ...plan.env, AWAITLENS_CACHE_DIR: tracer.cacheDir };
   return new Promise((resolve, reject) => {
-    const child = spawn(plan.command, plan.args, { cwd: FIXTURES, env: { ...process.env, ...plan.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(plan.command, plan.args, { cwd: FIXTURES, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '';
     child.stdout!.on('data', (d) => { stdout += d; });
     child.stderr!.on('data', (d) => { stderr += d; });
@@ -70,7 +72,8 @@ for (const install of installs) {
       version = nodeVersion(interpreter);
       assert.ok(version && version[0] === 18, `${interpreter} is Node 18 (got ${version})`);
       dir = mkdtempSync(join(tmpdir(), 'awaitlens-node18-'));
-      for (const name of fixtures) runs[name] = await trace(interpreter, name, dir);
+      const tracer = snapshotTracer(ROOT, dir);
+      for (const name of fixtures) runs[name] = await trace(interpreter, name, dir, tracer);
     });
     after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 

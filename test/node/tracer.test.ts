@@ -8,13 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canRegisterHooks, needsLoaderFlag, nodeLaunch } from '../../src/tracers/node/launch';
 import { parseTrace } from '../../src/trace/reader';
+import { snapshotTracer } from './snapshot';
 import type {
   TraceRecord, TaskRecord, SuspendRecord, ResumeRecord, EndRecord, OutputRecord, WarningRecord, ExitRecord, HeaderRecord,
 } from '../../src/trace/format';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURES = join(ROOT, 'test', 'fixtures', 'node');
-const DIST = join(ROOT, 'dist');
+// Set by the suite's before(): its own copy of the built tracer (see snapshot.ts).
+let tracerCopy = { distDir: join(ROOT, 'dist'), cacheDir: '' };
 const MS = 1e6;
 
 interface Run {
@@ -30,9 +32,10 @@ interface Run {
 function runFixture(name: string, dir: string, onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
   const file = join(FIXTURES, name);
   const tracePath = join(dir, `${name}.trace.ndjson`);
-  const plan = nodeLaunch({ file, args: [], tracePath, distDir: DIST, interpreter: process.execPath });
+  const plan = nodeLaunch({ file, args: [], tracePath, distDir: tracerCopy.distDir, interpreter: process.execPath });
+  const env = { ...process.env, ...plan.env, ...(tracerCopy.cacheDir ? { AWAITLENS_CACHE_DIR: tracerCopy.cacheDir } : {}) };
   return new Promise((resolve, reject) => {
-    const child = spawn(plan.command, plan.args, { cwd: FIXTURES, env: { ...process.env, ...plan.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(plan.command, plan.args, { cwd: FIXTURES, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '';
     child.stdout!.on('data', (d) => { stdout += d; onStdout?.(String(d), child); });
     child.stderr!.on('data', (d) => { stderr += d; });
@@ -146,6 +149,7 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
     'shapes.ts', 'errors.mjs', 'io.mjs', 'blocking.mjs', 'forawait.mjs', 'hotspots.mjs', 'module_block.cjs'];
 
   before(async function () {
+    tracerCopy = snapshotTracer(ROOT, dir);
     // Two at a time: the machine is shared, and timing assertions need the loop to be free.
     const queue = [...names];
     const worker = async (): Promise<void> => {
