@@ -4,6 +4,12 @@
 // one interpreter named by AWAITLENS_PYTHON. Budgets (issue 2): scheduler storm <= 2.0x,
 // loopback TCP echo <= 1.2x. Prints PASS/FAIL per budget and interpreter; exits 1 on any FAIL.
 //   node bench/python.bench.mjs          (AWAITLENS_PYTHON=/path/to/python, AWAITLENS_BENCH_REPS=N)
+// Reading the echo figure: asyncio reads sockets with recv(256 KiB), a block glibc mmaps and unmaps
+// on every read (20k mmap/mremap/munmap per untraced echo run, strace -c) unless a bigger block was
+// freed earlier, which raises glibc's dynamic mmap threshold. Trace buffers of ~0.5 MB did that, so
+// traced echo ran *faster* than untraced (0.6-0.8x); with compact traces it often no longer happens.
+// Like for like (MALLOC_MMAP_THRESHOLD_=1048576 in both runs) echo measured 1.21x on 3.11 and 3.12,
+// before and after compact traces alike.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
