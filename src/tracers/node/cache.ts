@@ -2,7 +2,9 @@
 // a program traced again (the usual loop: trace, read, edit one file, trace again) skips parsing with
 // acorn/sucrase for every file it already saw, and the loader thread never loads the instrumenter at
 // all when every file hits. The folder is private to the user (0700, owned by them), so nobody
-// else can put code into a traced program through it. Any failure just means no cache.
+// else can put code into a traced program through it. Each entry starts with a line holding its
+// code's length and hash: an entry cut short or mangled (a killed writer, a full disk, a crash
+// before the data reached the disk) is ignored and made again. Any failure just means no cache.
 import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,11 +14,13 @@ export function openCacheDir(tracerDir: string, env: NodeJS.ProcessEnv = process
   try {
     if (env.AWAITLENS_NO_CACHE) return null;
     const base = env.AWAITLENS_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'awaitlens');
-    // The build: instrumenter and type stripper bundles as shipped (a rebuild changes their mtime or size).
-    let build = '';
+    // The build: instrumenter and type stripper bundles as shipped. Any rewrite of either file
+    // (a rebuild, an update, a copy) gives it a new ctime, which no tool can set back, so a rebuilt
+    // tracer never reuses code made by the old one; inode, size and mtime besides.
+    let build = `${CACHE_FORMAT};`;
     for (const name of ['instrument.js', 'strip.js']) {
-      const s = statSync(join(tracerDir, name));
-      build += `${name}:${s.size}:${Math.round(s.mtimeMs)};`;
+      const s = statSync(join(tracerDir, name), { bigint: true });
+      build += `${name}:${s.size}:${s.ino}:${s.mtimeNs}:${s.ctimeNs};`;
     }
     const dir = join(base, `node-${hash64(build)}`);
     const created = mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -39,6 +43,9 @@ function pruneBuilds(base: string, keep: string): void {
     try { if (statSync(dir).mtimeMs < old) rmSync(dir, { recursive: true, force: true }); } catch { /* raced */ }
   }
 }
+
+/** Bumped when the entries' layout changes. */
+const CACHE_FORMAT = 'awaitlens-cache-2';
 
 export interface TransformKey { id: string; typescript: boolean; toCommonJS: boolean; source: string }
 
@@ -69,7 +76,7 @@ export function cacheLookup(dir: string | null, key: TransformKey): { file: stri
   let file = '';
   try {
     file = join(dir, `${keyOf(key)}.js`);
-    return { file, code: readFileSync(file, 'utf8') };
+    return { file, code: entryCode(readFileSync(file, 'utf8')) };
   } catch {
     return { file, code: null };
   }
@@ -84,19 +91,38 @@ export function cachedTransform(dir: string | null, key: TransformKey, make: () 
   return code;
 }
 
-let stored = 0;
-export function cacheStore(file: string, code: string): void {
-  try {
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(tmp, code, { mode: 0o600 });
-    renameSync(tmp, file); // whole files only: a reader never sees half of one
-    if (++stored === 1 && Math.random() < 0.05) prune(dirname(file));
-  } catch { /* read-only or full disk: no cache */ }
+/** An entry's first line: `//awaitlens <length> <hash>` of the code after it. */
+const entryHead = (code: string): string => `//awaitlens ${code.length} ${hash64(code)}\n`;
+
+/** The code an entry holds, or null when it is not whole (then it is made again). */
+export function entryCode(entry: string): string | null {
+  const nl = entry.indexOf('\n');
+  if (nl < 0 || !entry.startsWith('//awaitlens ')) return null;
+  const code = entry.slice(nl + 1);
+  return entry.slice(0, nl + 1) === entryHead(code) ? code : null;
 }
 
-/** Keeps the folder bounded: past 2,000 entries, the older half goes. */
+let stored = 0;
+export function cacheStore(file: string, code: string): void {
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    writeFileSync(tmp, entryHead(code) + code, { mode: 0o600 });
+    renameSync(tmp, file); // whole files only: a reader never sees half of one
+    if (++stored === 1 && Math.random() < 0.05) prune(dirname(file));
+  } catch {
+    try { unlinkSync(tmp); } catch { /* never written */ } // read-only or full disk: no cache
+  }
+}
+
+/** Keeps the folder bounded: past 2,000 entries, the older half goes; so do temporary files a killed writer left. */
 function prune(dir: string): void {
-  const names = readdirSync(dir).filter((n) => n.endsWith('.js'));
+  const all = readdirSync(dir);
+  const old = Date.now() - 3_600_000;
+  for (const n of all) {
+    if (!n.endsWith('.tmp')) continue;
+    try { if (statSync(join(dir, n)).mtimeMs < old) unlinkSync(join(dir, n)); } catch { /* raced */ }
+  }
+  const names = all.filter((n) => n.endsWith('.js'));
   if (names.length <= 2000) return;
   const aged = names.map((n) => { try { return { n, t: statSync(join(dir, n)).mtimeMs }; } catch { return { n, t: 0 }; } });
   aged.sort((a, b) => a.t - b.t);
