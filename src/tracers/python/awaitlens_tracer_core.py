@@ -1446,6 +1446,9 @@ def _monitor():
                         for k in sorted(_samples)[:-8]:
                             _samples.pop(k, None)
                 d[site] = d.get(site, 0) + 1
+        # Holding a main-thread frame until the next wake would keep its locals alive after the
+        # coroutine returns: a coroutine dropped there would warn late, from this thread.
+        top = f = None
         if _queue and _now() - _last_write[0] > 50000000:
             _write_out()
 
