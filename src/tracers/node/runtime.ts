@@ -34,6 +34,7 @@ const B = {
   awaitTask: enc('{"kind":"task","label":'), taskField: enc(',"task":'), callClose: enc(',"call":true}'),
   suspended: enc('"suspended"'), returnedLabel: enc('"returned"'), raisedLabel: enc('"raised"'), settled: enc('"settled the promise"'),
   nextLabel: enc('"next()"'), openList: enc('['), closeList: enc(']'), comma: enc(','),
+  whereHead: enc('{"type":"where","id":'), whereRef: enc(',"where":'),
 };
 const ANON_LABELS: Labels = { call: enc('"<anonymous>()"'), returned: enc('"<anonymous>() returned"'), raised: enc('"<anonymous>() raised"') };
 const labelsFor = (name: string): Labels => ({
@@ -51,7 +52,10 @@ interface SiteInfo {
   labels: Labels | null;
   frame: Json;       // {"fn":..,"file":..,"line":..,"col":..}
   frameB: Bytes | null; // frame as bytes, made on first use in a stack
-  /** The last suspend record tails at this await site: without a stack, and with the last stack. */
+  /**
+   * The last suspend record tails (`,"where":W}`) at this await site: without a stack, and with the
+   * last stack; each names a where record holding the site, stack and awaiting, written once.
+   */
   tail0B: Bytes | null;
   tail0Awaiting: Bytes | null;
   tailB: Bytes | null;
@@ -541,9 +545,11 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.waitStart = ts;
     t.settleCause = null;
     t.settleTask = null;
-    putSuspendHead(t); putInt(ts);
     const n = site ? stackChain(t, site) : 0;
-    if (site && awaiting !== null) put(suspendTail(site, n, awaiting));
+    // Made (and its where record written) before this record begins.
+    const tail = site && awaiting !== null ? suspendTail(site, n, awaiting) : null;
+    putSuspendHead(t); putInt(ts);
+    if (tail !== null) put(tail);
     else {
       put(B.site); put(site ? site.jsonB : B.null);
       putStack(n);
@@ -585,11 +591,20 @@ export function startRuntime(opts: RuntimeOptions): void {
     }
     put(B.closeList);
   }
+  // Suspends name their await place by a where record (see WhereRecord in src/trace/format.ts): a
+  // suspend is ~60 bytes instead of ~200, which the trace reader expands back into the full record.
+  let whereSeq = 0;
+  /** Writes a where record for the site, the stack in `chain` and `awaiting`; the suspend tail naming it. */
+  function newWhere(site: SiteInfo, n: number, awaiting: Bytes): Bytes {
+    const id = ++whereSeq;
+    put(B.whereHead); putInt(id); put(B.site); put(site.jsonB); putStack(n); put(B.awaiting); put(awaiting); put(B.closeLine);
+    return Buffer.concat([B.whereRef, enc(String(id)), B.closeLine]);
+  }
   function suspendTail(site: SiteInfo, n: number, awaiting: Bytes): Bytes {
     // Two entries: without a stack (a call's first await, before its caller awaits it) and with one.
     if (n === 0) {
       if (site.tail0B === null || site.tail0Awaiting !== awaiting) {
-        site.tail0B = Buffer.concat([B.site, site.jsonB, B.stackEmpty, B.awaiting, awaiting, B.closeLine]);
+        site.tail0B = newWhere(site, 0, awaiting);
         site.tail0Awaiting = awaiting;
       }
       return site.tail0B;
@@ -600,11 +615,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       for (let i = 1; i < n; i++) if (key[i] !== chain[i]) { same = false; break; }
       if (same) return site.tailB;
     }
-    const parts: Bytes[] = [B.site, site.jsonB, B.stack, B.openList];
-    for (let i = n - 1; i >= 0; i--) { parts.push(chain[i].frameB ??= enc(chain[i].frame)); if (i > 0) parts.push(B.comma); }
-    parts.push(B.closeList);
-    parts.push(B.awaiting, awaiting, B.closeLine);
-    site.tailB = Buffer.concat(parts);
+    site.tailB = newWhere(site, n, awaiting);
     site.tailAwaiting = awaiting;
     site.tailKey = chain.slice(0, n);
     return site.tailB;
