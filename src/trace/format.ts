@@ -111,7 +111,7 @@ export interface SuspendRecord {
 }
 
 /**
- * As written (Python tracer): most suspends of a trace stand at a few await sites, so the site,
+ * As written (both tracers): most suspends of a trace stand at a few await sites, so the site,
  * stack and often what it awaits are written once in a `where` record and named by its id.
  * Readers (src/trace/reader.ts) expand these into full SuspendRecords: no consumer sees either.
  */
