@@ -36,11 +36,13 @@ interface TaskState {
   implicit: boolean;
 }
 
-function num(value: unknown): number | null {
+/** A finite number, or null (trace fields come from other programs and may be anything). */
+export function num(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-function validSite(value: unknown): Site | null {
+/** A site with at least a file and a line, or null. */
+export function validSite(value: unknown): Site | null {
   if (!value || typeof value !== 'object') return null;
   const site = value as Site;
   return typeof site.file === 'string' && typeof site.line === 'number' ? site : null;

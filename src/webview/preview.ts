@@ -7,7 +7,7 @@
 // async calls are; records out of time order; tasks seen before their task record), there is
 // no preview and the model is built first, as for any trace.
 import { decodeInto, type EmbeddedRecords, type RecordSink } from '../html/embed';
-import { ModelBuilder } from '../model/build';
+import { ModelBuilder, num, validSite } from '../model/build';
 import type { TraceModel } from '../model/types';
 import type { Awaiting, Frame, Id, ResumeCause, Site, TraceRecord } from '../trace/format';
 import { awaitingLabel, siteLabel } from './text';
@@ -38,15 +38,6 @@ interface LaneState {
   /** Index into the wait columns of the open wait, or -1. */
   openWait: number;
   lastT: number;
-}
-
-function num(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-function validSite(value: unknown): Site | null {
-  const site = value as Site | null;
-  return site && typeof site === 'object' && typeof site.file === 'string' && typeof site.line === 'number' ? site : null;
 }
 
 /**
