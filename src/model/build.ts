@@ -48,6 +48,12 @@ export function validSite(value: unknown): Site | null {
   return typeof site.file === 'string' && typeof site.line === 'number' ? site : null;
 }
 
+/** What a suspend awaits, or the shared "unknown" when the record does not say. */
+export function validAwaiting(value: unknown): Awaiting {
+  const candidate = value as Awaiting | null | undefined;
+  return candidate && typeof candidate === 'object' && typeof candidate.kind === 'string' ? candidate : UNKNOWN_AWAITING;
+}
+
 /** The key await sites are grouped by: `file:line`. */
 export function siteKey(file: string, line: number): string {
   return `${file}:${line}`;
@@ -102,16 +108,10 @@ export class ModelBuilder {
     switch (record.type) {
       case 'task': this.onTask(record, t); break;
       case 'resume': this.onResume(record.task, t, record.cause); break;
-      case 'suspend': this.onSuspend(record.task, t, record); break;
+      case 'suspend': this.suspendAt(record.task, t, record.site, record.stack, record.awaiting); break;
       case 'end': this.onEnd(record.task, t, record.outcome, record.error); break;
       case 'rename': if (typeof record.name === 'string') this.state(record.task, t).lane.name = record.name; break;
-      case 'idle': {
-        const dur = Math.max(0, num(record.dur) ?? 0);
-        this.idleStart.push(t);
-        this.idleDur.push(dur);
-        if (t + dur > this.maxT) this.maxT = t + dur;
-        break;
-      }
+      case 'idle': this.idleAt(t, record.dur); break;
       case 'output': this.outputs.push(record); break;
       case 'warning': this.warnings.push(record); break;
       case 'exit': this.exit = record; break;
@@ -137,8 +137,11 @@ export class ModelBuilder {
   /** As addOne({ type: 'idle', t, dur }). */
   addIdle(t: number, dur: number): void {
     this.eventCount++;
-    t = this.seen(t);
-    dur = Math.max(0, num(dur) ?? 0);
+    this.idleAt(this.seen(t), dur);
+  }
+
+  private idleAt(t: number, durValue: unknown): void {
+    const dur = Math.max(0, num(durValue) ?? 0);
     this.idleStart.push(t);
     this.idleDur.push(dur);
     if (t + dur > this.maxT) this.maxT = t + dur;
@@ -211,18 +214,13 @@ export class ModelBuilder {
     state.openStep = index;
   }
 
-  private onSuspend(id: Id, t: number, record: TraceRecord & { type: 'suspend' }): void {
-    this.suspendAt(id, t, record.site, record.stack, record.awaiting);
-  }
-
   private suspendAt(id: Id, t: number, site: unknown, stack: unknown, awaitingValue: unknown): void {
     const state = this.state(id, t);
     if (t < state.lastT) t = state.lastT;
     state.lastT = t;
     this.closeStep(state, t);
     this.closeWait(state, t); // suspended twice without a resume: the first wait ends here
-    const candidate = awaitingValue as Awaiting | null | undefined;
-    const awaiting = candidate && typeof candidate === 'object' && typeof candidate.kind === 'string' ? candidate : UNKNOWN_AWAITING;
+    const awaiting = validAwaiting(awaitingValue);
     const index = this.waits.length;
     this.waits.push({
       index, task: id, start: t, end: NaN, site: validSite(site),

@@ -7,7 +7,7 @@
 // async calls are; records out of time order; tasks seen before their task record), there is
 // no preview and the model is built first, as for any trace.
 import { decodeInto, type EmbeddedRecords, type RecordSink } from '../html/embed';
-import { ModelBuilder, num, validSite } from '../model/build';
+import { ModelBuilder, num, validAwaiting, validSite } from '../model/build';
 import type { TraceModel } from '../model/types';
 import type { Awaiting, Frame, Id, ResumeCause, Site, TraceRecord } from '../trace/format';
 import { awaitingLabel, siteLabel } from './text';
@@ -44,11 +44,13 @@ interface LaneState {
  * Steps and waits go into columns for the whole trace, sized once from the record count (no
  * per-lane arrays growing a million times), and are split by lane at the end.
  */
+/** Thrown by the sink when the trace cannot be previewed exactly: the decode stops at once. */
+const NO_PREVIEW = new Error('no preview');
+
 class PreviewSink implements RecordSink {
   /** Everything that is not a step, wait or idle record goes to a real model builder. */
   readonly objects = new ModelBuilder();
   readonly lanes = new Map<Id, LaneState>();
-  aborted = false;
   private minT = Infinity;
   private maxT = -Infinity;
   private lastT = 0;
@@ -130,32 +132,26 @@ class PreviewSink implements RecordSink {
   /** The lane of the last record (a step and the wait after it are the same task's). */
   private lastTask: Id | null = null;
   private lastLane: LaneState | null = null;
-  /** The time laneAt() settled on: kept monotonic per task, as the model builder does. */
-  private t = 0;
-
-  private laneAt(task: Id, t: number): LaneState | null {
+  private laneAt(task: Id, t: number): LaneState {
     const lane = this.lastTask === task ? this.lastLane : this.lanes.get(task);
     // A step or wait of a task seen before its task record: its lane's place is not known here.
-    if (!lane) { this.aborted = true; return null; }
+    if (!lane) throw NO_PREVIEW;
     this.lastTask = task;
     this.lastLane = lane;
     if (t < lane.lastT) t = lane.lastT;
-    lane.lastT = t;
-    this.t = t;
+    lane.lastT = t;   // (kept monotonic per task, as the model builder does)
     return lane;
   }
 
   addResume(task: Id, time: number, _cause: ResumeCause): void {
     const t0 = this.seen(time);
-    if (this.aborted) return;
     const lane = this.laneAt(task, t0);
-    if (!lane) return;
-    const t = this.t;
+    const t = lane.lastT;
     // Another task's step still open: nested steps (their loop lane needs the model's stack).
-    if (this.current !== null && this.current !== task) { this.aborted = true; return; }
+    if (this.current !== null && this.current !== task) throw NO_PREVIEW;
     this.closeStep(task, lane, t);
     this.closeWait(lane, t);
-    if (t < this.lastStepStart || t < this.lastStepEnd || this.steps >= this.stepStart.length) { this.aborted = true; return; }
+    if (t < this.lastStepStart || t < this.lastStepEnd || this.steps >= this.stepStart.length) throw NO_PREVIEW;
     const k = this.steps++;
     this.stepLane[k] = lane.index;
     this.stepStart[k] = t;
@@ -167,13 +163,11 @@ class PreviewSink implements RecordSink {
 
   addSuspend(task: Id, time: number, site: Site | null, _stack: Frame[], awaiting: Awaiting): void {
     const t0 = this.seen(time);
-    if (this.aborted) return;
     const lane = this.laneAt(task, t0);
-    if (!lane) return;
-    const t = this.t;
+    const t = lane.lastT;
     this.closeStep(task, lane, t);
     this.closeWait(lane, t);
-    if (this.waits >= this.waitStart.length) { this.aborted = true; return; }
+    if (this.waits >= this.waitStart.length) throw NO_PREVIEW;
     const k = this.waits++;
     this.waitLane[k] = lane.index;
     this.waitStart[k] = t;
@@ -195,7 +189,6 @@ class PreviewSink implements RecordSink {
     this.objects.addOne(record);
     if (!record || typeof record !== 'object' || record.type === 'header') return;
     const t0 = this.seen((record as { t?: unknown }).t);
-    if (this.aborted) return;
     switch (record.type) {
       case 'task': case 'rename': this.lane(record.task); break;
       case 'end': {
@@ -206,7 +199,7 @@ class PreviewSink implements RecordSink {
         this.closeWait(lane, t);
         break;
       }
-      case 'resume': case 'suspend': case 'idle': this.aborted = true; break; // kept whole: not worth a second path
+      case 'resume': case 'suspend': case 'idle': throw NO_PREVIEW; // kept whole: not worth a second path
       default: break;
     }
   }
@@ -229,11 +222,10 @@ class PreviewSink implements RecordSink {
     }
     const spans: Spans[] = [];
     for (let l = 0; l < lanes; l++) spans.push({ start: starts.subarray(sizes[l], sizes[l + 1]), end: ends.subarray(sizes[l], sizes[l + 1]) });
-    return { spans, index: index.subarray(0, count) };
+    return { spans, index };
   }
 
   finish(count: number): Preview | null {
-    if (this.aborted) return null;
     const model = this.objects.model();
     // The model's lanes, in its order: every lane here must be one of them, and the other way round.
     if (model.tasks.length !== this.lanes.size || model.tasks.some((lane, i) => this.lanes.get(lane.id)?.index !== i)) return null;
@@ -277,10 +269,8 @@ class PreviewSink implements RecordSink {
         const lane = laneStates.get(task);
         if (!lane) return '';
         const i = waitIndex[waitOffset[lane.index] + k];
-        const candidate = waitAwaiting[i] as Awaiting | null;
-        const awaiting = candidate && typeof candidate === 'object' && typeof candidate.kind === 'string' ? candidate : undefined;
         const site = siteLabel(validSite(waitSite[i]));
-        const what = awaitingLabel(awaiting ?? { kind: 'unknown', label: 'unknown' } as Awaiting);
+        const what = awaitingLabel(validAwaiting(waitAwaiting[i]));
         return what ? `${site} · ${what}` : site;
       },
     };
@@ -293,7 +283,7 @@ export function buildPreview(compact: EmbeddedRecords): Preview | null {
   try {
     decodeInto(compact, sink);
   } catch {
-    return null; // a damaged embedding: the model build reports it
+    return null; // NO_PREVIEW, or a damaged embedding (the model build reports it)
   }
   return sink.finish(compact.count);
 }
