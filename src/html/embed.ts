@@ -165,8 +165,8 @@ const OVERFLOW = -0x80000000;
  * parsing 17 MB of digits into a five-million-element array:
  *   [u32 JSON byte length][JSON: records.data empty, packedData: count, overflow: [...]][padding to 4][int32 × count]
  */
-export function packEmbedded<T extends { records: EmbeddedRecords | unknown }>(embedded: T): Uint8Array {
-  const records = embedded.records as EmbeddedRecords;
+export function packEmbedded<T extends { records: EmbeddedRecords }>(embedded: T): Uint8Array {
+  const records = embedded.records;
   const data = records.data;
   const overflow: number[] = [];
   for (let i = 0; i < data.length; i++) {

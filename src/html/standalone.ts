@@ -94,7 +94,7 @@ export function renderStandaloneHtml(trace: TraceRecord[] | string, options: Sta
     problems,
     ended: exit && exit.type === 'exit' ? { code: exit.code, signal: exit.signal ?? null } : undefined,
   };
-  // A big trace: packed (numbers as raw doubles), gzipped at level 1 (nearly the size of the best
+  // A big trace: packed (numbers as 32-bit integers, an overflow list for the rest), gzipped at level 1 (nearly the size of the best
   // level at a fraction of the time), in base64. A small one: readable JSON.
   const compressed = embedded.records.data.length * 4 > (options.compressAbove ?? 1_000_000);
   const data = compressed ? gzipSync(packEmbedded(embedded), { level: 1 }).toString('base64') : escapeForScript(JSON.stringify(embedded));

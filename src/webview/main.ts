@@ -432,8 +432,9 @@ class App {
     renderDetails(this.dom.details, model, this.selection, this.detailsActions());
     document.body.dataset.ready = 'true';
     document.body.dataset.tasks = String(model.tasks.length);
-    // What the first frame could do without (hand-off objects) is built now, not on the first zoom.
-    setTimeout(() => void model.handoffs, 0);
+    // What the first frame could do without (hand-off objects) is built now, not on the first zoom;
+    // not for live snapshots, which are replaced before anyone zooms.
+    if (!(this.info?.live && !this.ended)) setTimeout(() => { if (this.model === model) void model.handoffs; }, 0);
   }
 
   private updateHeader(): void {
