@@ -276,7 +276,7 @@ export function startRuntime(opts: RuntimeOptions): void {
   const waiting = new Map<object, Task | Task[]>();
   let lastInitPromise: object | null = null;
 
-  // Heartbeat for the blocking watchdog (entries/watchdog.ts): an odd number while a stretch of
+  // Heartbeat for the blocking watchdog (watchdog.ts): an odd number while a stretch of
   // synchronous code runs (module code at start, then each task stretch), a new number at each change.
   // One plain store per stretch boundary; the watchdog samples the stretches that run long.
   const heartbeat = new Int32Array(new SharedArrayBuffer(4));
@@ -464,8 +464,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     else { put(B.cause); if (causeTask !== null) putTaskCause(causeTask, causeLabel); else put(UNKNOWN_CAUSE); put(B.closeLine); }
   }
 
-  // Record tails made once and written in one copy: `,"cause":C}\n` per cause, and per await site
-  // `,"site":S,"stack":[...],"awaiting":A}\n` for its last stack and awaiting (nearly always the same).
+  // Resume record tails made once and written in one copy: `,"cause":C}\n` per cause.
   const causeTails = new Map<Bytes, Bytes>();
   function causeTail(cause: Bytes): Bytes {
     let tail = causeTails.get(cause);
@@ -859,6 +858,8 @@ export function startRuntime(opts: RuntimeOptions): void {
       const w = waiting.get(promise);
       if (!w) return;
       waiting.delete(promise);
+      // Dropped here, so the resume has nothing to unwatch (and the settled promise is not kept).
+      if (Array.isArray(w)) { for (const t of w) t.waitPromise = null; } else w.waitPromise = null;
       const by = current;
       const cause = by ? null : settleContext();
       if (!by && cause === null) return;

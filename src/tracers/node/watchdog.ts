@@ -26,9 +26,13 @@ function userFile(url: string, tracerDir: string): string | null {
   return file;
 }
 
+/** node:inspector, loaded on the first long stretch (not before it is needed); null in a node built without it. */
+function loadInspector(): Inspector | null {
+  try { return require('node:inspector'); } catch { return null; }
+}
+
 /** Watches the heartbeat for as long as this thread lives. */
-/** `loadInspector` is called on the first long stretch: node:inspector is not loaded before it is needed. */
-export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: WatchdogData, loadInspector: () => Inspector | null, keepAlive: boolean): Promise<void> {
+export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: WatchdogData, keepAlive: boolean): Promise<void> {
   // Inspector replies do not keep a thread alive: without a handle of its own a worker would end
   // while waiting for one. (The runtime unrefs its worker, so this never keeps the program alive.)
   if (keepAlive) setInterval(() => undefined, 1 << 30);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { instrument as Instrument, StripTypes } from '../instrument';
 import { isTypeScript, isUserFile, typeScriptError, typeScriptFormat } from '../loading';
-import { cacheLookup, cacheStore } from '../cache';
+import { cachedTransform } from '../cache';
 import { runWatchdog, type WatchdogData } from '../watchdog';
 
 // acorn (and sucrase) load on the first file not found in the cache: a program traced again loads neither.
@@ -31,11 +31,7 @@ export function initialize(data: { tracerDir?: string | null; cacheDir?: string 
   cacheDir = data?.cacheDir ?? null;
   // This thread lives as long as the program: it hosts the blocking watchdog, no thread to start.
   const watchdog = data?.watchdog;
-  if (watchdog) void runWatchdog(watchdog, loadInspector, false);
-}
-
-function loadInspector(): typeof import('node:inspector') | null {
-  try { return require('node:inspector'); } catch { return null; } // built without the inspector
+  if (watchdog) void runWatchdog(watchdog, false);
 }
 
 type Next = (specifier: string, context?: any) => Promise<any>;
@@ -61,28 +57,23 @@ export async function load(url: string, context: any, nextLoad: Next): Promise<a
     const source = await readFile(file, 'utf8');
     const format = typeScriptFormat(file, source);
     if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
-    const cached = cacheLookup(cacheDir, { id: url, typescript: true, toCommonJS: false, source });
-    if (cached.code !== null) return { format: 'module', source: cached.code, shortCircuit: true };
     let code: string;
     try {
-      code = instrumenter()(source, { id: url, module: true, typescript: true }, stripper()).code;
+      code = cachedTransform(cacheDir, { id: url, typescript: true, toCommonJS: false, source },
+        () => instrumenter()(source, { id: url, module: true, typescript: true }, stripper()).code);
     } catch (err) {
       throw typeScriptError(err, file);
     }
-    if (cached.file) cacheStore(cached.file, code);
     return { format: 'module', source: code, shortCircuit: true };
   }
   const result = await nextLoad(url, context);
   if (result.format !== 'module' || result.source == null) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source).toString('utf8');
-  const cached = cacheLookup(cacheDir, { id: url, typescript: false, toCommonJS: false, source });
-  if (cached.code !== null) return { ...result, source: cached.code };
-  let code: string;
   try {
-    code = instrumenter()(source, { id: url, module: true, typescript: false }).code;
+    const code = cachedTransform(cacheDir, { id: url, typescript: false, toCommonJS: false, source },
+      () => instrumenter()(source, { id: url, module: true, typescript: false }).code);
+    return { ...result, source: code };
   } catch {
-    return result;
+    return result; // (acorn could not parse it: Node reports the real syntax error)
   }
-  if (cached.file) cacheStore(cached.file, code);
-  return { ...result, source: code };
 }

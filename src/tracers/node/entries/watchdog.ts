@@ -3,7 +3,4 @@
 import { workerData } from 'node:worker_threads';
 import { runWatchdog, type WatchdogData } from '../watchdog';
 
-function loadInspector(): typeof import('node:inspector') | null {
-  try { return require('node:inspector'); } catch { return null; } // node built without the inspector: no hotspots
-}
-void runWatchdog(workerData as WatchdogData, loadInspector, true);
+void runWatchdog(workerData as WatchdogData, true);
