@@ -268,8 +268,7 @@ def _site(code, line):
     return s[0]
 
 
-_runner_codes = set()  # our loop-callback runners: a walk up the stack stops there
-_runner_ids = set()    # their ids (membership without hashing code objects)
+_runner_ids = set()    # ids of our loop-callback runners' code: a walk up the stack stops there
 
 
 def _user_site_of_frame(f):
@@ -560,7 +559,6 @@ def _find_agen_step_types():
 
 
 _agen_step_types = _find_agen_step_types()
-_leaf_awaitables = set()   # Future / Task classes: awaiting one, the coroutine chain ends there
 
 
 def _agen_of(obj):
@@ -608,7 +606,7 @@ def _chain(coro):
 
 
 def _describe_frames(frames, key):
-    """(JSON tail up to "awaiting":, site JSON, api code, api index, awaiting for a bare yield).
+    """The suspend description of a coroutine chain (a list: its slots are described below).
 
     The api frame is the library function the user's innermost frame called: what it waits on.
     The stack keeps the user's frames and that call, not asyncio's internals below it."""
@@ -1030,9 +1028,7 @@ def _traced_run(self):
             node = None
         else:
             node = root.get(f.f_lasti)
-            c = c.cr_await
-            if c is None or c.__class__ in _leaf_awaitables:
-                c = None   # awaits a future or task (or nothing): the chain ends here
+            c = c.cr_await   # (None, or a future or task: the walk below stops at once)
     else:
         node = _tree
     while node is not None and c is not None:
@@ -1488,10 +1484,6 @@ def _install(tracer):
     _task_types.add(tasks.Task)
     if hasattr(tasks, '_PyTask'):
         _task_types.add(tasks._PyTask)
-    from asyncio import futures
-    for cls in (tasks.Task, getattr(tasks, '_PyTask', None), futures.Future, getattr(futures, '_PyFuture', None)):
-        if cls is not None:
-            _leaf_awaitables.add(cls)
     _TimerHandle = events.TimerHandle
 
     class OriginHandle(events.Handle):
@@ -1500,8 +1492,7 @@ def _install(tracer):
     _OriginHandle = OriginHandle
 
     events.Handle._run = _traced_run
-    _runner_codes.update((_traced_run.__code__, _run_callback.__code__, _callback_step.__code__, _plain_run.__code__))
-    _runner_ids.update(id(c) for c in _runner_codes)
+    _runner_ids.update(id(fn.__code__) for fn in (_traced_run, _run_callback, _callback_step, _plain_run))
     base_events.BaseEventLoop._call_soon = _make_call_soon(base_events.BaseEventLoop._call_soon)
     base_events.BaseEventLoop.call_soon_threadsafe = _make_call_soon_threadsafe(
         base_events.BaseEventLoop.call_soon_threadsafe)
