@@ -134,6 +134,21 @@ export interface WrittenSuspendRecord {
   awaiting?: Awaiting;
 }
 
+/**
+ * A whole step in one record, as the Python tracer writes most of them: the task resumed at `t`
+ * for `cause` (absent: `yield`) and suspended `d` ns later where the `where` record says, awaiting
+ * what `awaiting` (or the where) says. Readers expand it into a ResumeRecord and a SuspendRecord.
+ */
+export interface WrittenStepRecord {
+  type: 'step';
+  task: Id;
+  t: Nanos;
+  d: Nanos;
+  cause?: ResumeCause;
+  where: Id;
+  awaiting?: Awaiting;
+}
+
 export type Outcome = 'returned' | 'raised' | 'cancelled';
 
 export interface EndRecord {

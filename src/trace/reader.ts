@@ -1,6 +1,6 @@
 // Reads NDJSON trace text into records. Tolerant by design: a program killed mid-write
 // leaves a truncated last line, and a corrupt file must still show what can be read.
-import type { Awaiting, SuspendRecord, TraceRecord, WhereRecord } from './format';
+import type { Awaiting, ResumeCause, ResumeRecord, SuspendRecord, TraceRecord, WhereRecord } from './format';
 
 export interface ParseProblem {
   /** 1-based line number in the trace file. */
@@ -12,6 +12,9 @@ export interface ParsedTrace {
   records: TraceRecord[];
   problems: ParseProblem[];
 }
+
+/** A step record's cause when it names none: it had yielded (the commonest step by far). */
+const YIELD: ResumeCause = { kind: 'yield' };
 
 const KNOWN_TYPES = new Set(['header', 'task', 'resume', 'suspend', 'end', 'rename', 'idle', 'output', 'warning', 'exit']);
 
@@ -71,6 +74,10 @@ export class TraceReader {
         out.push(this.expandSuspend(value as Record<string, unknown>));
         continue;
       }
+      if (type === 'step') {
+        this.expandStep(value as Record<string, unknown>, out);
+        continue;
+      }
       if (type === 'where') {
         this.rememberWhere(value as Record<string, unknown>);
         continue;
@@ -88,6 +95,17 @@ export class TraceReader {
       return;
     }
     this.wheres.set(w.id, w as unknown as WhereRecord);
+  }
+
+  /** A step written as {task, t, d, cause?, where, awaiting?}: its resume, then its suspend. */
+  private expandStep(r: Record<string, unknown>, out: TraceRecord[]): void {
+    if (typeof r.t !== 'number' || typeof r.d !== 'number') {
+      this.problems.push({ line: this.lineNo, message: 'a step record needs a number "t" and "d"' });
+      return;
+    }
+    const cause = (r.cause as ResumeCause | undefined) ?? YIELD;
+    out.push({ type: 'resume', task: r.task, t: r.t, cause } as ResumeRecord);
+    out.push(this.expandSuspend({ task: r.task, t: r.t + Math.max(0, r.d), where: r.where, awaiting: r.awaiting }));
   }
 
   /** A suspend written as {task, t, where, awaiting?}: the full record every consumer reads. */

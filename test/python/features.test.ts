@@ -1,6 +1,7 @@
 // Every feature the Python tracer supports, each on a small real program
 // (test/fixtures/python/*.py) run under Python 3.8, 3.11 and 3.12+ where the feature exists.
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   FIXTURES, endOf, exitRecord, findPython, lineOf, outputs, pool, printed, printer, resumes, suspends, taskByCoro,
@@ -248,6 +249,16 @@ for (const version of VERSIONS) {
       assert.ok(b.hotspots && b.hotspots.length >= 1 && b.hotspots[0].samples >= 1, JSON.stringify(b.hotspots));
       assert.equal(b.hotspots[0].site.line, lineOf(t.file, 'time.sleep(0.3)'));
       assert.match(b.message, /hog/);
+      // A step that long has its resume written while it runs, then a plain suspend: one step.
+      const lines = readFileSync(t.tracePath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; task?: number; t?: number });
+      const own = lines.filter((l) => l.task === hog.task && ['resume', 'suspend', 'step', 'end'].includes(l.type));
+      const early = own.findIndex((l) => l.type === 'resume' && l.t === b.t);
+      assert.ok(early >= 0, JSON.stringify(own));
+      assert.equal(own[early + 1].type, 'end', 'the blocking step ends the task: its end follows its resume');
+      const model = buildModel(t.records);
+      const step = model.steps.find((s) => s.task === hog.task && s.start === b.t)!;
+      assert.ok(step && step.end - step.start === b.dur, JSON.stringify(step));
+      assert.equal(model.steps.filter((s) => s.task === hog.task && s.start === b.t).length, 1);
     });
 
     it('never-awaited coroutine: a warning at the call that lacks its await; the RuntimeWarning still reaches stderr', () => {

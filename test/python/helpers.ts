@@ -53,8 +53,8 @@ export interface RunOptions {
   args?: string[];
   stdin?: string;
   blockingMs?: number;
-  /** Called once the trace file exists with at least this text (for kill tests). */
-  onTrace?: { contains: string; then: (child: import('node:child_process').ChildProcess) => void };
+  /** Called once the trace file exists with at least this text, or text it accepts (for kill tests). */
+  onTrace?: { contains: string | ((text: string) => boolean); then: (child: import('node:child_process').ChildProcess) => void };
   timeoutMs?: number;
 }
 
@@ -76,7 +76,8 @@ export function traceProgram(py: string, file: string, opts: RunOptions = {}): P
     if (opts.onTrace) {
       const { contains, then } = opts.onTrace;
       poll = setInterval(() => {
-        if (existsSync(tracePath) && readFileSync(tracePath, 'utf8').includes(contains)) {
+        const text = existsSync(tracePath) ? readFileSync(tracePath, 'utf8') : '';
+        if (text && (typeof contains === 'string' ? text.includes(contains) : contains(text))) {
           clearInterval(poll);
           poll = undefined;
           then(child);

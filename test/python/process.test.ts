@@ -3,22 +3,32 @@
 import { strict as assert } from 'node:assert';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { FIXTURES, DIST, exitRecord, findPython, outputs, tasks, traceProgram, type Traced } from './helpers';
+import { FIXTURES, DIST, exitRecord, findPython, outputs, resumes, suspends, taskByCoro, tasks, traceProgram, type Traced } from './helpers';
+import { buildModel } from '../../src/model/build';
 import { pythonLaunch } from '../../src/tracers/python/launch';
 
 const py = findPython('3.12') ?? findPython('3.11') ?? findPython('3.13');
 const LONG = join(FIXTURES, 'long_running.py');
+const STUCK = join(FIXTURES, 'stuck.py');
+
+/** The trace so far holds the resume of the task that printed "spinning" (whole lines only). */
+function spinnerShownRunning(text: string): boolean {
+  const records = text.slice(0, text.lastIndexOf('\n')).split('\n').map((l) => JSON.parse(l) as { type: string; task?: number; text?: string });
+  const spinner = records.find((r) => r.type === 'output' && r.text === 'spinning\n')?.task;
+  return spinner !== undefined && records.some((r) => r.type === 'resume' && r.task === spinner);
+}
 
 describe('Python tracer process behaviour', function () {
   let killed: Traced;
   let termed: Traced;
   let interrupted: Traced;
+  let stuck: Traced;
   let ticksSeenBeforeKill = 0;
 
   before(async function () {
     if (!py) { this.skip(); return; }
     this.timeout(60_000);
-    [killed, termed, interrupted] = await Promise.all([
+    [killed, termed, interrupted, stuck] = await Promise.all([
       traceProgram(py, LONG, {
         onTrace: {
           contains: 'a tick 10', then: (child) => {
@@ -30,6 +40,9 @@ describe('Python tracer process behaviour', function () {
       }),
       traceProgram(py, LONG, { onTrace: { contains: 'a tick 5', then: (child) => child.kill('SIGTERM') } }),
       traceProgram(py, LONG, { onTrace: { contains: 'a tick 5', then: (child) => child.kill('SIGINT') } }),
+      // Killed only once the trace names the step still running: steps are written when they
+      // end, except one that runs long, whose resume is written while it runs.
+      traceProgram(py, STUCK, { onTrace: { contains: spinnerShownRunning, then: (child) => child.kill('SIGTERM') } }),
     ]);
   });
 
@@ -59,6 +72,22 @@ describe('Python tracer process behaviour', function () {
     assert.equal(exit.code, 143);
     assert.equal(termed.records[termed.records.length - 1].type, 'exit');
     assert.ok(outputs(termed).some((o) => o.text === 'a tick 5\n'));
+  });
+
+  it('a task stuck in one step is shown running while it runs, and after SIGTERM', () => {
+    assert.equal(stuck.signal, 'SIGTERM', 'killed once its resume was in the file (else the timeout kills it)');
+    assert.deepEqual(stuck.problems, []);
+    const spinner = taskByCoro(stuck, 'spinner');
+    const last = resumes(stuck, spinner.task).at(-1)!;
+    const printedAt = outputs(stuck).find((o) => o.text === 'spinning\n')!;
+    assert.ok(last.t <= printedAt.t && printedAt.task === spinner.task, 'the resume is of the step that printed');
+    assert.ok(!suspends(stuck, spinner.task).some((s) => s.t > last.t), 'it never suspended again');
+    const model = buildModel(stuck.records);
+    const open = model.steps.filter((s) => s.open);
+    assert.equal(open.length, 1);
+    assert.equal(open[0].task, spinner.task);
+    assert.equal(open[0].end, model.end, 'running until the end of the trace');
+    assert.equal(exitRecord(stuck)!.signal, 'SIGTERM');
   });
 
   it('SIGINT: KeyboardInterrupt traceback as python prints it, exit record, dies of SIGINT', () => {

@@ -1,13 +1,14 @@
 // Compact suspends: the Python tracer writes each await site's site, stack (and often what it
-// awaits) once in a `where` record, and suspends name it by id; src/trace/reader.ts expands them
-// so every consumer still reads full suspend records. Real traces from real interpreters, plus
+// awaits) once in a `where` record, and suspends name it by id; most steps are one `step` record
+// (resume and suspend). src/trace/reader.ts expands both so every consumer still reads full
+// resume and suspend records. Real traces from real interpreters, plus
 // the reader's handling of damaged input.
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, findPython, lineOf, pool, suspends, taskByCoro, tasks, traceProgram, type Traced } from './helpers';
 import { TraceReader, parseTrace } from '../../src/trace/reader';
-import type { SuspendRecord, TraceRecord } from '../../src/trace/format';
+import type { ResumeRecord, SuspendRecord, TraceRecord } from '../../src/trace/format';
 
 const VERSIONS = ['3.8', '3.12', '3.13'];
 const STORM = join(FIXTURES, 'bench', 'storm.py');
@@ -45,7 +46,7 @@ describe('python tracer: where records (compact suspends)', () => {
               assert.ok(!defined.has(r.id as number), `where ${String(r.id)} written twice`);
               defined.add(r.id as number);
               assert.ok(Array.isArray(r.stack) && 'site' in r, 'a where record has a site and a stack');
-            } else if (r.type === 'suspend') {
+            } else if (r.type === 'suspend' || r.type === 'step') {
               assert.ok(!('site' in r) && !('stack' in r), 'a written suspend names its where instead of repeating it');
               assert.ok(defined.has(r.where as number), `suspend names where ${String(r.where)} before it is written`);
               named++;
@@ -55,15 +56,16 @@ describe('python tracer: where records (compact suspends)', () => {
         }
       });
 
-      it('the storm: every sleep(0) names one where record, a few dozen bytes per suspend', () => {
+      it('the storm: every sleep(0) step is one record naming one where record, a few dozen bytes', () => {
         const { storm, stormLines } = runs.get(v)!;
-        const written = stormLines.filter((r) => r.type === 'suspend');
+        const written = stormLines.filter((r) => r.type === 'step');
         const atSleep = written.filter((r) => !('awaiting' in r));
         assert.equal(atSleep.length, 40 * 25, 'every sleep(0) suspend takes its awaiting from the where record');
         assert.equal(new Set(atSleep.map((r) => r.where)).size, 1, 'all at one place: one where record');
-        const bytes = readFileSync(storm.tracePath, 'utf8').split('\n').filter((l) => l.includes('"type":"suspend"') && !l.includes('"awaiting"'));
-        const perSuspend = bytes.reduce((n, l) => n + l.length + 1, 0) / bytes.length;
-        assert.ok(perSuspend < 80, `a storm suspend takes ${perSuspend.toFixed(0)} bytes`);
+        assert.equal(atSleep.filter((r) => !('cause' in r)).length, 40 * 24, 'a step resumed after a yield leaves its cause out');
+        const bytes = readFileSync(storm.tracePath, 'utf8').split('\n').filter((l) => l.includes('"type":"step"') && !l.includes('"awaiting"'));
+        const perStep = bytes.reduce((n, l) => n + l.length + 1, 0) / bytes.length;
+        assert.ok(perStep < 80, `a storm step takes ${perStep.toFixed(0)} bytes`);
       });
 
       it('the reader expands them: full suspends with the site, stack and awaiting of their where', () => {
@@ -71,12 +73,16 @@ describe('python tracer: where records (compact suspends)', () => {
         assert.deepEqual(storm.problems, []);
         assert.ok(!storm.records.some((r) => (r.type as string) === 'where'), 'no consumer sees a where record');
         const all = suspends(storm);
-        assert.equal(all.length, stormLines.filter((r) => r.type === 'suspend').length, 'one suspend read per suspend written');
+        assert.equal(all.length, stormLines.filter((r) => r.type === 'suspend' || r.type === 'step').length, 'one suspend read per suspend or step written');
+        assert.equal(storm.records.filter((r) => r.type === 'resume').length, stormLines.filter((r) => r.type === 'resume' || r.type === 'step').length, 'one resume read per resume or step written');
         const worker = tasks(storm).find((t) => t.coro === 'worker')!;
         const sleepLine = lineOf(STORM, '    await asyncio.sleep(0)');
         const own = suspends(storm, worker.task);
         assert.equal(own.length, 25);
-        for (const s of own) {
+        const ownResumes = storm.records.filter((r): r is ResumeRecord => r.type === 'resume' && r.task === worker.task);
+        assert.deepEqual(ownResumes.map((r) => r.cause.kind), ['start', ...Array<string>(24).fill('yield'), 'yield']);
+        for (const [i, s] of own.entries()) {
+          assert.ok(s.t >= ownResumes[i].t && s.t < ownResumes[i + 1].t, 'each suspend between its resume and the next');
           assert.equal(s.site?.line, sleepLine);
           assert.equal(s.site?.file, STORM);
           assert.deepEqual(s.awaiting, { kind: 'sleep', label: 'asyncio.sleep(0)', delay: 0 });
@@ -150,5 +156,37 @@ describe('trace reader: where records in damaged or mixed traces', () => {
     assert.deepEqual(got[3], lines[6]);
     assert.equal(got.length, 4);
     assert.equal(parsed.problems.length, 2);
+  });
+});
+
+describe('trace reader: step records', () => {
+  const site = { file: '/p/a.py', line: 3, col: 5 };
+  const stack = [{ fn: 'main', file: '/p/a.py', line: 3 }];
+  const lines = [
+    { type: 'header', format: 'awaitlens', version: 1, runtime: 'python', runtimeVersion: '3.12.1', program: '/p/a.py', argv: [] },
+    { type: 'where', id: 1, site, stack, awaiting: { kind: 'sleep', label: 'asyncio.sleep(0)', delay: 0 } },
+    { type: 'step', task: 4, t: 100, d: 5, where: 1 },
+    { type: 'step', task: 4, t: 200, d: 7, cause: { kind: 'task', task: 2 }, where: 1, awaiting: { kind: 'future', label: 'Future' } },
+    { type: 'step', task: 4, t: 300, where: 1 },
+    { type: 'step', task: 4, t: 400, d: 1, where: 9 },
+  ];
+  const parsed = parseTrace(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  const body = parsed.records.slice(1);
+
+  it('a step is its resume (cause yield unless it names one), then its suspend d ns later', () => {
+    assert.deepEqual(body.slice(0, 4), [
+      { type: 'resume', task: 4, t: 100, cause: { kind: 'yield' } },
+      { type: 'suspend', task: 4, t: 105, site, stack, awaiting: { kind: 'sleep', label: 'asyncio.sleep(0)', delay: 0 } },
+      { type: 'resume', task: 4, t: 200, cause: { kind: 'task', task: 2 } },
+      { type: 'suspend', task: 4, t: 207, site, stack, awaiting: { kind: 'future', label: 'Future' } },
+    ]);
+  });
+
+  it('a step without a duration is a problem and is skipped; one naming a missing where is kept', () => {
+    assert.ok(parsed.problems.some((p) => p.line === 5 && /step record needs/.test(p.message)), JSON.stringify(parsed.problems));
+    assert.equal(body.length, 6);
+    assert.deepEqual(body[4], { type: 'resume', task: 4, t: 400, cause: { kind: 'yield' } });
+    assert.equal((body[5] as SuspendRecord).site, null);
+    assert.ok(parsed.problems.some((p) => p.line === 6 && /where record 9/.test(p.message)), JSON.stringify(parsed.problems));
   });
 });

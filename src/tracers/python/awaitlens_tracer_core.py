@@ -5,8 +5,10 @@
 #
 # How it works, cheaply (sys.setprofile would be far too slow):
 # - every loop callback runs through events.Handle._run; we replace it with a copy that, when
-#   the callback is a task's step or wakeup, records `resume` before and `suspend`/`end` after,
-#   walking the coroutine chain (cr_await / gi_yieldfrom) for the await site and what it waits on;
+#   the callback is a task's step or wakeup, records the step when it ends (one `step` record:
+#   resume and suspend; or `resume` and `end`), walking the coroutine chain (cr_await /
+#   gi_yieldfrom) for the await site and what it waits on. A step that runs long has its `resume`
+#   written while it runs (by the monitor), so a stuck program shows which task is stuck;
 # - loop._call_soon makes handles that remember what was running when they were scheduled (the
 #   task, timer or I/O callback): that is the `cause` of the resume they lead to;
 # - BaseEventLoop.create_task is wrapped (so whatever task factory the user set, eager ones too,
@@ -141,15 +143,13 @@ class _Tracer(object):
 
 import json as _json
 import threading as _threading
-import collections as _collections
 import time as _time
 import weakref as _weakref
-from itertools import islice as _islice
 import itertools as _itertools
 
 _now = _time.perf_counter_ns
 _T0 = _now()
-_queue = _collections.deque()
+_queue = []
 _emit = _queue.append
 _fd = -1
 _write_lock = _threading.Lock()
@@ -166,11 +166,14 @@ _origin = None
 _samples = {}          # serial -> {(file, line): count}
 
 _THREAD = 'thread'
-_C_START = ',"cause":{"kind":"start"}}'
-_C_YIELD = ',"cause":{"kind":"yield"}}'
-_C_TIMER = ',"cause":{"kind":"timer"}}'
-_C_UNKNOWN = ',"cause":{"kind":"unknown"}}'
-_C_CANCEL = ',"cause":{"kind":"cancel"}}'
+# Causes as JSON record fields, without the record's closing brace. A step record leaves out the
+# commonest, yield (_C_YIELD is empty); a resume record writes it (_resume_cause).
+_C_START = ',"cause":{"kind":"start"}'
+_C_YIELD = ''
+_C_TIMER = ',"cause":{"kind":"timer"}'
+_C_UNKNOWN = ',"cause":{"kind":"unknown"}'
+_C_CANCEL = ',"cause":{"kind":"cancel"}'
+_RESUME_YIELD = ',"cause":{"kind":"yield"}'
 
 _get_running_loop = _current_task = None
 _BaseTask = _OriginHandle = _TimerHandle = None
@@ -192,11 +195,12 @@ def _write_out():
     with _write_lock:
         if not _queue:
             return
-        # Only this function takes records out (under the lock); others may append meanwhile.
-        # islice over iter(popleft) drains exactly what is there now in C, not record by record
-        # in Python (that loop cost as much as formatting a record). (Sentinel '': no record is
-        # empty, and comparing a record with a str is cheaper than with None.)
-        parts = list(_islice(iter(_queue.popleft, ''), len(_queue)))
+        # Only this function takes records out (under the lock); other threads may append
+        # meanwhile, at the end only: the first n are exactly what this takes. (Each list
+        # operation is atomic; no loop per record in Python, which cost as much as formatting it.)
+        n = len(_queue)
+        parts = _queue[:n]
+        del _queue[:n]
         parts.append('')
         data = '\n'.join(parts).encode('utf-8', 'surrogatepass')
         try:
@@ -344,15 +348,15 @@ def _register(task, t, parent, site, eager=False):
     task._al_id = tid
     task._al_r = '{"type":"resume","task":%d,"t":' % tid
     task._al_s = '{"type":"suspend","task":%d,"t":' % tid
-    # One attribute read per step in _traced_run: id, record prefixes, and where the walk of its
-    # coroutine chain starts (_tree's node for the coroutine's code; None: walk from the top).
-    root = None
+    # One attribute read per step in _traced_run: id, record prefixes, and the table of where
+    # its coroutine stands (_positions; None: not a coroutine, always the full walk).
+    positions = None
     if coro0.__class__ is _CoroType:
-        root = _tree.get(id(coro0.cr_code))
-        if root is None:
-            root = _tree[id(coro0.cr_code)] = {}
+        positions = _positions.get(id(coro0.cr_code))
+        if positions is None:
+            positions = _positions[id(coro0.cr_code)] = {}
             _tree_codes.append(coro0.cr_code)   # (keeps the id its key)
-    task._al = (tid, task._al_r, task._al_s, root, coro0)
+    task._al = (tid, task._al_r, '{"type":"step","task":%d,"t":' % tid, positions, coro0)
     # The record waits until the creating step ends (or the task first runs): TaskGroup and
     # create_task(name=...) on some versions name the task only after the factory made it.
     _pending_tasks.append((task, tid, t, parent, site, eager))
@@ -443,7 +447,7 @@ def _tid(task):
         tid = _register(task, t0, parent, site, eager=True)
         if not tid:
             return 0
-        _emit(task._al_r + str(t0 - _T0) + _C_START)
+        _emit(task._al_r + str(t0 - _T0) + _C_START + '}')
         _unstarted.discard(tid)
         task._al_eager_started = True
         return tid
@@ -497,7 +501,7 @@ def _make_create_task(orig):
             if not tid:
                 return task
             _unstarted.discard(tid)
-            _emit(task._al_r + str(t0 - _T0) + _C_START)
+            _emit(task._al_r + str(t0 - _T0) + _C_START + '}')
             _after_step(task, tid, _now())
         else:
             _register(task, t0, parent, site)
@@ -531,6 +535,10 @@ def _end(task, tid, t):
 _frames_cache = {}     # (id(code), lasti, id(code), lasti, ...) -> description (see _describe_frames)
 _tree = {}             # id(code) -> lasti -> id(code) -> ... -> {_LEAF: description}
 _tree_codes = []
+# id(code of a task's coroutine) -> f_lasti -> (class of what it awaits there, that coroutine's
+# code or None, description): one lookup per step where the task itself awaits a future or a
+# known asyncio call (sleep, Queue.get...), by far the commonest case. Deeper chains take _walk.
+_positions = {}
 _LEAF = -1
 _STOP = -2
 _FAST = -3   # node -> (code, child): the one code usually awaited there, compared by identity
@@ -643,8 +651,9 @@ def _describe_frames(frames, key):
     # [6]: the whole tail when what it awaits follows from where it stands alone (queue, lock,
     #      stream I/O): that awaiting is in the where record too;
     # [7]: the whole tail for a bare yield (asyncio.sleep(0)): the storm case;
-    # [8]: the where record's site and stack.
-    hit = [None, site, api_code, api_index, bare, tuple(f.f_code for f in frames), None, None, where]
+    # [8]: the where record's site and stack;
+    # [9]: the index of the asyncio call the description stops at (-1: none).
+    hit = [None, site, api_code, api_index, bare, tuple(f.f_code for f in frames), None, None, where, stop_index]
     if len(_frames_cache) < 100000:
         _frames_cache[key] = hit
         # The same, as a tree walked level by level in _traced_run without allocating.
@@ -891,7 +900,7 @@ def _report_callback_error(handle, exc):
 
 
 def _cause(origin, handle, task, tid):
-    """Why the loop runs this task step now (JSON, with the record's closing brace)."""
+    """Why the loop runs this task step now (a JSON field: see _C_START)."""
     args = handle._args
     if args:
         fut = args[0]
@@ -900,20 +909,20 @@ def _cause(origin, handle, task, tid):
             # awaited that ended cancelled (then that task woke it, like any other ending).
             if fut.cancelled() and not (origin.__class__ is int and getattr(fut, '_al_id', None) == origin):
                 if origin.__class__ is int:
-                    return ',"cause":{"kind":"cancel","task":%d}}' % origin
+                    return ',"cause":{"kind":"cancel","task":%d}' % origin
                 return _C_CANCEL
         except Exception:
             pass
         if origin.__class__ is int:
             if origin == tid:
-                return ',"cause":{"kind":"callback","label":"a callback it scheduled"}}'
-            return ',"cause":{"kind":"task","task":%d}}' % origin
+                return ',"cause":{"kind":"callback","label":"a callback it scheduled"}'
+            return ',"cause":{"kind":"task","task":%d}' % origin
         if origin is None:
             return _C_UNKNOWN
         if origin is _THREAD:
             if getattr(fut, '_al_executor', False):
-                return ',"cause":{"kind":"callback","label":"executor"}}'
-            return ',"cause":{"kind":"callback","label":"thread"}}'
+                return ',"cause":{"kind":"callback","label":"executor"}'
+            return ',"cause":{"kind":"callback","label":"thread"}'
         if origin.__class__ is _TimerHandle:
             return _C_TIMER
         return _io_cause(origin)
@@ -921,9 +930,9 @@ def _cause(origin, handle, task, tid):
     if origin == tid:
         return _C_YIELD
     if getattr(task, '_must_cancel', False):
-        return _C_CANCEL if origin.__class__ is not int else ',"cause":{"kind":"cancel","task":%d}}' % origin
+        return _C_CANCEL if origin.__class__ is not int else ',"cause":{"kind":"cancel","task":%d}' % origin
     if origin.__class__ is int:
-        return ',"cause":{"kind":"task","task":%d}}' % origin
+        return ',"cause":{"kind":"task","task":%d}' % origin
     return _C_UNKNOWN
 
 
@@ -963,8 +972,8 @@ def _io_cause_text(handle, cb):
         except Exception:
             fd = None
     if fd is not None and fd >= 0:
-        return ',"cause":{"kind":"io","label":%s,"fd":%d}}' % (_dumps(name), fd)
-    return ',"cause":{"kind":"io","label":%s}}' % _dumps(name)
+        return ',"cause":{"kind":"io","label":%s,"fd":%d}' % (_dumps(name), fd)
+    return ',"cause":{"kind":"io","label":%s}' % _dumps(name)
 
 
 def _traced_run(self):
@@ -978,11 +987,11 @@ def _traced_run(self):
             return _callback_step(self, cb)
         return _run_callback(self, cb, task)
     try:
-        tid, r_prefix, s_prefix, root, c = task._al
+        tid, r_prefix, p_prefix, positions, c = task._al
     except AttributeError:
         _tid(task)   # made without loop.create_task (asyncio.Task(...) directly)
         _flush_tasks()
-        tid, r_prefix, s_prefix, root, c = task._al
+        tid, r_prefix, p_prefix, positions, c = task._al
     if not tid:
         return _plain_run(self)
     args = self._args
@@ -999,14 +1008,19 @@ def _traced_run(self):
         cause = _C_YIELD
     if _pending_tasks:
         _flush_tasks()   # (a task made outside any step: module level, another thread's loop)
+    # Nothing is written before the step ends: then one record says both when it ran and where it
+    # stopped (half the formatting and writing of a resume plus a suspend). A step still running
+    # after _early_ns gets its resume written by the monitor (_resume_running_step).
     t0 = _now()
-    # (an f-string builds the record in one go: ~20% cheaper than %, ~10% than + str() +)
-    _emit(f'{r_prefix}{t0 - _T0}{cause}')
     _origin = tid
     try:
-        self._context.run(cb, *args)
+        if args:
+            self._context.run(cb, *args)
+        else:
+            self._context.run(cb)
     except (SystemExit, KeyboardInterrupt):
         _origin = None
+        _resume_once(r_prefix, t0, cause)
         _after_step(task, tid, _now())
         raise
     except BaseException as exc:
@@ -1017,21 +1031,50 @@ def _traced_run(self):
         _flush_output()
     if _pending_tasks:
         _flush_tasks()
-    # Where the coroutine chain stands, looked up level by level in _tree: no allocation
-    # here (lists per step made the GC run noticeably more often).
-    # Below a known asyncio call (sleep, Queue.get...) the walk stops at its code object,
-    # never touching its frame: on 3.11+ that would build a frame object every step.
-    if root is not None:
-        # The task's own coroutine: its code is known (root), only its position is looked up.
+    # Where the task stopped. Its coroutine's position says it when the task awaits a future or
+    # a known asyncio call there (checked: what it awaits must be of the class, and the
+    # coroutine of the code, seen there before). Asyncio's frames below are never touched: on
+    # 3.11+ reading a frame builds a frame object.
+    hit = None
+    if positions is not None:
         f = c.cr_frame
-        if f is None:   # finished: the task is done
-            node = None
-        else:
-            node = root.get(f.f_lasti)
-            c = c.cr_await   # (None, or a future or task: the walk below stops at once)
+        if f is not None:
+            e = positions.get(f.f_lasti)
+            if e is not None:
+                aw = c.cr_await
+                if aw.__class__ is e[0] and (e[1] is None or aw.cr_code is e[1]):
+                    hit = e[2]
+    if hit is None:
+        hit = _walk(c, positions)
+        if hit is None:
+            if task.done():
+                _resume_once(r_prefix, t0, cause)
+                _end(task, tid, t1)
+                if t1 - t0 > _block_ns:
+                    _blocking(tid, t0, t1, t0, task)
+                return
+            hit = _describe_frames(*_chain(task._coro))
+    d = t1 - t0
+    if task._fut_waiter is None:
+        tail = hit[7] or _where_bare(hit)
     else:
-        node = _tree
-    while node is not None and c is not None:
+        tail = hit[6] or _where_awaiting(task._fut_waiter, None, hit, task)
+    if d < _early_ns:
+        _emit(f'{p_prefix}{t0 - _T0},"d":{d}{cause}{tail}')
+    else:
+        _long_step_end(task, tid, t0, t1, cause, tail)
+    self = None
+
+
+def _walk(coro, positions):
+    """The description of where a task's coroutine chain stands (None: it has no frame left).
+
+    Looked up level by level in _tree: no allocation for chains seen before (lists per step made
+    the GC run noticeably more often). Below a known asyncio call (sleep, Queue.get...) the walk
+    stops at its code object, never touching its frame."""
+    node = _tree
+    c = coro
+    while c is not None:
         ct = c.__class__
         if ct is _CoroType:
             code = c.cr_code
@@ -1061,30 +1104,88 @@ def _traced_run(self):
             continue
         else:
             break
-        if f is None:   # a finished coroutine: the task is done
+        if f is None:
+            if c is coro:
+                return None   # finished: the task is done
             node = None
             break
         node = node.get(f.f_lasti)
+        if node is None:
+            break
         c = n
     hit = node.get(_LEAF) if node is not None else None
     if hit is None:
-        # Not seen here before, or the task ended: its coroutine has no frame any more
-        # (finding that in the walk saves a task.done() call per step).
-        if task.done():
-            _end(task, tid, t1)
-            if t1 - t0 > _block_ns:
-                _blocking(tid, t0, t1, t0, task)
-            return
-        frames, key = _chain(task._coro)
+        # Not seen here before.
+        if coro.__class__ is _CoroType and coro.cr_frame is None:
+            return None
+        frames, key = _chain(coro)
+        if not frames:
+            return None
         hit = _describe_frames(frames, key)
-    fut = task._fut_waiter
-    if fut is None:
-        _emit(f'{s_prefix}{t1 - _T0}{hit[7] or _where_bare(hit)}')
-    else:
-        _emit(f'{s_prefix}{t1 - _T0}{hit[6] or _where_awaiting(fut, None, hit, task)}')
+    if positions is not None:
+        # Next time one lookup will do, when the task itself awaits a future, or a known asyncio
+        # call it stops at (hit[9] == 1), there.
+        aw = coro.cr_await
+        k = aw.__class__
+        if len(hit[5]) == 1:
+            if k is not _CoroType and k is not _GenType and k is not _AgenType and k not in _agen_step_types:
+                positions[coro.cr_frame.f_lasti] = (k, None, hit)
+        elif hit[9] == 1 and k is _CoroType:
+            positions[coro.cr_frame.f_lasti] = (k, aw.cr_code, hit)
+    return hit
+
+
+# --- steps that run long: their resume is written while they run ------------------------------
+
+_step_lock = _threading.Lock()
+_early_ns = 20000000    # (set from the blocking threshold in _install)
+_resumed = 0            # start time of the last step whose resume is written, or that was closed
+
+
+def _resume_once(r_prefix, t0, cause):
+    """Writes a step's resume record unless it is written already (by the monitor)."""
+    global _resumed
+    with _step_lock:
+        if _resumed != t0:
+            _emit(f'{r_prefix}{t0 - _T0}{cause or _RESUME_YIELD}}}')
+            _resumed = t0
+
+
+def _long_step_end(task, tid, t0, t1, cause, tail):
+    """The end of a step that ran _early_ns or longer: the monitor may have written its resume."""
+    global _resumed
+    with _step_lock:
+        if _resumed == t0:
+            _emit(f'{task._al_s}{t1 - _T0}{tail}')
+        else:
+            _emit(f'{task._al[2]}{t0 - _T0},"d":{t1 - t0}{cause}{tail}')
+            _resumed = t0   # closed: the monitor must not write its resume now
     if t1 - t0 > _block_ns:
         _blocking(tid, t0, t1, t0, task)
-    self = None
+
+
+def _resume_running_step(top, min_ns):
+    """Writes the resume of the task step running in frame `top`'s stack, if there is one that
+    has run min_ns or longer and its resume is not written yet (monitor, SIGTERM)."""
+    global _resumed
+    f = top
+    while f is not None and f.f_code is not _traced_run.__code__:
+        f = f.f_back
+    if f is None:
+        return
+    with _step_lock:
+        # Under the lock the step cannot end in between: it has not reached _long_step_end
+        # while its t1 is unset.
+        loc = f.f_locals
+        t0 = loc.get('t0')
+        if not t0 or loc.get('t1') is not None or _resumed == t0 or _now() - t0 < min_ns:
+            return
+        r_prefix = loc.get('r_prefix')
+        cause = loc.get('cause')
+        if r_prefix is None or cause is None:
+            return
+        _emit(f'{r_prefix}{t0 - _T0}{cause or _RESUME_YIELD}}}')
+        _resumed = t0
 
 
 def _run_callback(self, cb, owner):
@@ -1428,6 +1529,11 @@ def _monitor():
                 start = f.f_locals.get('t0')
         except Exception:
             start = None
+        if start and _now() - start >= _early_ns:
+            try:
+                _resume_running_step(top, _early_ns)
+            except Exception:
+                pass
         if start and _now() - start > _block_ns // 2:
             serial = start
             try:
@@ -1452,10 +1558,12 @@ def _monitor():
 # --- install / finish ------------------------------------------------------------------------
 
 def _install(tracer):
-    global _tracer, _fd, _enabled, _block_ns, _lib_prefixes, _T0
+    global _tracer, _fd, _enabled, _block_ns, _early_ns, _lib_prefixes, _T0
     global _get_running_loop, _current_task, _BaseTask, _OriginHandle, _TimerHandle
     _tracer = tracer
     _block_ns = int(tracer.blocking_ms * 1e6)
+    # Steps this long have their resume written while they run (and may warn as blocking).
+    _early_ns = min(_block_ns // 2, 20000000)
     _lib_prefixes = _compute_lib_prefixes(tracer.program)
     if tracer.out:
         try:
@@ -1565,6 +1673,10 @@ def _finish(code, signal_name):
     if _tracer is None or _tracer.finished or not _enabled and _fd < 0:
         return
     _tracer.finished = True
+    try:
+        _resume_running_step(sys._getframe(), 0)   # killed in the middle of a step (SIGTERM)
+    except Exception:
+        pass
     try:
         import gc
         gc.collect()   # never-awaited coroutines warn when collected
