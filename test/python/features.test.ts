@@ -194,6 +194,7 @@ for (const version of VERSIONS) {
       assert.equal(handlers.length, 2);
       // asyncio's own housekeeping tasks (accepting connections) are not shown.
       assert.ok(tasks(t).every((x) => !/accept_connection|shutdown_/.test(x.coro)), JSON.stringify(tasks(t).map((x) => x.coro)));
+      const fds = new Set<number>();
       for (const c of clients) {
         const read = suspends(t, c.task).find((s) => s.site?.line === lineOf(t.file, 'reply = await reader.readline()'));
         assert.ok(read, 'client suspends at its readline');
@@ -201,7 +202,12 @@ for (const version of VERSIONS) {
         assert.match(read.awaiting.label, /readline/);
         const after = resumes(t, c.task).find((x) => x.t > read.t)!;
         assert.equal(after.cause.kind, 'io');
+        const cause = after.cause as { label?: string; fd?: number };
+        assert.equal(cause.label, 'data to read');
+        assert.equal(typeof cause.fd, 'number');
+        fds.add(cause.fd!);
       }
+      assert.equal(fds.size, 2, 'each client woken by data on its own socket');
       for (const h of handlers) assert.equal(suspends(t, h.task)[0].awaiting.kind, 'io');
     });
 

@@ -4,8 +4,9 @@
 # Stdlib only, Python 3.8-3.13.
 #
 # How it works, cheaply (sys.setprofile would be far too slow):
-# - every loop callback runs through events.Handle._run; we replace it with a copy that, when
-#   the callback is a task's step or wakeup, records the step when it ends (one `step` record:
+# - every loop callback runs through events.Handle._run; we replace it, for the handles
+#   loop.call_soon makes (task steps and wakeups among them), with a copy that, when the
+#   callback is a task's step or wakeup, records the step when it ends (one `step` record:
 #   resume and suspend; or `resume` and `end`), walking the coroutine chain (cr_await /
 #   gi_yieldfrom) for the await site and what it waits on. A step that runs long has its `resume`
 #   written while it runs (by the monitor), so a stuck program shows which task is stuck;
@@ -176,7 +177,7 @@ _C_CANCEL = ',"cause":{"kind":"cancel"}'
 _RESUME_YIELD = ',"cause":{"kind":"yield"}'
 
 _get_running_loop = _current_task = None
-_BaseTask = _OriginHandle = _TimerHandle = None
+_BaseTask = _OriginHandle = _TimerHandle = _Handle = None
 _unstarted = set()
 _live = {}             # task id -> weakref to the task (tasks not ended yet)
 _next_id = [0]
@@ -904,6 +905,13 @@ def _cause(origin, handle, task, tid):
     args = handle._args
     if args:
         fut = args[0]
+        if origin.__class__ is _Handle:
+            # I/O readiness (a reader or writer callback): the commonest cause in a network program.
+            try:
+                if not fut.cancelled():
+                    return _io_cause(origin)
+            except Exception:
+                pass
         try:
             # A cancelled future means this task is being cancelled, unless it is the task it
             # awaited that ended cancelled (then that task woke it, like any other ending).
@@ -941,17 +949,26 @@ _io_causes = {}
 
 def _io_cause(handle):
     cb = getattr(handle, '_callback', None)
-    # Reader/writer callbacks are bound methods of a transport; cache per (function, fd).
+    # Reader/writer callbacks are bound methods of a transport: their cause is kept on it, by
+    # function (one transport has a reader and a writer), else cached per (function, fd).
+    try:
+        return cb.__self__._al_io[cb.__func__]
+    except Exception:
+        pass
     try:
         key = (cb.__func__, cb.__self__._sock_fd)
     except AttributeError:
         key = None
-    if key is not None:
-        c = _io_causes.get(key)
-        if c is None:
-            c = _io_causes[key] = _io_cause_text(handle, cb)
-        return c
-    return _io_cause_text(handle, cb)
+    if key is None:
+        return _io_cause_text(handle, cb)
+    c = _io_causes.get(key)
+    if c is None:
+        c = _io_causes[key] = _io_cause_text(handle, cb)
+    try:
+        cb.__self__.__dict__.setdefault('_al_io', {})[cb.__func__] = c
+    except Exception:
+        pass
+    return c
 
 
 def _io_cause_text(handle, cb):
@@ -977,7 +994,8 @@ def _io_cause_text(handle, cb):
 
 
 def _traced_run(self):
-    """Replaces events.Handle._run: runs one loop callback, recording task steps."""
+    """_OriginHandle._run (every handle loop.call_soon makes): runs one loop callback,
+    recording task steps. Task steps and wakeups are always scheduled through call_soon."""
     global _origin
     cb = self._callback
     task = getattr(cb, '__self__', None)
@@ -997,7 +1015,7 @@ def _traced_run(self):
     args = self._args
     if args:
         # task.__wakeup(fut): what completed the future it waited on?
-        cause = _cause(self._al_origin if self.__class__ is _OriginHandle else self, self, task, tid)
+        cause = _cause(self._al_origin, self, task, tid)
     elif _unstarted and tid in _unstarted:
         _unstarted.discard(tid)
         cause = _C_START
@@ -1209,6 +1227,30 @@ def _callback_step(self, cb):
     t0 = _now()   # (the monitor reads this local to time a long step)
     try:
         self._context.run(cb, *self._args)
+    except (SystemExit, KeyboardInterrupt):
+        _origin = None
+        raise
+    except BaseException as exc:
+        _report_callback_error(self, exc)
+    _origin = None
+    t1 = _now()
+    if _pending_tasks:
+        _flush_tasks()
+    if t1 - t0 > _block_ns:
+        _blocking(None, t0, t1, t0, None)
+    self = None
+
+
+def _callback_run(self):
+    """events.Handle._run for handles not made by call_soon: I/O readiness and timer callbacks
+    (never a task step). Task steps they lead to get them as their cause."""
+    global _origin
+    if not _enabled:
+        return _plain_run(self)
+    _origin = self
+    t0 = _now()   # (the monitor reads this local to time a long step)
+    try:
+        self._context.run(self._callback, *self._args)
     except (SystemExit, KeyboardInterrupt):
         _origin = None
         raise
@@ -1559,7 +1601,7 @@ def _monitor():
 
 def _install(tracer):
     global _tracer, _fd, _enabled, _block_ns, _early_ns, _lib_prefixes, _T0
-    global _get_running_loop, _current_task, _BaseTask, _OriginHandle, _TimerHandle
+    global _get_running_loop, _current_task, _BaseTask, _OriginHandle, _TimerHandle, _Handle
     _tracer = tracer
     _block_ns = int(tracer.blocking_ms * 1e6)
     # Steps this long have their resume written while they run (and may warn as blocking).
@@ -1593,14 +1635,16 @@ def _install(tracer):
     if hasattr(tasks, '_PyTask'):
         _task_types.add(tasks._PyTask)
     _TimerHandle = events.TimerHandle
+    _Handle = events.Handle
 
     class OriginHandle(events.Handle):
         __slots__ = ('_al_origin',)
     OriginHandle.__name__ = 'Handle'
     _OriginHandle = OriginHandle
 
-    events.Handle._run = _traced_run
-    _runner_ids.update(id(fn.__code__) for fn in (_traced_run, _run_callback, _callback_step, _plain_run))
+    OriginHandle._run = _traced_run
+    events.Handle._run = _callback_run
+    _runner_ids.update(id(fn.__code__) for fn in (_traced_run, _run_callback, _callback_step, _callback_run, _plain_run))
     base_events.BaseEventLoop._call_soon = _make_call_soon(base_events.BaseEventLoop._call_soon)
     base_events.BaseEventLoop.call_soon_threadsafe = _make_call_soon_threadsafe(
         base_events.BaseEventLoop.call_soon_threadsafe)
@@ -1613,10 +1657,6 @@ def _install(tracer):
         runners._cancel_all_tasks = _make_cancel_all(runners._cancel_all_tasks)
     if hasattr(warnings, '_warn_unawaited_coroutine'):
         warnings._warn_unawaited_coroutine = _make_warn_unawaited(warnings._warn_unawaited_coroutine)
-        try:
-            pass  # origin tracking costs too much per coroutine (measured: +60% on a storm)
-        except Exception:
-            pass
 
     if sys.stdout is not None:
         sys.stdout = _OutputTap(sys.stdout, 'stdout')
