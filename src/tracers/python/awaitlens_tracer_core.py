@@ -1243,26 +1243,10 @@ def _callback_step(self, cb):
 
 def _callback_run(self):
     """events.Handle._run for handles not made by call_soon: I/O readiness and timer callbacks
-    (never a task step). Task steps they lead to get them as their cause."""
-    global _origin
+    (never a task step), straight to _callback_step. Task steps they lead to get them as their cause."""
     if not _enabled:
         return _plain_run(self)
-    _origin = self
-    t0 = _now()   # (the monitor reads this local to time a long step)
-    try:
-        self._context.run(self._callback, *self._args)
-    except (SystemExit, KeyboardInterrupt):
-        _origin = None
-        raise
-    except BaseException as exc:
-        _report_callback_error(self, exc)
-    _origin = None
-    t1 = _now()
-    if _pending_tasks:
-        _flush_tasks()
-    if t1 - t0 > _block_ns:
-        _blocking(None, t0, t1, t0, None)
-    self = None
+    return _callback_step(self, self._callback)
 
 
 def _plain_run(self):
