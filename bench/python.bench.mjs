@@ -4,11 +4,13 @@
 // one interpreter named by AWAITLENS_PYTHON. Budgets (issue 2): scheduler storm <= 2.0x,
 // loopback TCP echo <= 1.2x. Prints PASS/FAIL per budget and interpreter; exits 1 on any FAIL.
 //   node bench/python.bench.mjs          (AWAITLENS_PYTHON=/path/to/python, AWAITLENS_BENCH_REPS=N)
-// Both sides run with MALLOC_MMAP_THRESHOLD_ fixed (like for like): asyncio reads sockets with
-// recv(256 KiB), a block glibc mmaps and unmaps on every read (20k mmap/mremap/munmap per untraced
-// echo run, strace -c) unless a bigger block was freed earlier, which raises glibc's dynamic mmap
-// threshold. The tracer's write buffers often did that, so traced echo ran *faster* than untraced
-// (0.5-0.8x): a figure about glibc, not the tracer. A fixed threshold stops the adjustment in both.
+// Both sides run with glibc's mmap and trim thresholds fixed (like for like): asyncio reads
+// sockets with recv(256 KiB), a block glibc mmaps and unmaps on every read (20k mmap/mremap/munmap
+// per untraced echo run, strace -c) unless a bigger block was freed earlier, which raises glibc's
+// dynamic mmap threshold. The tracer's write buffers often did that, so traced echo ran *faster*
+// than untraced (0.5-0.9x): a figure about glibc, not the tracer. Fixing the mmap threshold alone
+// moves the churn to brk (40k brk calls per run, both sides); a high trim threshold too leaves
+// neither side churning (strace -c: under 200 calls), so the ratio is the tracer's own cost.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -55,7 +57,7 @@ function childrenCpuMs() {
 }
 
 /** Wall time (ms) of one run; its CPU time goes to `cpu` when the platform tells it. */
-const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: '1048576' };
+const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: '1048576', MALLOC_TRIM_THRESHOLD_: '268435456' };
 
 function run(cmd, args, cpu) {
   const cpu0 = childrenCpuMs();
@@ -75,7 +77,7 @@ const table = [];
 for (const python of interpreters()) {
   const version = spawnSync(python, ['-c', 'import sys; print(sys.version.split()[0])'], { encoding: 'utf8' }).stdout?.trim();
   if (!version) { console.log(`${python}: cannot run it, skipped`); continue; }
-  console.log(`\npython ${version} (${python}), ${REPS} interleaved runs each, median; both with MALLOC_MMAP_THRESHOLD_=1048576`);
+  console.log(`\npython ${version} (${python}), ${REPS} interleaved runs each, median; both with MALLOC_MMAP_THRESHOLD_=1048576 MALLOC_TRIM_THRESHOLD_=268435456`);
   for (const b of benches) {
     const file = join(programs, b.file);
     const trace = join(dir, b.file + '.ndjson');
