@@ -135,7 +135,7 @@ export interface WrittenSuspendRecord {
 }
 
 /**
- * A whole step in one record, as the Python tracer writes most of them: the task resumed at `t`
+ * A whole step in one record, as both tracers write most of them: the task resumed at `t`
  * for `cause` (absent: `yield`) and suspended `d` ns later where the `where` record says, awaiting
  * what `awaiting` (or the where) says. Readers expand it into a ResumeRecord and a SuspendRecord.
  */

@@ -27,6 +27,8 @@ interface Run {
   stderr: string;
   records: TraceRecord[];
   problems: number;
+  /** The trace file as written. */
+  text: string;
 }
 
 function runFixture(name: string, dir: string, onStdout?: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
@@ -45,7 +47,7 @@ function runFixture(name: string, dir: string, onStdout?: (text: string, child: 
       clearTimeout(timer);
       const text = existsSync(tracePath) ? readFileSync(tracePath, 'utf8') : '';
       const parsed = parseTrace(text);
-      resolve({ file, code, signal, stdout, stderr, records: parsed.records, problems: parsed.problems.length });
+      resolve({ file, code, signal, stdout, stderr, records: parsed.records, problems: parsed.problems.length, text });
     });
   });
 }
@@ -179,6 +181,20 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
     for (const name of names) {
       try { checkWellFormed(runs[name]); } catch (err) { throw new Error(`${name}: ${(err as Error).message}`); }
     }
+  });
+
+  it('a step that ends at an await is written once, as a step record: the reader gives its resume and its suspend', () => {
+    let steps = 0;
+    for (const name of names) {
+      const written = runs[name].text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; where?: number; d?: number });
+      const count = (type: string) => written.filter((r) => r.type === type).length;
+      const stepLines = written.filter((r) => r.type === 'step');
+      for (const r of stepLines) assert.ok(typeof r.where === 'number' && typeof r.d === 'number' && r.d >= 0, JSON.stringify(r));
+      assert.equal(of(runs[name], 'resume').length, count('resume') + stepLines.length, `${name}: resumes read`);
+      assert.equal(of(runs[name], 'suspend').length, count('suspend') + stepLines.length, `${name}: suspends read`);
+      steps += stepLines.length;
+    }
+    assert.ok(steps > 20, `${steps} step records`);
   });
 
   describe('gather of three sleeps (seed 001, Promise.all)', () => {

@@ -10,6 +10,8 @@
 // Records go out in the strict alternation the model expects: at any time at most one task runs.
 // A task that calls another async function synchronously is written as suspended at the call
 // site (awaiting that task, `call: true`) and resumed when the callee suspends or ends.
+// A step's resume is written when the step ends: with an await that names a where record, both
+// go out as one `step` record (half the bytes and writes of the commonest pair).
 import { writeSync, openSync, closeSync, write, readFileSync } from 'node:fs';
 import { executionAsyncResource } from 'node:async_hooks';
 import * as v8 from 'node:v8';
@@ -35,6 +37,7 @@ const B = {
   suspended: enc('"suspended"'), returnedLabel: enc('"returned"'), raisedLabel: enc('"raised"'), settled: enc('"settled the promise"'),
   nextLabel: enc('"next()"'), openList: enc('['), closeList: enc(']'), comma: enc(','),
   whereHead: enc('{"type":"where","id":'), whereRef: enc(',"where":'),
+  step: enc('{"type":"step","task":'), d: enc(',"d":'),
 };
 const ANON_LABELS: Labels = { call: enc('"<anonymous>()"'), returned: enc('"<anonymous>() returned"'), raised: enc('"<anonymous>() raised"') };
 const labelsFor = (name: string): Labels => ({
@@ -96,9 +99,16 @@ class Task {
   stepBeginSite = -1;
   selfNs = 0;
   callSite: Json = 'null';
+  /** When its running step began, while that step's resume is not written yet (-1: written). */
+  pendingTs = -1;
+  /** Why that step runs: constant bytes, or null for "task pendingCauseTask (pendingCauseLabel)". */
+  pendingCause: Bytes | null = null;
+  pendingCauseTask: Task | null = null;
+  pendingCauseLabel: Bytes = B.settled;
   /** Record beginnings with this task's id (see head()), made on first use. */
   suspendHead: Bytes | null = null;
   resumeHead: Bytes | null = null;
+  stepHead: Bytes | null = null;
   heads = 0;
   constructor(readonly id: number, readonly name: string, readonly def: number, readonly labels: Labels) {}
 }
@@ -207,6 +217,11 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (t.resumeHead !== null) put(t.resumeHead);
     else if (++t.heads > 4) put(t.resumeHead = head(B.resume, t.id));
     else { put(B.resume); putInt(t.id); put(B.t); }
+  }
+  function putStepHead(t: Task): void {
+    if (t.stepHead !== null) put(t.stepHead);
+    else if (++t.heads > 4) put(t.stepHead = head(B.step, t.id));
+    else { put(B.step); putInt(t.id); put(B.t); }
   }
   /** {"kind":"task","task":N,"label":L} */
   const putTaskCause = (task: Task, label: Bytes): void => {
@@ -449,6 +464,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (under) {
       under.selfNs += ts - under.stepStart;
       under.state = PAUSED;
+      putResume(under);
       putSuspendHead(under); putInt(ts); put(B.site); put(pauseSite); put(B.stackEmpty); put(B.awaiting);
       put(B.awaitTask); put(t.labels.call); put(B.taskField); putInt(t.id); put(B.callClose); put(B.closeLine);
     } else if (!stretchBegun) {
@@ -459,9 +475,33 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.stepStart = ts;
     t.stepBeginSite = beginSite;
     current = t;
-    putResumeHead(t); putInt(ts);
+    t.pendingTs = ts;
+    t.pendingCause = cause;
+    if (cause === null) { t.pendingCauseTask = causeTask; t.pendingCauseLabel = causeLabel; }
+  }
+
+  /** Writes the resume of t's running step, unless it is written already. */
+  function putResume(t: Task): void {
+    if (t.pendingTs < 0) return;
+    putResumeHead(t); putInt(t.pendingTs);
+    t.pendingTs = -1;
+    const cause = t.pendingCause;
     if (cause !== null) put(causeTail(cause));
-    else { put(B.cause); if (causeTask !== null) putTaskCause(causeTask, causeLabel); else put(UNKNOWN_CAUSE); put(B.closeLine); }
+    else { put(B.cause); putPendingTaskCause(t); put(B.closeLine); }
+  }
+  function putPendingTaskCause(t: Task): void {
+    if (t.pendingCauseTask !== null) putTaskCause(t.pendingCauseTask, t.pendingCauseLabel); else put(UNKNOWN_CAUSE);
+    t.pendingCauseTask = null;
+  }
+  /** Step records leave the commonest cause, yield, out: `,"cause":C` per cause, empty for yield. */
+  const stepCauses = new Map<Bytes, Bytes>();
+  function stepCause(cause: Bytes): Bytes {
+    let field = stepCauses.get(cause);
+    if (field === undefined) {
+      field = Buffer.compare(cause, YIELD_CAUSE) === 0 ? new Uint8Array(0) : Buffer.concat([B.cause, cause]);
+      if (stepCauses.size < 2000) stepCauses.set(cause, field);
+    }
+    return field;
   }
 
   // Resume record tails made once and written in one copy: `,"cause":C}\n` per cause.
@@ -485,7 +525,10 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (under) {
       under.state = RUNNING;
       under.stepStart = ts;
-      putResumeHead(under); putInt(ts); put(B.cause); putTaskCause(t, HAND_BACK[how]); put(B.closeLine);
+      under.pendingTs = ts;
+      under.pendingCause = null;
+      under.pendingCauseTask = t;
+      under.pendingCauseLabel = HAND_BACK[how];
     } else {
       endStretch(ts);
     }
@@ -507,6 +550,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     const call = callSite ? callSite.jsonB : B.null;
     t.callSite = callSite ? callSite.json : 'null';
     const nameB = site ? site.nameB : ANON_B;
+    if (parent !== null) putResume(parent); // (records stay in time order: its resume came first)
     put(B.task); putInt(t.id); put(B.name); put(nameB); put(B.coro); put(nameB); put(B.parent);
     if (parent) putInt(parent.id); else put(B.null);
     put(B.t); putInt(ts); put(B.site); put(call); put(B.def); put(site ? site.jsonB : B.null); put(B.kindCall);
@@ -522,6 +566,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     const t = new Task(++taskSeq, site ? site.name : '<module>', siteId, site ? site.labels ??= labelsFor(site.name) : ANON_LABELS);
     live.add(t);
     const parent = current;
+    if (parent !== null) putResume(parent);
     const nameJson = JSON.stringify(t.name);
     emit(`{"type":"task","task":${t.id},"name":${nameJson},"coro":${nameJson},"parent":${parent ? parent.id : 'null'},"t":${ts},"site":${site ? site.json : 'null'},"def":${site ? site.json : 'null'},"kind":"call"}`);
     push(t, ts, B.start, site ? site.jsonB : B.null, siteId, true);
@@ -547,6 +592,16 @@ export function startRuntime(opts: RuntimeOptions): void {
     const n = site ? stackChain(t, site) : 0;
     // Made (and its where record written) before this record begins.
     const tail = site && awaiting !== null ? suspendTail(site, n, awaiting) : null;
+    if (tail !== null && t.pendingTs >= 0) {
+      putStepHead(t); putInt(t.pendingTs); put(B.d); putInt(ts - t.pendingTs);
+      t.pendingTs = -1;
+      if (t.pendingCause !== null) put(stepCause(t.pendingCause));
+      else { put(B.cause); putPendingTaskCause(t); }
+      put(tail);
+      pop(t, ts, siteId, 0);
+      return;
+    }
+    putResume(t);
     putSuspendHead(t); putInt(ts);
     if (tail !== null) put(tail);
     else {
@@ -656,6 +711,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.state = ENDED;
     t.endT = ts;
     live.delete(t);
+    putResume(t);
     if (t.raised !== null) emit(`{"type":"end","task":${t.id},"t":${ts},"outcome":"raised","error":${JSON.stringify(t.raised)}}`);
     else { put(B.end); putInt(t.id); put(B.t); putInt(ts); put(B.returned); }
     if (current === t) pop(t, ts, -1, t.raised !== null ? 2 : 1);
@@ -973,6 +1029,7 @@ export function startRuntime(opts: RuntimeOptions): void {
         const text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(enc === 'buffer' as any ? 'utf8' : enc) : String(chunk);
         const t = now();
         if (current === null) writeIdle(t); // a callback printing after a wait: the wait comes first
+        else putResume(current); // the step that prints: its resume comes first
         lastOutputT = t;
         emit(`{"type":"output","t":${t},"task":${current ? current.id : 'null'},"stream":"${name}","text":${JSON.stringify(text)}}`);
       } catch { /* never break the program's output */ }
@@ -1021,6 +1078,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (finished) return;
     finished = true;
     const ts = now();
+    if (current !== null) putResume(current); // exiting in the middle of a step
     if (current === null) beginStretch(ts); // a final idle gap, if any
     for (const t of live) {
       if (t.state === ENDED) continue;
