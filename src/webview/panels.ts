@@ -6,7 +6,7 @@ import type { Selection, TraceInfo } from '../protocol';
 import type { Site } from '../trace/format';
 import { describeAwaitSiteStats, taskLabel } from '../model/hover';
 import { isCallPause } from '../model/build';
-import { awaitingLabel, basename, causeLabel, formatDuration, formatOffset, formatPercent, siteLabel } from './text';
+import { awaitingLabel, basename, causeLabel, formatDuration, formatOffset, formatPercent, siteLabel, warningSite } from './text';
 
 /** Most task rows in the text summary, and most waits listed per task, before "N more". */
 const TASK_ROWS = 500;
@@ -61,7 +61,7 @@ export function renderStats(target: HTMLElement, lesson: HTMLElement, model: Tra
   if (blocking.length) {
     const held = blocking.reduce((sum, w) => sum + (w.dur ?? 0), 0);
     const worst = blocking.reduce((a, b) => ((b.dur ?? 0) > (a.dur ?? 0) ? b : a));
-    const where = worst.site ?? worst.hotspots?.[0]?.site;
+    const where = warningSite(worst);
     text += `${text ? ' ' : ''}${blocking.length === 1 ? 'One step' : `${blocking.length} steps`} held the loop without awaiting for ${formatDuration(held)}`
       + `${where ? ` (longest at ${siteLabel(where)})` : ''}: nothing else ran meanwhile.`;
   }
@@ -204,7 +204,7 @@ export function renderDetails(target: HTMLElement, model: TraceModel | null, sel
       const warning = model.warnings[selection.index];
       if (!warning) break;
       title = `Warning: ${warning.kind}`;
-      site = warning.site ?? warning.hotspots?.[0]?.site ?? null;
+      site = warningSite(warning);
       rows.push(['message', 'Message', warning.message], ['time', 'At', formatOffset(warning.t - model.start)]);
       if (warning.dur) rows.push(['duration', 'Blocked the loop for', formatDuration(warning.dur)]);
       if (warning.task != null) rows.push(['task', 'Task', nameOf(warning.task)]);

@@ -1,5 +1,5 @@
 // Text the timeline shows: durations with units, site labels, causes. Pure functions, no DOM.
-import type { Awaiting, ResumeCause, Site } from '../trace/format';
+import type { Awaiting, ResumeCause, Site, WarningRecord } from '../trace/format';
 
 const UNITS: [number, string][] = [[1e9, 's'], [1e6, 'ms'], [1e3, 'µs'], [1, 'ns']];
 
@@ -28,6 +28,11 @@ export function niceStep(nsPerPx: number, targetPx = 90): number {
 export function basename(file: string): string {
   const i = Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\'));
   return i >= 0 ? file.slice(i + 1) : file;
+}
+
+/** Where a warning points: its site, else where a blocking step spent most of its time. */
+export function warningSite(warning: WarningRecord): Site | null {
+  return warning.site ?? warning.hotspots?.[0]?.site ?? null;
 }
 
 /** "gather_demo.py:12". */

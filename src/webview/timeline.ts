@@ -8,7 +8,7 @@ import type { TaskLane, TraceModel } from '../model/types';
 import type { Selection } from '../protocol';
 import type { Preview } from './preview';
 import { readTheme, type Theme } from './theme';
-import { awaitingLabel, causeLabel, causeShort, formatDuration, formatOffset, formatTick, niceStep, siteLabel } from './text';
+import { awaitingLabel, causeLabel, causeShort, formatDuration, formatOffset, formatTick, niceStep, siteLabel, warningSite } from './text';
 
 const AXIS_H = 24;
 const LOOP_H = 30;
@@ -348,7 +348,7 @@ export class Timeline {
         const warning = model.warnings[hit.index];
         if (!warning) return null;
         const task = warning.task != null ? model.taskById.get(warning.task) : undefined;
-        return warning.site ?? warning.hotspots?.[0]?.site ?? task?.def ?? null;
+        return warningSite(warning) ?? task?.def ?? null;
       }
       case 'output': {
         const output = model.outputs[hit.index];

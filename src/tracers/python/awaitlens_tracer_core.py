@@ -572,8 +572,7 @@ _agen_step_types = _find_agen_step_types()
 
 def _agen_of(obj):
     """The async generator behind an `async for` step (its asend/athrow awaitable), or None."""
-    name = obj.__class__.__name__
-    if name not in ('async_generator_asend', 'async_generator_athrow'):
+    if obj.__class__ not in _agen_step_types:
         return None
     import gc
     for r in gc.get_referents(obj):   # (no attribute leads from asend to its generator)
