@@ -20,7 +20,7 @@ const CASES: Case[] = [
   { name: 'wait_for_timeout' }, { name: 'blocking' }, { name: 'never_awaited' }, { name: 'pending_exit' },
   { name: 'syntax_error' }, { name: 'crash' }, { name: 'stdin_echo', stdin: 'first line\nsecond line\n', args: ['a b', '--x'] },
   { name: 'waits' }, { name: 'sleep_zero' }, { name: 'run_leftover' },
-  { name: 'agen_callback' }, { name: 'task_names' },
+  { name: 'agen_callback' }, { name: 'task_names' }, { name: 'labels' },
 ];
 
 const runs = new Map<string, Map<string, Traced>>();
@@ -239,6 +239,19 @@ for (const version of VERSIONS) {
       }
       const took = endOf(t, main.task).t - resumes(t, main.task)[0].t;
       assert.ok(took >= 45 * MS && took < 1000 * MS, `${took / MS} ms`);
+    });
+
+    it('labels: a float delay reads as written (its field stays exact); wait_for names its task, or none', () => {
+      const t = get('labels');
+      assert.equal(t.stdout, 'timed out\n');
+      const [first, second] = suspends(t, taskByCoro(t, 'main').task);
+      assert.deepEqual(first.awaiting, { kind: 'sleep', label: 'asyncio.sleep(0.3)', delay: 0.1 + 0.2 });
+      if (minor(version) < 12) {
+        assert.equal(second.awaiting.label, 'asyncio.wait_for(1 task, timeout=0.01)');
+        assert.equal((second.awaiting as { tasks: number[] }).tasks.length, 1);
+      } else {
+        assert.deepEqual(second.awaiting, { kind: 'tasks', label: 'asyncio.wait_for(timeout=0.01)', tasks: [], how: 'wait_for' });
+      }
     });
 
     it('blocking: time.sleep(0.3) in a coroutine is a blocking warning naming that line', () => {

@@ -790,6 +790,16 @@ def _fmt_num(x):
     return repr(x)
 
 
+def _fmt_label_num(x):
+    """A number for a label, short: 0.1 + 0.2 reads 0.3 (the record's own field keeps it exact)."""
+    text = _fmt_num(x)
+    if len(text) <= 8 or not isinstance(x, float):
+        return text
+    if abs(x) >= 1:
+        return ('%.3f' % x).rstrip('0').rstrip('.')
+    return '%.3g' % x
+
+
 def _awaiting_of(fut, frames, api_code, api_index):
     """(awaiting JSON, True when it depends only on the code position, so it can be cached)."""
     kind = _api_kind(api_code) if api_code is not None else ''
@@ -804,7 +814,7 @@ def _awaiting_text(fut, frames, api_code, api_index, kind, api):
             delay = api.f_locals.get('delay')
             if isinstance(delay, (int, float)):
                 return '{"kind":"sleep","label":%s,"delay":%s}' % (
-                    _dumps('asyncio.sleep(%s)' % _fmt_num(delay)), _fmt_num(delay))
+                    _dumps('asyncio.sleep(%s)' % _fmt_label_num(delay)), _fmt_num(delay))
         elif kind == 'wait':
             fs = api.f_locals.get('fs') or ()
             return _group('wait', list(fs), 'asyncio.wait(%d tasks)')
@@ -814,7 +824,10 @@ def _awaiting_text(fut, frames, api_code, api_index, kind, api):
             members = [inner] if inner is not None else []
             if fut.__class__ in _task_types and not members:
                 members = [fut]
-            return _group('wait_for', members, 'asyncio.wait_for(%%d task, timeout=%s)' % timeout)
+            if not _ids(members):   # (3.12+ awaits a coroutine in the caller's own task)
+                return '{"kind":"tasks","label":%s,"tasks":[],"how":"wait_for"}' % _dumps(
+                    'asyncio.wait_for(timeout=%s)' % _fmt_label_num(timeout))
+            return _group('wait_for', members, 'asyncio.wait_for(%%d task, timeout=%s)' % _fmt_label_num(timeout))
         elif kind == 'as_completed':
             loc = api.f_locals
             todo = loc.get('todo')
