@@ -64,6 +64,23 @@ export function siteKey(file: string, line: number): string {
  * a consistent snapshot at any time (open steps and waits are closed at the trace's end,
  * marked `open`). Later `add()` calls keep working after a snapshot.
  */
+/** The time range of the records seen so far, and the last time (for records that carry none). */
+export class TimeSpan {
+  min = Infinity;
+  max = -Infinity;
+  last = 0;
+
+  /** A record's time (the last one seen when it has none), widening the range. */
+  seen(value: unknown): number {
+    const t = num(value);
+    if (t === null) return this.last;
+    this.last = t;
+    if (t < this.min) this.min = t;
+    if (t > this.max) this.max = t;
+    return t;
+  }
+}
+
 export class ModelBuilder {
   private header: HeaderRecord | null = null;
   private exit: ExitRecord | null = null;
@@ -79,10 +96,7 @@ export class ModelBuilder {
   private readonly warnings: WarningRecord[] = [];
   private readonly problems: Problem[] = [];
   private eventCount = 0;
-  private minT = Infinity;
-  private maxT = -Infinity;
-  /** Last time seen in any record, used for records that lack a valid `t`. */
-  private lastT = 0;
+  private readonly span = new TimeSpan();
 
   constructor(problems?: Problem[]) {
     if (problems) this.addProblems(problems);
@@ -104,7 +118,7 @@ export class ModelBuilder {
       if (!this.header) this.header = record;
       return;
     }
-    const t = this.seen((record as { t?: unknown }).t);
+    const t = this.span.seen((record as { t?: unknown }).t);
     switch (record.type) {
       case 'task': this.onTask(record, t); break;
       case 'resume': this.onResume(record.task, t, record.cause); break;
@@ -125,36 +139,26 @@ export class ModelBuilder {
   /** As addOne({ type: 'resume', task, t, cause }). */
   addResume(task: Id, t: number, cause: ResumeCause): void {
     this.eventCount++;
-    this.onResume(task, this.seen(t), cause);
+    this.onResume(task, this.span.seen(t), cause);
   }
 
   /** As addOne({ type: 'suspend', task, t, site, stack, awaiting }). */
   addSuspend(task: Id, t: number, site: Site | null, stack: Frame[], awaiting: Awaiting): void {
     this.eventCount++;
-    this.suspendAt(task, this.seen(t), site, stack, awaiting);
+    this.suspendAt(task, this.span.seen(t), site, stack, awaiting);
   }
 
   /** As addOne({ type: 'idle', t, dur }). */
   addIdle(t: number, dur: number): void {
     this.eventCount++;
-    this.idleAt(this.seen(t), dur);
+    this.idleAt(this.span.seen(t), dur);
   }
 
   private idleAt(t: number, durValue: unknown): void {
     const dur = Math.max(0, num(durValue) ?? 0);
     this.idleStart.push(t);
     this.idleDur.push(dur);
-    if (t + dur > this.maxT) this.maxT = t + dur;
-  }
-
-  /** A record's time (the last one seen when it has none), tracked as addOne does. */
-  private seen(value: unknown): number {
-    const t = num(value);
-    if (t === null) return this.lastT;
-    this.lastT = t;
-    if (t < this.minT) this.minT = t;
-    if (t > this.maxT) this.maxT = t;
-    return t;
+    if (t + dur > this.span.max) this.span.max = t + dur;
   }
 
   private state(id: Id, t: number): TaskState {
@@ -249,7 +253,7 @@ export class ModelBuilder {
     return {
       header: b.header, exit: b.exit, lanes: b.lanes, steps: b.steps, waits: b.waits,
       idleStart: b.idleStart, idleDur: b.idleDur, outputs: b.outputs, warnings: b.warnings,
-      problems: b.problems, eventCount: b.eventCount, minT: b.minT, maxT: b.maxT,
+      problems: b.problems, eventCount: b.eventCount, minT: b.span.min, maxT: b.span.max,
     };
   }
 }

@@ -7,7 +7,7 @@
 // async calls are; records out of time order; tasks seen before their task record), there is
 // no preview and the model is built first, as for any trace.
 import { decodeInto, type EmbeddedRecords, type RecordSink } from '../html/embed';
-import { ModelBuilder, num, validAwaiting, validSite } from '../model/build';
+import { ModelBuilder, TimeSpan, num, validAwaiting, validSite } from '../model/build';
 import type { TraceModel } from '../model/types';
 import type { Awaiting, Frame, Id, ResumeCause, Site, TraceRecord } from '../trace/format';
 import { awaitingLabel, siteLabel } from './text';
@@ -51,9 +51,7 @@ class PreviewSink implements RecordSink {
   /** Everything that is not a step, wait or idle record goes to a real model builder. */
   readonly objects = new ModelBuilder();
   readonly lanes = new Map<Id, LaneState>();
-  private minT = Infinity;
-  private maxT = -Infinity;
-  private lastT = 0;
+  private readonly span = new TimeSpan();
   /** The task holding the loop (a step is open), or null. */
   private current: Id | null = null;
   private lastStepStart = -Infinity;
@@ -86,15 +84,6 @@ class PreviewSink implements RecordSink {
     this.segStart = new Float64Array(capacity);
     this.segEnd = new Float64Array(capacity);
     this.segTask = new Float64Array(capacity);
-  }
-
-  private seen(value: unknown): number {
-    const t = num(value);
-    if (t === null) return this.lastT;
-    this.lastT = t;
-    if (t < this.minT) this.minT = t;
-    if (t > this.maxT) this.maxT = t;
-    return t;
   }
 
   private lane(task: Id): LaneState {
@@ -144,7 +133,7 @@ class PreviewSink implements RecordSink {
   }
 
   addResume(task: Id, time: number, _cause: ResumeCause): void {
-    const t0 = this.seen(time);
+    const t0 = this.span.seen(time);
     const lane = this.laneAt(task, t0);
     const t = lane.lastT;
     // Another task's step still open: nested steps (their loop lane needs the model's stack).
@@ -162,7 +151,7 @@ class PreviewSink implements RecordSink {
   }
 
   addSuspend(task: Id, time: number, site: Site | null, _stack: Frame[], awaiting: Awaiting): void {
-    const t0 = this.seen(time);
+    const t0 = this.span.seen(time);
     const lane = this.laneAt(task, t0);
     const t = lane.lastT;
     this.closeStep(task, lane, t);
@@ -179,16 +168,16 @@ class PreviewSink implements RecordSink {
   }
 
   addIdle(time: number, duration: number): void {
-    const t = this.seen(time);
+    const t = this.span.seen(time);
     const dur = Math.max(0, num(duration) ?? 0);
-    if (t + dur > this.maxT) this.maxT = t + dur;
+    if (t + dur > this.span.max) this.span.max = t + dur;
     if (dur > 0) { this.idleStart.push(t); this.idleEnd.push(t + dur); }
   }
 
   addOne(record: TraceRecord): void {
     this.objects.addOne(record);
     if (!record || typeof record !== 'object' || record.type === 'header') return;
-    const t0 = this.seen((record as { t?: unknown }).t);
+    const t0 = this.span.seen((record as { t?: unknown }).t);
     switch (record.type) {
       case 'task': case 'rename': this.lane(record.task); break;
       case 'end': {
@@ -229,9 +218,9 @@ class PreviewSink implements RecordSink {
     const model = this.objects.model();
     // The model's lanes, in its order: every lane here must be one of them, and the other way round.
     if (model.tasks.length !== this.lanes.size || model.tasks.some((lane, i) => this.lanes.get(lane.id)?.index !== i)) return null;
-    const hasTimes = this.maxT >= this.minT;
-    const start = hasTimes ? this.minT : 0;
-    let end = hasTimes ? this.maxT : start;
+    const hasTimes = this.span.max >= this.span.min;
+    const start = hasTimes ? this.span.min : 0;
+    let end = hasTimes ? this.span.max : start;
     if (model.exit && typeof model.exit.t === 'number' && model.exit.t > end) end = model.exit.t;
     // Steps and waits still open at the end of the trace run to its end, as in the model.
     for (const [task, lane] of this.lanes) {
