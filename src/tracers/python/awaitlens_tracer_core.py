@@ -276,19 +276,25 @@ def _site(code, line):
 _runner_ids = set()    # ids of our loop-callback runners' code: a walk up the stack stops there
 
 
-def _user_site_of_frame(f):
-    """Site of the innermost user frame at or above frame f (creation sites, blocking samples).
+def _user_frame(f):
+    """The innermost user frame at or above frame f, or None.
 
     The walk stops at the loop's callback runner: above it is only the asyncio.run(...) line,
     which is not where a callback's work comes from."""
     while f is not None:
         code = f.f_code
         if id(code) in _runner_ids:
-            return 'null'
+            return None
         if _info(code)[0]:
-            return _site(code, f.f_lineno)
+            return f
         f = f.f_back
-    return 'null'
+    return None
+
+
+def _user_site_of_frame(f):
+    """Site of the innermost user frame at or above frame f (creation sites, blocking samples)."""
+    f = _user_frame(f)
+    return 'null' if f is None else _site(f.f_code, f.f_lineno)
 
 
 # --- tasks ------------------------------------------------------------------------------------
@@ -1443,11 +1449,7 @@ def _unawaited_call_site(coro, frame):
     if code is None:
         return 'null'
     call = code.co_name + '('
-    f = frame
-    while f is not None and not _info(f.f_code)[0]:
-        if id(f.f_code) in _runner_ids:
-            return 'null'
-        f = f.f_back
+    f = _user_frame(frame)
     if f is None:
         return 'null'
     import linecache
