@@ -475,9 +475,14 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.stepStart = ts;
     t.stepBeginSite = beginSite;
     current = t;
+    pend(t, ts, cause, causeTask, causeLabel);
+  }
+
+  /** t runs from ts for `cause` (null: task causeBy, label): its resume waits for the step's end. */
+  function pend(t: Task, ts: number, cause: Bytes | null, causeBy: Task | null, label: Bytes): void {
     t.pendingTs = ts;
     t.pendingCause = cause;
-    if (cause === null) { t.pendingCauseTask = causeTask; t.pendingCauseLabel = causeLabel; }
+    if (cause === null) { t.pendingCauseTask = causeBy; t.pendingCauseLabel = label; }
   }
 
   /** Writes the resume of t's running step, unless it is written already. */
@@ -525,10 +530,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (under) {
       under.state = RUNNING;
       under.stepStart = ts;
-      under.pendingTs = ts;
-      under.pendingCause = null;
-      under.pendingCauseTask = t;
-      under.pendingCauseLabel = HAND_BACK[how];
+      pend(under, ts, null, t, HAND_BACK[how]);
     } else {
       endStretch(ts);
     }

@@ -168,7 +168,7 @@ _samples = {}          # serial -> {(file, line): count}
 
 _THREAD = 'thread'
 # Causes as JSON record fields, without the record's closing brace. A step record leaves out the
-# commonest, yield (_C_YIELD is empty); a resume record writes it (_resume_cause).
+# commonest, yield (_C_YIELD is empty); a resume record writes it (_RESUME_YIELD).
 _C_START = ',"cause":{"kind":"start"}'
 _C_YIELD = ''
 _C_TIMER = ',"cause":{"kind":"timer"}'
@@ -923,22 +923,19 @@ def _cause(origin, handle, task, tid):
     args = handle._args
     if args:
         fut = args[0]
+        try:
+            cancelled = fut.cancelled()
+        except Exception:
+            cancelled = False
+        # A cancelled future means this task is being cancelled, unless it is the task it
+        # awaited that ended cancelled (then that task woke it, like any other ending).
+        if cancelled and not (origin.__class__ is int and getattr(fut, '_al_id', None) == origin):
+            if origin.__class__ is int:
+                return ',"cause":{"kind":"cancel","task":%d}' % origin
+            return _C_CANCEL
         if origin.__class__ is _Handle:
             # I/O readiness (a reader or writer callback): the commonest cause in a network program.
-            try:
-                if not fut.cancelled():
-                    return _io_cause(origin)
-            except Exception:
-                pass
-        try:
-            # A cancelled future means this task is being cancelled, unless it is the task it
-            # awaited that ended cancelled (then that task woke it, like any other ending).
-            if fut.cancelled() and not (origin.__class__ is int and getattr(fut, '_al_id', None) == origin):
-                if origin.__class__ is int:
-                    return ',"cause":{"kind":"cancel","task":%d}' % origin
-                return _C_CANCEL
-        except Exception:
-            pass
+            return _io_cause(origin)
         if origin.__class__ is int:
             if origin == tid:
                 return ',"cause":{"kind":"callback","label":"a callback it scheduled"}'
@@ -1098,7 +1095,7 @@ def _traced_run(self):
     if d < _early_ns:
         _emit(f'{p_prefix}{t0 - _T0},"d":{d}{cause}{tail}')
     else:
-        _long_step_end(task, tid, t0, t1, cause, tail)
+        _long_step_end(task, tid, p_prefix, t0, t1, cause, tail)
     self = None
 
 
@@ -1151,9 +1148,7 @@ def _walk(coro, positions):
         c = n
     hit = node.get(_LEAF) if node is not None else None
     if hit is None:
-        # Not seen here before.
-        if coro.__class__ is _CoroType and coro.cr_frame is None:
-            return None
+        # Not seen here before (or finished: then its chain has no frame).
         frames, key = _chain(coro)
         if not frames:
             return None
@@ -1178,23 +1173,28 @@ _early_ns = 20000000    # (set from the blocking threshold in _install)
 _resumed = 0            # start time of the last step whose resume is written, or that was closed
 
 
-def _resume_once(r_prefix, t0, cause):
-    """Writes a step's resume record unless it is written already (by the monitor)."""
+def _write_resume(r_prefix, t0, cause):
+    """Writes a step's resume record unless it is written already. Under _step_lock."""
     global _resumed
+    if _resumed != t0:
+        _emit(f'{r_prefix}{t0 - _T0}{cause or _RESUME_YIELD}}}')
+        _resumed = t0
+
+
+def _resume_once(r_prefix, t0, cause):
+    """Writes a step's resume record unless the monitor wrote it already."""
     with _step_lock:
-        if _resumed != t0:
-            _emit(f'{r_prefix}{t0 - _T0}{cause or _RESUME_YIELD}}}')
-            _resumed = t0
+        _write_resume(r_prefix, t0, cause)
 
 
-def _long_step_end(task, tid, t0, t1, cause, tail):
+def _long_step_end(task, tid, p_prefix, t0, t1, cause, tail):
     """The end of a step that ran _early_ns or longer: the monitor may have written its resume."""
     global _resumed
     with _step_lock:
         if _resumed == t0:
             _emit(f'{task._al_s}{t1 - _T0}{tail}')
         else:
-            _emit(f'{task._al[2]}{t0 - _T0},"d":{t1 - t0}{cause}{tail}')
+            _emit(f'{p_prefix}{t0 - _T0},"d":{t1 - t0}{cause}{tail}')
             _resumed = t0   # closed: the monitor must not write its resume now
     if t1 - t0 > _block_ns:
         _blocking(tid, t0, t1, t0, task)
@@ -1203,7 +1203,6 @@ def _long_step_end(task, tid, t0, t1, cause, tail):
 def _resume_running_step(top, min_ns):
     """Writes the resume of the task step running in frame `top`'s stack, if there is one that
     has run min_ns or longer and its resume is not written yet (monitor, SIGTERM)."""
-    global _resumed
     f = top
     while f is not None and f.f_code is not _traced_run.__code__:
         f = f.f_back
@@ -1214,14 +1213,12 @@ def _resume_running_step(top, min_ns):
         # while its t1 is unset.
         loc = f.f_locals
         t0 = loc.get('t0')
-        if not t0 or loc.get('t1') is not None or _resumed == t0 or _now() - t0 < min_ns:
+        if not t0 or loc.get('t1') is not None or _now() - t0 < min_ns:
             return
         r_prefix = loc.get('r_prefix')
         cause = loc.get('cause')
-        if r_prefix is None or cause is None:
-            return
-        _emit(f'{r_prefix}{t0 - _T0}{cause or _RESUME_YIELD}}}')
-        _resumed = t0
+        if r_prefix is not None and cause is not None:
+            _write_resume(r_prefix, t0, cause)
 
 
 def _run_callback(self, cb, owner):
