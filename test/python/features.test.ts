@@ -20,7 +20,7 @@ const CASES: Case[] = [
   { name: 'wait_for_timeout' }, { name: 'blocking' }, { name: 'never_awaited' }, { name: 'pending_exit' },
   { name: 'syntax_error' }, { name: 'crash' }, { name: 'stdin_echo', stdin: 'first line\nsecond line\n', args: ['a b', '--x'] },
   { name: 'waits' }, { name: 'sleep_zero' }, { name: 'run_leftover' },
-  { name: 'agen_callback' }, { name: 'task_names' }, { name: 'labels' },
+  { name: 'agen_callback' }, { name: 'task_names' }, { name: 'labels' }, { name: 'protocol_blocking' },
 ];
 
 const runs = new Map<string, Map<string, Traced>>();
@@ -278,6 +278,30 @@ for (const version of VERSIONS) {
       const step = model.steps.find((s) => s.task === hog.task && s.start === b.t)!;
       assert.ok(step && step.end - step.start === b.dur, JSON.stringify(step));
       assert.equal(model.steps.filter((s) => s.task === hog.task && s.start === b.t).length, 1);
+    });
+
+    it('I/O callbacks: a Protocol callback that blocks is a warning naming its line; each read wakes its reader by its fd', () => {
+      const t = get('protocol_blocking');
+      assert.equal(t.stdout, 'ONE\nTWO\nTHREE\n');
+      const blocks = warnings(t, 'blocking');
+      assert.equal(blocks.length, 1, JSON.stringify(blocks));
+      const b = blocks[0];
+      assert.equal(b.task, null, 'no task ran: a callback did');
+      assert.match(b.message, /^a callback held the event loop for \d+ ms$/);
+      assert.ok(b.dur! >= 290 * MS && b.dur! < 2000 * MS, `${b.dur! / MS} ms`);
+      assert.equal(b.site?.line, lineOf(t.file, 'time.sleep(0.3)'));
+      // The three replies: main waits at readline and is woken by its own socket becoming
+      // readable, every time (the cause is remembered per I/O handle after the first).
+      const main = taskByCoro(t, 'main');
+      const readline = lineOf(t.file, 'await reader.readline()');
+      const own = t.records.filter((r) => (r as { task?: number }).task === main.task && (r.type === 'suspend' || r.type === 'resume'));
+      const wakes = own.filter((r, i) => r.type === 'resume' && i > 0 && own[i - 1].type === 'suspend' && (own[i - 1] as { site?: { line: number } }).site?.line === readline)
+        .map((r) => (r as { cause: { kind: string; label?: string; fd?: number } }).cause);
+      assert.equal(wakes.length, 3, JSON.stringify(own));
+      for (const c of wakes) assert.deepEqual({ kind: c.kind, label: c.label }, { kind: 'io', label: 'data to read' });
+      assert.ok(Number.isInteger(wakes[0].fd) && wakes[0].fd! > 2, JSON.stringify(wakes));
+      assert.deepEqual(wakes.map((c) => c.fd), [wakes[0].fd, wakes[0].fd, wakes[0].fd]);
+      assert.equal(exitRecord(t)?.code, 0);
     });
 
     it('never-awaited coroutine: a warning at the call that lacks its await; the RuntimeWarning still reaches stderr', () => {

@@ -935,7 +935,13 @@ def _cause(origin, handle, task, tid):
             return _C_CANCEL
         if origin.__class__ is _Handle:
             # I/O readiness (a reader or writer callback): the commonest cause in a network program.
-            return _io_cause(origin)
+            # A transport's reader handle serves every read until reading pauses: its next wakeups
+            # find the cause in _io_by_handle (bounded: handles of closed transports must go).
+            c = _io_cause(origin)
+            if len(_io_by_handle) >= 4096:
+                _io_by_handle.clear()
+            _io_by_handle[origin] = c
+            return c
         if origin.__class__ is int:
             if origin == tid:
                 return ',"cause":{"kind":"callback","label":"a callback it scheduled"}'
@@ -960,6 +966,7 @@ def _cause(origin, handle, task, tid):
 
 
 _io_causes = {}
+_io_by_handle = {}     # an I/O callback's Handle -> its cause (see _cause)
 
 
 def _io_cause(handle):
@@ -1029,8 +1036,19 @@ def _traced_run(self):
         return _plain_run(self)
     args = self._args
     if args:
-        # task.__wakeup(fut): what completed the future it waited on?
-        cause = _cause(self._al_origin, self, task, tid)
+        # task.__wakeup(fut): what completed the future it waited on? An I/O or a timer wakeup,
+        # the commonest in a network program, is answered here; the rest by _cause.
+        origin = self._al_origin
+        oc = origin.__class__
+        cause = _io_by_handle.get(origin) if oc is _Handle else _C_TIMER if oc is _TimerHandle else None
+        if cause is not None:
+            try:
+                if args[0].cancelled():
+                    cause = None   # (_cause tells who cancelled it)
+            except Exception:
+                pass
+        if cause is None:
+            cause = _cause(origin, self, task, tid)
     elif _unstarted and tid in _unstarted:
         _unstarted.discard(tid)
         cause = _C_START
@@ -1058,6 +1076,7 @@ def _traced_run(self):
         raise
     except BaseException as exc:
         _report_callback_error(self, exc)
+        self = exc = None   # (the traceback holds this frame: break the cycle, as asyncio does)
     t1 = _now()
     _origin = None
     if _out is not None:
@@ -1096,7 +1115,6 @@ def _traced_run(self):
         _emit(f'{p_prefix}{t0 - _T0},"d":{d}{cause}{tail}')
     else:
         _long_step_end(task, tid, p_prefix, t0, t1, cause, tail)
-    self = None
 
 
 def _walk(coro, positions):
@@ -1258,10 +1276,27 @@ def _callback_step(self, cb):
 
 def _callback_run(self):
     """events.Handle._run for handles not made by call_soon: I/O readiness and timer callbacks
-    (never a task step), straight to _callback_step. Task steps they lead to get them as their cause."""
+    (never a task step). Task steps they lead to get the handle as their cause. The same work as
+    _callback_step, in one frame: this runs for every I/O event."""
+    global _origin
     if not _enabled:
         return _plain_run(self)
-    return _callback_step(self, self._callback)
+    _origin = self
+    t0 = _now()   # (the monitor reads this local to time a long callback)
+    try:
+        self._context.run(self._callback, *self._args)
+    except (SystemExit, KeyboardInterrupt):
+        _origin = None
+        raise
+    except BaseException as exc:
+        _report_callback_error(self, exc)
+        self = exc = None   # (the traceback holds this frame: break the cycle, as asyncio does)
+    _origin = None
+    if _pending_tasks:
+        _flush_tasks()
+    t1 = _now()
+    if t1 - t0 > _block_ns:
+        _blocking(None, t0, t1, t0, None)
 
 
 def _plain_run(self):
