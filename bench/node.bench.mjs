@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
 
 const root = join(import.meta.dirname, '..');
 const programs = join(root, 'test', 'fixtures', 'node', 'bench');
@@ -30,11 +31,16 @@ const cases = [
 // far less than wall time does. It needs GNU time; without it only wall time is shown.
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
+// As nodeLaunch: Node 22.15+ hooks ES modules on the main thread from preload.js (module.registerHooks);
+// older Node registers them on a loader thread with --import register.mjs.
+const esmHookArgs = typeof createRequire(import.meta.url)('node:module').registerHooks === 'function'
+  ? [] : ['--import', pathToFileURL(join(tracerDir, 'register.mjs')).href];
+
 /** One run: { wall ms, cpu ms | null }. Traced runs use the same arguments as nodeLaunch (src/tracers/node/launch.ts). */
 function runOnce(c, traced, tracePath, extraEnv = {}) {
   const file = join(programs, c.file);
   const nodeArgs = traced
-    ? ['--require', join(tracerDir, 'preload.js'), '--import', pathToFileURL(join(tracerDir, 'register.mjs')).href, file, ...c.args]
+    ? ['--require', join(tracerDir, 'preload.js'), ...esmHookArgs, file, ...c.args]
     : [file, ...c.args];
   const env = traced ? { ...process.env, AWAITLENS_TRACE: tracePath, AWAITLENS_PROGRAM: file, ...extraEnv } : process.env;
   const [cmd, args] = gnuTime ? [gnuTime, ['-f', 'AWAITLENS_CPU %U %S', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];

@@ -47,6 +47,7 @@ run('npx', ['tsc', '-p', '.', '--noEmit']);
 // Suites declare what they need by folder: test/webview needs chromium, test/e2e code-server too.
 const needs = (folder) => files.some((f) => f.startsWith(join('test', folder) + sep));
 if (needs('webview') || needs('e2e')) run('bash', ['scripts/ensure-chromium.sh']);
+if (needs('node')) run('node', ['scripts/ensure-node22.mjs']);
 if (needs('e2e') && existsSync('scripts/ensure-code-server.mjs')) run('node', ['scripts/ensure-code-server.mjs']);
 
 require('tsx/cjs/api').register();

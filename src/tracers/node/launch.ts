@@ -1,6 +1,7 @@
 // How a runner starts a program under the Node tracer: the user's own node, with preload.js
-// (runtime + CommonJS hooks) and, where Node can register loader hooks, register.mjs (ES modules
-// and TypeScript run as modules). Settings go through the environment.
+// (runtime + CommonJS hooks, and on Node 22.15+ the ES module hooks too, on the main thread) and,
+// on older Node that can register loader hooks, register.mjs (ES modules and TypeScript run as
+// modules, hooked on a loader thread). Settings go through the environment.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,6 +29,13 @@ export function canRegisterHooks(v: [number, number] | null): boolean {
   return major > 20 || (major === 20 && minor >= 6) || (major === 18 && minor >= 19);
 }
 
+/** module.registerHooks, hooks on the main thread: Node 22.15+, 23.5+ (preload.js registers them). */
+export function canRegisterSyncHooks(v: [number, number] | null): boolean {
+  if (!v) return false;
+  const [major, minor] = v;
+  return major > 23 || (major === 23 && minor >= 5) || (major === 22 && minor >= 15);
+}
+
 /**
  * Before module.register (18.0-18.18, 19, 20.0-20.5) the same hooks load with --experimental-loader
  * (resolve/load hooks exist from 16.12); Node prints one ExperimentalWarning for it.
@@ -42,7 +50,7 @@ export function nodeLaunch(opts: LaunchOptions): LaunchPlan {
   const dir = join(opts.distDir, 'tracers', 'node');
   const args = ['--require', join(dir, 'preload.js')];
   const version = nodeVersion(opts.interpreter);
-  if (canRegisterHooks(version)) args.push('--import', pathToFileURL(join(dir, 'register.mjs')).href);
+  if (canRegisterSyncHooks(version)) { /* preload.js registers them on this thread */ } else if (canRegisterHooks(version)) args.push('--import', pathToFileURL(join(dir, 'register.mjs')).href);
   else if (needsLoaderFlag(version)) args.push('--experimental-loader', pathToFileURL(join(dir, 'hooks.mjs')).href);
   args.push(opts.file, ...opts.args);
   return {

@@ -5,6 +5,7 @@
 // require on the loader thread, which is quicker than importing them as ES modules, and that
 // thread's start is time the traced program waits for.
 import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { instrument as Instrument, StripTypes } from '../instrument';
@@ -35,38 +36,81 @@ export function initialize(data: { tracerDir?: string | null; cacheDir?: string 
 }
 
 type Next = (specifier: string, context?: any) => Promise<any>;
+type NextSync = (specifier: string, context?: any) => any;
 
 export async function resolve(specifier: string, context: any, nextResolve: Next): Promise<any> {
   try {
     return await nextResolve(specifier, context);
   } catch (err) {
-    // TypeScript's convention: `import './util.js'` names util.ts.
-    const m = /^(\.{1,2}\/.*)\.(m|c)?js$/.exec(specifier);
-    if (m && (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
-      try { return await nextResolve(`${m[1]}.${m[2] ?? ''}ts`, context); } catch { /* report the original */ }
+    const ts = typeScriptSpecifier(specifier, err);
+    if (ts) {
+      try { return await nextResolve(ts, context); } catch { /* report the original */ }
     }
     throw err;
   }
 }
 
-export async function load(url: string, context: any, nextLoad: Next): Promise<any> {
-  if (!url.startsWith('file:')) return nextLoad(url, context);
-  const file = fileURLToPath(url);
-  if (!isUserFile(file, tracerDir)) return nextLoad(url, context);
-  if (isTypeScript(file)) {
-    const source = await readFile(file, 'utf8');
-    const format = typeScriptFormat(file, source);
-    if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
-    let code: string;
-    try {
-      code = cachedTransform(cacheDir, { id: url, typescript: true, toCommonJS: false, source },
-        () => instrumenter()(source, { id: url, module: true, typescript: true }, stripper()).code);
-    } catch (err) {
-      throw typeScriptError(err, file);
+/** The same, for module.registerHooks (Node 22.15+, 23.5+): hooks that run on the main thread. */
+export function resolveSync(specifier: string, context: any, nextResolve: NextSync): any {
+  try {
+    return nextResolve(specifier, context);
+  } catch (err) {
+    const ts = typeScriptSpecifier(specifier, err);
+    if (ts) {
+      try { return nextResolve(ts, context); } catch { /* report the original */ }
     }
-    return { format: 'module', source: code, shortCircuit: true };
+    throw err;
   }
-  const result = await nextLoad(url, context);
+}
+
+/** TypeScript's convention: `import './util.js'` names util.ts. */
+function typeScriptSpecifier(specifier: string, err: unknown): string | null {
+  const m = /^(\.{1,2}\/.*)\.(m|c)?js$/.exec(specifier);
+  return m && (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' ? `${m[1]}.${m[2] ?? ''}ts` : null;
+}
+
+export async function load(url: string, context: any, nextLoad: Next): Promise<any> {
+  const file = userFileOf(url);
+  if (file === null) return nextLoad(url, context);
+  if (isTypeScript(file)) return loadTypeScript(url, file, await readFile(file, 'utf8'));
+  return instrumentLoaded(url, await nextLoad(url, context));
+}
+
+/** The same, for module.registerHooks. */
+export function loadSync(url: string, context: any, nextLoad: NextSync): any {
+  const file = userFileOf(url);
+  if (file === null) return nextLoad(url, context);
+  if (isTypeScript(file)) {
+    const result = loadTypeScript(url, file, readFileSync(file, 'utf8'));
+    // In-thread hooks also see require(): a TypeScript file that runs as CommonJS is left to
+    // Node's own loading (the require hooks in cjs.ts add its probes), as for any CommonJS file.
+    return result.source === undefined ? nextLoad(url, context) : result;
+  }
+  return instrumentLoaded(url, nextLoad(url, context));
+}
+
+/** The file path of a user's file: URL, or null when it is not one (builtins, node_modules, the tracer). */
+function userFileOf(url: string): string | null {
+  if (!url.startsWith('file:')) return null;
+  const file = fileURLToPath(url);
+  return isUserFile(file, tracerDir) ? file : null;
+}
+
+function loadTypeScript(url: string, file: string, source: string): { format: string; source?: string; shortCircuit: true } {
+  const format = typeScriptFormat(file, source);
+  if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
+  let code: string;
+  try {
+    code = cachedTransform(cacheDir, { id: url, typescript: true, toCommonJS: false, source },
+      () => instrumenter()(source, { id: url, module: true, typescript: true }, stripper()).code);
+  } catch (err) {
+    throw typeScriptError(err, file);
+  }
+  return { format: 'module', source: code, shortCircuit: true };
+}
+
+/** An ES module as Node loaded it, with probes added (anything else untouched). */
+function instrumentLoaded(url: string, result: any): any {
   if (result.format !== 'module' || result.source == null) return result;
   const source = typeof result.source === 'string' ? result.source : Buffer.from(result.source).toString('utf8');
   try {

@@ -2,10 +2,25 @@
 // CommonJS hooks. Reads its settings from the environment and removes them, so programs this one
 // forks are not written into the same trace.
 import { isMainThread } from 'node:worker_threads';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startRuntime } from '../runtime';
 import { installCommonJsHooks } from '../cjs';
 import { openCacheDir } from '../cache';
+
+/**
+ * Node 22.15+ / 23.5+: the ES module hooks run on this thread (module.registerHooks), so no loader
+ * thread starts: Node 20's module.register makes the program wait ~40 ms for one. register.mjs
+ * (when given) then has nothing to do. The watchdog gets a worker of its own (see runtime.ts).
+ */
+function registerSyncHooks(tracerDir: string, cacheDir: string | null): boolean {
+  const registerHooks = (require('node:module') as { registerHooks?: (hooks: object) => unknown }).registerHooks;
+  if (typeof registerHooks !== 'function') return false;
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const hooks = require(join(tracerDir, 'loaderhooks.js')) as typeof import('./loaderhooks');
+  hooks.initialize({ tracerDir, cacheDir });
+  registerHooks({ resolve: hooks.resolveSync, load: hooks.loadSync });
+  return true;
+}
 
 const tracePath = process.env.AWAITLENS_TRACE;
 if (tracePath && isMainThread && !(globalThis as any).__awaitlens$) {
@@ -22,6 +37,7 @@ if (tracePath && isMainThread && !(globalThis as any).__awaitlens$) {
     installCommonJsHooks(tracerDir, cacheDir, (m) => runtime.warn(m));
     runtime.tracerDir = tracerDir;
     runtime.cacheDir = cacheDir;
+    runtime.syncHooks = registerSyncHooks(tracerDir, cacheDir);
   } catch (err) {
     process.stderr.write(`awaitlens: could not start the Node tracer: ${(err as Error).message}\n`);
   }

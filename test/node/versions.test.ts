@@ -1,6 +1,8 @@
-// The Node tracer under Node 18 (the oldest Node the issue asks for), when a Node 18 is installed in
-// the runtimes cache: 18.19+ registers the loader hooks with module.register, 18.0-18.18 loads them
-// with --experimental-loader. npm test does not download them (about 45 MB each); to run these:
+// The Node tracer under the other ways Node loads hooks, each with a Node from the runtimes cache:
+// 22.15+ registers them on the main thread (module.registerHooks, no loader thread), 18.19+ with
+// module.register (a loader thread, as Node 20 here), 18.0-18.18 with --experimental-loader.
+// npm test installs Node 22 there when it is missing (scripts/ensure-node22.mjs); the Node 18s
+// (about 45 MB each) only by hand:
 //   npm install --prefix ~/.cache/awaitlens/runtimes/node18 node@18
 //   npm install --prefix ~/.cache/awaitlens/runtimes/node18.18 node@18.18.2
 // (AWAITLENS_RUNTIMES names another cache folder.) Absent ones are skipped with that reason.
@@ -9,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canRegisterHooks, nodeLaunch, nodeVersion } from '../../src/tracers/node/launch';
+import { canRegisterHooks, canRegisterSyncHooks, nodeLaunch, nodeVersion } from '../../src/tracers/node/launch';
 import { parseTrace } from '../../src/trace/reader';
 import { snapshotTracer } from './snapshot';
 import type { SuspendRecord, TaskRecord, TraceRecord, WarningRecord } from '../../src/trace/format';
@@ -50,15 +52,16 @@ function awaitLines(name: string): Set<number> {
 }
 
 const installs = [
-  { folder: 'node18', what: 'Node 18.19+ (module.register)', install: 'npm install --prefix ~/.cache/awaitlens/runtimes/node18 node@18' },
-  { folder: 'node18.18', what: 'Node 18.0-18.18 (--experimental-loader)', install: 'npm install --prefix ~/.cache/awaitlens/runtimes/node18.18 node@18.18.2' },
+  { folder: 'node22', major: 22, what: 'Node 22.15+ (module.registerHooks, on the main thread)', install: 'npm test, or: npm install --prefix ~/.cache/awaitlens/runtimes/node22 node@22' },
+  { folder: 'node18', major: 18, what: 'Node 18.19+ (module.register)', install: 'npm install --prefix ~/.cache/awaitlens/runtimes/node18 node@18' },
+  { folder: 'node18.18', major: 18, what: 'Node 18.0-18.18 (--experimental-loader)', install: 'npm install --prefix ~/.cache/awaitlens/runtimes/node18.18 node@18.18.2' },
 ];
 
 for (const install of installs) {
   const interpreter = join(RUNTIMES, install.folder, 'node_modules', 'node', 'bin', 'node');
   describe(`Node tracer under ${install.what}`, function () {
     this.timeout(120_000);
-    const fixtures = ['sequential.cjs', 'gather.mjs', 'gather_types.ts', 'blocking.mjs'];
+    const fixtures = ['sequential.cjs', 'gather.mjs', 'gather_types.ts', 'parallel.mts', 'download.cts', 'blocking.mjs'];
     const runs: Record<string, Run> = {};
     let dir = '';
     let version: [number, number] | null = null;
@@ -70,16 +73,17 @@ for (const install of installs) {
         this.skip();
       }
       version = nodeVersion(interpreter);
-      assert.ok(version && version[0] === 18, `${interpreter} is Node 18 (got ${version})`);
-      dir = mkdtempSync(join(tmpdir(), 'awaitlens-node18-'));
+      assert.ok(version && version[0] === install.major, `${interpreter} is Node ${install.major} (got ${version})`);
+      dir = mkdtempSync(join(tmpdir(), `awaitlens-${install.folder}-`));
       const tracer = snapshotTracer(ROOT, dir);
       for (const name of fixtures) runs[name] = await trace(interpreter, name, dir, tracer);
     });
     after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
-    it('launches with the hooks this Node has: --import register.mjs (18.19+) or --experimental-loader hooks.mjs', () => {
+    it('launches with the hooks this Node has: none to add (22.15+), --import register.mjs (18.19+) or --experimental-loader hooks.mjs', () => {
       const plan = nodeLaunch({ file: '/x/a.mjs', args: [], tracePath: '/t', distDir: '/d', interpreter });
-      if (canRegisterHooks(version)) assert.ok(plan.args.includes('--import'));
+      if (canRegisterSyncHooks(version)) assert.deepEqual(plan.args, ['--require', join('/d', 'tracers', 'node', 'preload.js'), '/x/a.mjs']);
+      else if (canRegisterHooks(version)) assert.ok(plan.args.includes('--import'));
       else assert.ok(plan.args.includes('--experimental-loader'), plan.args.join(' '));
     });
 
@@ -90,7 +94,7 @@ for (const install of installs) {
         assert.equal(run.problems, 0, 'every trace line parses');
         const header = run.records[0] as { type: string; runtime: string; runtimeVersion: string };
         assert.equal(header.type, 'header');
-        assert.match(header.runtimeVersion, /^18\./);
+        assert.match(header.runtimeVersion, new RegExp(`^${install.major}\\.`));
         assert.equal(run.records[run.records.length - 1].type, 'exit');
         const tasks = run.records.filter((r) => r.type === 'task') as TaskRecord[];
         assert.ok(tasks.length >= 2, `async functions are tasks: ${tasks.map((t) => t.name).join(', ')}`);
@@ -115,7 +119,7 @@ for (const install of installs) {
       }
     });
 
-    it('blocking.mjs: the busy loop is a blocking warning with hotspots on the busy line (watchdog on Node 18)', () => {
+    it('blocking.mjs: the busy loop is a blocking warning with hotspots on the busy line (the watchdog on its own thread)', () => {
       const run = runs['blocking.mjs'];
       const w = run.records.find((r) => r.type === 'warning' && r.kind === 'blocking') as WarningRecord | undefined;
       assert.ok(w, 'a blocking warning');
