@@ -2,13 +2,13 @@
 // Node tracer budget: traced/untraced wall-time ratios on a scheduler storm (2,000 async functions
 // x 50 awaits of setImmediate from node:timers/promises, budget 3x) and a loopback TCP echo
 // (200 clients x 50 round trips, budget 1.3x; a heavier echo variant is printed for information).
-// Also prints trace size and bytes per event. Exits non-zero when a budget is missed or a run fails.
+// Also prints trace size and bytes per event, and, on Node before 22.15 with a Node 22 in the runtimes
+// cache, Node 22's ratios for information. Exits non-zero when a budget is missed or a run fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createRequire } from 'node:module';
 
 const root = join(import.meta.dirname, '..');
 const programs = join(root, 'test', 'fixtures', 'node', 'bench');
@@ -33,17 +33,17 @@ const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 // As nodeLaunch: Node 22.15+ hooks ES modules on the main thread from preload.js (module.registerHooks);
 // older Node registers them on a loader thread with --import register.mjs.
-const esmHookArgs = typeof createRequire(import.meta.url)('node:module').registerHooks === 'function'
-  ? [] : ['--import', pathToFileURL(join(tracerDir, 'register.mjs')).href];
+const hasSyncHooks = (node) => spawnSync(node, ['-p', "typeof require('node:module').registerHooks"], { encoding: 'utf8' }).stdout.trim() === 'function';
+const esmHookArgs = (node) => (hasSyncHooks(node) ? [] : ['--import', pathToFileURL(join(tracerDir, 'register.mjs')).href]);
 
 /** One run: { wall ms, cpu ms | null }. Traced runs use the same arguments as nodeLaunch (src/tracers/node/launch.ts). */
-function runOnce(c, traced, tracePath, extraEnv = {}) {
+function runOnce(c, traced, tracePath, extraEnv = {}, node = process.execPath, hookArgs = mainHookArgs) {
   const file = join(programs, c.file);
   const nodeArgs = traced
-    ? ['--require', join(tracerDir, 'preload.js'), ...esmHookArgs, file, ...c.args]
+    ? ['--require', join(tracerDir, 'preload.js'), ...hookArgs, file, ...c.args]
     : [file, ...c.args];
   const env = traced ? { ...process.env, AWAITLENS_TRACE: tracePath, AWAITLENS_PROGRAM: file, ...extraEnv } : process.env;
-  const [cmd, args] = gnuTime ? [gnuTime, ['-f', 'AWAITLENS_CPU %U %S', process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+  const [cmd, args] = gnuTime ? [gnuTime, ['-f', 'AWAITLENS_CPU %U %S', node, ...nodeArgs]] : [node, nodeArgs];
   const start = process.hrtime.bigint();
   const out = spawnSync(cmd, args, { env, encoding: 'utf8', timeout: 120_000 });
   const wall = Number(process.hrtime.bigint() - start) / 1e6;
@@ -53,6 +53,14 @@ function runOnce(c, traced, tracePath, extraEnv = {}) {
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+
+const mainHookArgs = esmHookArgs(process.execPath);
+// Node 22 from the runtimes cache (npm test installs it there, see scripts/ensure-node22.mjs), when
+// this is an older Node: the budgets are judged on this Node; Node 22's figures are printed beside
+// them for information (its ES module hooks run on the main thread: no loader thread to wait for).
+const runtimes = process.env.AWAITLENS_RUNTIMES || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'awaitlens', 'runtimes');
+const node22 = join(runtimes, 'node22', 'node_modules', 'node', 'bin', 'node');
+const extraNode = !hasSyncHooks(process.execPath) && existsSync(node22) && hasSyncHooks(node22) ? node22 : null;
 
 let failed = false;
 try {
@@ -85,6 +93,22 @@ try {
     console.log(`  first trace of the program (empty instrumentation cache): ${cold.wall.toFixed(0)} ms (for information)`);
     if (plainCpu.length) console.log(`  cpu time: untraced median ${median(plainCpu).toFixed(0)} ms, traced median ${median(tracedCpu).toFixed(0)} ms, ratio ${(median(tracedCpu) / median(plainCpu)).toFixed(2)}x (for information)`);
     console.log(`  trace ${(bytes / 1e6).toFixed(1)} MB, ${events} events, ${(bytes / events).toFixed(0)} bytes/event`);
+  }
+  if (extraNode) {
+    const version = spawnSync(extraNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    const hookArgs = esmHookArgs(extraNode);
+    console.log(`\nNode ${version} (${extraNode}), for information: ${reps} interleaved runs each, median wall ratio`);
+    for (const c of cases.filter((x) => x.budget !== null)) {
+      const tracePath = join(work, `${c.file}.node22.trace.ndjson`);
+      runOnce(c, false, tracePath, {}, extraNode, hookArgs);
+      runOnce(c, true, tracePath, {}, extraNode, hookArgs);
+      const plain = [], traced = [];
+      for (let i = 0; i < reps; i++) {
+        plain.push(runOnce(c, false, tracePath, {}, extraNode, hookArgs).wall);
+        traced.push(runOnce(c, true, tracePath, {}, extraNode, hookArgs).wall);
+      }
+      console.log(`  ${c.name}: untraced ${median(plain).toFixed(0)} ms, traced ${median(traced).toFixed(0)} ms, ratio ${(median(traced) / median(plain)).toFixed(2)}x (budget on this Node: ${c.budget}x)`);
+    }
   }
 } catch (err) {
   console.log(`FAIL: ${err.message}`);
