@@ -32,9 +32,10 @@ const cases = [
 const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 // As nodeLaunch: Node 22.15+ hooks ES modules on the main thread from preload.js (module.registerHooks);
-// older Node registers them on a loader thread with --import register.mjs.
+// older Node gets --expose-internals (preload.js runs the hooks on the main thread through Node's
+// internals where it can, see src/tracers/node/node20.ts) and --import register.mjs (else a loader thread).
 const hasSyncHooks = (node) => spawnSync(node, ['-p', "typeof require('node:module').registerHooks"], { encoding: 'utf8' }).stdout.trim() === 'function';
-const esmHookArgs = (node) => (hasSyncHooks(node) ? [] : ['--import', pathToFileURL(join(tracerDir, 'register.mjs')).href]);
+const esmHookArgs = (node) => (hasSyncHooks(node) ? [] : ['--expose-internals', '--import', pathToFileURL(join(tracerDir, 'register.mjs')).href]);
 
 /** One run: { wall ms, cpu ms | null }. Traced runs use the same arguments as nodeLaunch (src/tracers/node/launch.ts). */
 function runOnce(c, traced, tracePath, extraEnv = {}, node = process.execPath, hookArgs = mainHookArgs) {

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { canRegisterHooks, needsLoaderFlag, nodeLaunch } from '../../src/tracers/node/launch';
+import { canRegisterHooks, canRegisterSyncHooks, needsLoaderFlag, nodeLaunch, nodeVersion } from '../../src/tracers/node/launch';
 import { parseTrace } from '../../src/trace/reader';
 import { snapshotTracer } from './snapshot';
 import type {
@@ -148,7 +148,7 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
   const dir = mkdtempSync(join(tmpdir(), 'awaitlens-node-'));
   const runs: Record<string, Run> = {};
   const names = ['gather.mjs', 'gather_types.ts', 'sequential.cjs', 'parallel.mts', 'download.cts', 'hello_world.js',
-    'shapes.ts', 'errors.mjs', 'io.mjs', 'blocking.mjs', 'forawait.mjs', 'hotspots.mjs', 'module_block.cjs'];
+    'shapes.ts', 'errors.mjs', 'io.mjs', 'blocking.mjs', 'forawait.mjs', 'hotspots.mjs', 'module_block.cjs', 'esm_hooks.mjs'];
 
   before(async function () {
     tracerCopy = snapshotTracer(ROOT, dir);
@@ -164,8 +164,11 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
   it('nodeLaunch: the user\'s node, preload + loader hooks, the program and its args, settings in env', () => {
     const plan = nodeLaunch({ file: '/x/app.ts', args: ['a', 'b'], tracePath: '/t/trace.ndjson', distDir: '/d', interpreter: process.execPath, blockingMs: 50 });
     assert.equal(plan.command, process.execPath);
-    assert.deepEqual(plan.args.slice(0, 2), ['--require', '/d/tracers/node/preload.js']);
-    assert.deepEqual(plan.args.slice(2, 4), ['--import', 'file:///d/tracers/node/register.mjs']);
+    // Node 22.15+: hooks registered by preload.js on the main thread. Before: --expose-internals lets
+    // preload.js run them on the main thread too (node20.ts), register.mjs on a loader thread if not.
+    const version = nodeVersion(process.execPath);
+    if (canRegisterSyncHooks(version)) assert.deepEqual(plan.args.slice(0, -3), ['--require', '/d/tracers/node/preload.js']);
+    else assert.deepEqual(plan.args.slice(0, -3), ['--expose-internals', '--require', '/d/tracers/node/preload.js', '--import', 'file:///d/tracers/node/register.mjs']);
     assert.deepEqual(plan.args.slice(-3), ['/x/app.ts', 'a', 'b']);
     assert.equal(plan.env.AWAITLENS_TRACE, '/t/trace.ndjson');
     assert.equal(plan.env.AWAITLENS_BLOCKING_MS, '50');
@@ -443,6 +446,24 @@ describe('Node tracer (async_hooks-free probes + promise hooks) on real programs
     // Only the busy line and the call into it: nothing from the 50 ms wait that follows.
     const checksumCall = lines.findIndex((l) => l.includes('checksum(600)')) + 1;
     for (const h of w.hotspots!) assert.ok([hotLine, checksumCall].includes(h.site.line), JSON.stringify(w.hotspots));
+  });
+
+  it('esm_hooks.mjs: module hooks on the main thread; import.meta.resolve, and hooks the program registers itself, still work', () => {
+    const run = runs['esm_hooks.mjs'];
+    assert.equal(run.code, 0, run.stderr);
+    // Verified on Node 20.20 (Node's internals, node20.ts) and 22.15+ (module.registerHooks): no loader thread.
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    const onMain = (major === 20 && minor >= 20) || canRegisterSyncHooks([major, minor]) ? 'true' : /true|false/;
+    const lines = run.stdout.trim().split('\n');
+    if (typeof onMain === 'string') assert.equal(lines[0], `hooks on main thread: ${onMain}`);
+    else assert.match(lines[0], /^hooks on main thread: (true|false)$/);
+    assert.deepEqual(lines.slice(1), ['resolved: esm_hooks_lib.mjs', 'answer: 42', 'later: done']);
+    // Imported after the program registered its own hooks: still instrumented, its await on its line.
+    const later = taskNamed(run, 'later');
+    const lib = join(FIXTURES, 'esm_hooks_lib.mjs');
+    const site = awaitSitesInSource(lib)[0];
+    assert.deepEqual(awaits(run, later.task).map((w) => [w.site!.file, w.site!.line, w.site!.col]), [[lib, site.line, site.col]]);
+    assert.equal(endOf(run, later.task).outcome, 'returned');
   });
 
   it('forawait.mjs: for await over an async generator and a stream suspends at the for-await line', () => {

@@ -77,13 +77,15 @@ for (const install of installs) {
       dir = mkdtempSync(join(tmpdir(), `awaitlens-${install.folder}-`));
       const tracer = snapshotTracer(ROOT, dir);
       for (const name of fixtures) runs[name] = await trace(interpreter, name, dir, tracer);
+      // (it calls module.register, which Node before 18.19 lacks)
+      if (canRegisterHooks(version)) runs['esm_hooks.mjs'] = await trace(interpreter, 'esm_hooks.mjs', dir, tracer);
     });
     after(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
     it('launches with the hooks this Node has: none to add (22.15+), --import register.mjs (18.19+) or --experimental-loader hooks.mjs', () => {
       const plan = nodeLaunch({ file: '/x/a.mjs', args: [], tracePath: '/t', distDir: '/d', interpreter });
       if (canRegisterSyncHooks(version)) assert.deepEqual(plan.args, ['--require', join('/d', 'tracers', 'node', 'preload.js'), '/x/a.mjs']);
-      else if (canRegisterHooks(version)) assert.ok(plan.args.includes('--import'));
+      else if (canRegisterHooks(version)) assert.ok(plan.args.includes('--import') && plan.args.includes('--expose-internals'), plan.args.join(' '));
       else assert.ok(plan.args.includes('--experimental-loader'), plan.args.join(' '));
     });
 
@@ -107,6 +109,19 @@ for (const install of installs) {
         }
       });
     }
+
+    it('esm_hooks.mjs: import.meta.resolve and the program\'s own module.register work; what it imports after is traced', function () {
+      const run = runs['esm_hooks.mjs'];
+      if (!run) this.skip(); // Node before 18.19: no module.register
+      assert.equal(run.code, 0, run.stderr);
+      const lines = run.stdout.trim().split('\n');
+      // On Node 22.15+ the hooks run on the main thread (module.registerHooks); on 18 the internals
+      // this tracer checks differ, and the loader thread (or --experimental-loader) serves.
+      assert.equal(lines[0], `hooks on main thread: ${install.major >= 22}`);
+      assert.deepEqual(lines.slice(1), ['resolved: esm_hooks_lib.mjs', 'answer: 42', 'later: done']);
+      const tasks = run.records.filter((r) => r.type === 'task') as TaskRecord[];
+      assert.ok(tasks.some((t) => t.name === 'later'), tasks.map((t) => t.name).join(', '));
+    });
 
     it('gather.mjs and gather_types.ts: the three workers and main, finishing 3, 1, 2', () => {
       for (const name of ['gather.mjs', 'gather_types.ts']) {

@@ -1,7 +1,8 @@
 // How a runner starts a program under the Node tracer: the user's own node, with preload.js
-// (runtime + CommonJS hooks, and on Node 22.15+ the ES module hooks too, on the main thread) and,
-// on older Node that can register loader hooks, register.mjs (ES modules and TypeScript run as
-// modules, hooked on a loader thread). Settings go through the environment.
+// (runtime + CommonJS hooks, and the ES module hooks on the main thread: module.registerHooks on
+// Node 22.15+, Node's internals under --expose-internals on Node 20, see node20.ts) and, on Node
+// that registers hooks otherwise, register.mjs (module.register: a loader thread) or hooks.mjs
+// (--experimental-loader). Settings go through the environment.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -50,7 +51,14 @@ export function nodeLaunch(opts: LaunchOptions): LaunchPlan {
   const dir = join(opts.distDir, 'tracers', 'node');
   const args = ['--require', join(dir, 'preload.js')];
   const version = nodeVersion(opts.interpreter);
-  if (canRegisterSyncHooks(version)) { /* preload.js registers them on this thread */ } else if (canRegisterHooks(version)) args.push('--import', pathToFileURL(join(dir, 'register.mjs')).href);
+  if (canRegisterSyncHooks(version)) {
+    // preload.js registers the hooks on the main thread
+  } else if (canRegisterHooks(version)) {
+    // preload.js runs them on the main thread through Node's internals when it can (node20.ts),
+    // else register.mjs registers them on a loader thread
+    args.unshift('--expose-internals');
+    args.push('--import', pathToFileURL(join(dir, 'register.mjs')).href);
+  }
   else if (needsLoaderFlag(version)) args.push('--experimental-loader', pathToFileURL(join(dir, 'hooks.mjs')).href);
   args.push(opts.file, ...opts.args);
   return {

@@ -3,7 +3,7 @@
 import * as nodeModule from 'node:module';
 
 const runtime = (globalThis as any).__awaitlens$;
-if (runtime && !runtime.syncHooks) { // (syncHooks: the hooks already run on the main thread, see trace.ts)
+if (runtime && !runtime.hooksOnMainThread) { // (else they already run on the main thread, see trace.ts)
   const register = (nodeModule as any).register;
   if (typeof register === 'function') {
     // The loader thread also hosts the blocking watchdog (its heartbeat and sample port go with the data).

@@ -6,20 +6,32 @@ import { join, resolve } from 'node:path';
 import { startRuntime } from '../runtime';
 import { installCommonJsHooks } from '../cjs';
 import { openCacheDir } from '../cache';
+import { hookOnMainThread } from '../node20';
+import { pathToFileURL } from 'node:url';
 
 /**
- * Node 22.15+ / 23.5+: the ES module hooks run on this thread (module.registerHooks), so no loader
- * thread starts: Node 20's module.register makes the program wait ~40 ms for one. register.mjs
- * (when given) then has nothing to do. The watchdog gets a worker of its own (see runtime.ts).
+ * The ES module hooks on this thread, so that no loader thread starts (Node 20's module.register
+ * makes the program wait 40 ms or more for one): with module.registerHooks on Node 22.15+ / 23.5+,
+ * else through Node's own hook chain when started with --expose-internals (see node20.ts). Then
+ * register.mjs (when given) has nothing to do, and the watchdog gets a worker of its own (runtime.ts).
  */
-function registerSyncHooks(tracerDir: string, cacheDir: string | null): boolean {
+function hookModulesOnMainThread(tracerDir: string, cacheDir: string | null, runtime: any): boolean {
   const registerHooks = (require('node:module') as { registerHooks?: (hooks: object) => unknown }).registerHooks;
-  if (typeof registerHooks !== 'function') return false;
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const hooks = require(join(tracerDir, 'loaderhooks.js')) as typeof import('./loaderhooks');
-  hooks.initialize({ tracerDir, cacheDir });
-  registerHooks({ resolve: hooks.resolveSync, load: hooks.loadSync });
-  return true;
+  if (typeof registerHooks === 'function') {
+    hooks.initialize({ tracerDir, cacheDir });
+    registerHooks({ resolve: hooks.resolveSync, load: hooks.loadSync });
+    return true;
+  }
+  try {
+    return hookOnMainThread(hooks, { tracerDir, cacheDir }, (register) => {
+      const watchdog = runtime.watchdogForHooks();
+      register(pathToFileURL(join(tracerDir, 'hooks.mjs')).href, { tracerDir, cacheDir, watchdog: watchdog?.data }, watchdog?.transferList ?? []);
+    });
+  } catch {
+    return false; // register.mjs registers them on a loader thread
+  }
 }
 
 const tracePath = process.env.AWAITLENS_TRACE;
@@ -37,7 +49,7 @@ if (tracePath && isMainThread && !(globalThis as any).__awaitlens$) {
     installCommonJsHooks(tracerDir, cacheDir, (m) => runtime.warn(m));
     runtime.tracerDir = tracerDir;
     runtime.cacheDir = cacheDir;
-    runtime.syncHooks = registerSyncHooks(tracerDir, cacheDir);
+    runtime.hooksOnMainThread = hookModulesOnMainThread(tracerDir, cacheDir, runtime);
   } catch (err) {
     process.stderr.write(`awaitlens: could not start the Node tracer: ${(err as Error).message}\n`);
   }
