@@ -6,9 +6,10 @@
 // cache, Node 22's ratios for information. Exits non-zero when a budget is missed or a run fails.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { runtimeNode } from '../scripts/runtimes.mjs';
 
 const root = join(import.meta.dirname, '..');
 const programs = join(root, 'test', 'fixtures', 'node', 'bench');
@@ -35,7 +36,7 @@ const gnuTime = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 // older Node gets --expose-internals (preload.js runs the hooks on the main thread through Node's
 // internals where it can, see src/tracers/node/node20.ts) and --import register.mjs (else a loader thread).
 const hasSyncHooks = (node) => spawnSync(node, ['-p', "typeof require('node:module').registerHooks"], { encoding: 'utf8' }).stdout.trim() === 'function';
-const esmHookArgs = (node) => (hasSyncHooks(node) ? [] : ['--expose-internals', '--import', pathToFileURL(join(tracerDir, 'register.mjs')).href]);
+const esmHookArgs = (syncHooks) => (syncHooks ? [] : ['--expose-internals', '--import', pathToFileURL(join(tracerDir, 'register.mjs')).href]);
 
 /** One run: { wall ms, cpu ms | null }. Traced runs use the same arguments as nodeLaunch (src/tracers/node/launch.ts). */
 function runOnce(c, traced, tracePath, extraEnv = {}, node = process.execPath, hookArgs = mainHookArgs) {
@@ -55,13 +56,13 @@ function runOnce(c, traced, tracePath, extraEnv = {}, node = process.execPath, h
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 
-const mainHookArgs = esmHookArgs(process.execPath);
+const mainHasSyncHooks = hasSyncHooks(process.execPath);
+const mainHookArgs = esmHookArgs(mainHasSyncHooks);
 // Node 22 from the runtimes cache (npm test installs it there, see scripts/ensure-node22.mjs), when
 // this is an older Node: the budgets are judged on this Node; Node 22's figures are printed beside
 // them for information (its ES module hooks run on the main thread: no loader thread to wait for).
-const runtimes = process.env.AWAITLENS_RUNTIMES || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'awaitlens', 'runtimes');
-const node22 = join(runtimes, 'node22', 'node_modules', 'node', 'bin', 'node');
-const extraNode = !hasSyncHooks(process.execPath) && existsSync(node22) && hasSyncHooks(node22) ? node22 : null;
+const node22 = runtimeNode('node22');
+const extraNode = !mainHasSyncHooks && existsSync(node22) && hasSyncHooks(node22) ? node22 : null;
 
 let failed = false;
 try {
@@ -97,7 +98,7 @@ try {
   }
   if (extraNode) {
     const version = spawnSync(extraNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
-    const hookArgs = esmHookArgs(extraNode);
+    const hookArgs = esmHookArgs(true);
     console.log(`\nNode ${version} (${extraNode}), for information: ${reps} interleaved runs each, median wall ratio`);
     for (const c of cases.filter((x) => x.budget !== null)) {
       const tracePath = join(work, `${c.file}.node22.trace.ndjson`);

@@ -5,12 +5,11 @@
 // script never fails the run.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { runtimeNode, runtimesDir } from './runtimes.mjs';
 
-const runtimes = process.env.AWAITLENS_RUNTIMES || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'awaitlens', 'runtimes');
-const prefix = join(runtimes, 'node22');
-const bin = join(prefix, 'node_modules', 'node', 'bin', 'node');
+const prefix = join(runtimesDir, 'node22');
+const bin = runtimeNode('node22');
 if (!existsSync(bin)) {
   console.log(`installing Node 22 into ${prefix} (for the tracer's Node 22 tests)`);
   try {

@@ -1253,10 +1253,11 @@ def _run_callback(self, cb, owner):
 
 
 def _callback_step(self, cb):
-    """A plain callback: it acts for whatever scheduled it (a task's done-callback chain, gather's
-    bookkeeping), for a timer, or for I/O; task steps it leads to get that as their cause."""
+    """A plain callback scheduled with call_soon (I/O and timer callbacks take _callback_run): it
+    acts for whatever scheduled it (a task's done-callback chain, gather's bookkeeping, an I/O
+    callback); task steps it leads to get that as their cause."""
     global _origin
-    _origin = self._al_origin if self.__class__ is _OriginHandle else self
+    _origin = self._al_origin
     t0 = _now()   # (the monitor reads this local to time a long step)
     try:
         self._context.run(cb, *self._args)
