@@ -1,6 +1,7 @@
 // Every feature the Python tracer supports, each on a small real program
 // (test/fixtures/python/*.py) run under Python 3.8, 3.11 and 3.12+ where the feature exists.
 import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -21,6 +22,7 @@ const CASES: Case[] = [
   { name: 'syntax_error' }, { name: 'crash' }, { name: 'stdin_echo', stdin: 'first line\nsecond line\n', args: ['a b', '--x'] },
   { name: 'waits' }, { name: 'sleep_zero' }, { name: 'run_leftover' },
   { name: 'agen_callback' }, { name: 'task_names' }, { name: 'labels' }, { name: 'protocol_blocking' },
+  { name: 'loop_hooks' },
 ];
 
 const runs = new Map<string, Map<string, Traced>>();
@@ -408,6 +410,20 @@ for (const version of VERSIONS) {
       assert.equal(endOf(t, forever.task).outcome, 'cancelled');
       assert.equal(resumes(t, forever.task)[1].cause.kind, 'cancel');
     });
+    it('loop internals as asyncio has them: the own _call_soon of a loop subclass, a closed loop, debug mode, handles', function () {
+      const t = get('loop_hooks');
+      const py = findPython(version)!;
+      const untraced = spawnSync(py, [join(FIXTURES, 'loop_hooks.py')], { encoding: 'utf8' });
+      assert.equal(t.code, 0, t.stderr);
+      assert.equal(t.stdout, untraced.stdout);
+      assert.match(t.stdout, /own _call_soon ran: True/);
+      assert.match(t.stdout, /closed loop: Event loop is closed/);
+      assert.match(t.stdout, /debug mode: done/);
+      assert.match(t.stdout, /handle: Handle \('never run',\) False None\ncancelled: True/);
+      // Traced all the same: main ran in each loop it was given.
+      assert.equal(tasks(t).filter((x) => x.coro === 'main').length, 2);
+    });
+
     it('async generators, a raising loop callback and a bare future', () => {
       const t = get('agen_callback');
       assert.equal(t.code, 0);
