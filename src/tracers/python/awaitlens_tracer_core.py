@@ -162,7 +162,7 @@ _main_ident = _threading.get_ident()
 _dumps = _json.dumps
 
 # What the loop is running now: an int task id, a Handle (timer / I/O callback), _THREAD or None.
-_origin = None
+_running = [None]   # (a list cell: storing to a module global costs a dict insert per step)
 # Step being run by the main thread, for the blocking sampler: start time (0: none) and a serial.
 _samples = {}          # serial -> {(file, line): count}
 
@@ -482,8 +482,8 @@ def _make_create_task(orig):
         if not _enabled:
             return orig(self, coro, *args, **kwargs)
         parent = _current_tid()
-        if parent is None and _origin.__class__ is int and _threading.get_ident() == _main_ident:
-            parent = _origin   # made by a callback that task scheduled (a done-callback, a protocol)
+        if parent is None and _running[0].__class__ is int and _threading.get_ident() == _main_ident:
+            parent = _running[0]   # made by a callback that task scheduled (a done-callback, a protocol)
         site = _user_site_of_frame(sys._getframe(1))
         t0 = _now()
         _creating.append((coro, parent, site, t0))
@@ -512,7 +512,7 @@ def _make_create_task(orig):
             _after_step(task, tid, _now())
         else:
             _register(task, t0, parent, site)
-            if _origin is None:
+            if _running[0] is None:
                 _flush_tasks()   # not inside a step (module level, before the loop runs)
         return task
     return create_task
@@ -1013,7 +1013,6 @@ def _io_cause_text(handle, cb):
 def _traced_run(self):
     """_OriginHandle._run (every handle loop.call_soon makes): runs one loop callback,
     recording task steps. Task steps and wakeups are always scheduled through call_soon."""
-    global _origin
     cb = self._callback
     task = getattr(cb, '__self__', None)
     if task.__class__ not in _task_types:
@@ -1058,14 +1057,14 @@ def _traced_run(self):
     # stopped (half the formatting and writing of a resume plus a suspend). A step still running
     # after _early_ns gets its resume written by the monitor (_resume_running_step).
     t0 = _now()
-    _origin = tid
+    _running[0] = tid
     try:
         if args:
             self._context.run(cb, *args)
         else:
             self._context.run(cb)
     except (SystemExit, KeyboardInterrupt):
-        _origin = None
+        _running[0] = None
         _resume_once(r_prefix, t0, cause)
         _after_step(task, tid, _now())
         raise
@@ -1073,7 +1072,7 @@ def _traced_run(self):
         _report_callback_error(self, exc)
         self = exc = None   # (the traceback holds this frame: break the cycle, as asyncio does)
     t1 = _now()
-    _origin = None
+    _running[0] = None
     if _out is not None:
         _flush_output()
     if _pending_tasks:
@@ -1251,17 +1250,16 @@ def _callback_step(self, cb):
     """A plain callback scheduled with call_soon (I/O and timer callbacks take _callback_run): it
     acts for whatever scheduled it (a task's done-callback chain, gather's bookkeeping, an I/O
     callback); task steps it leads to get that as their cause."""
-    global _origin
-    _origin = self._al_origin
+    _running[0] = self._al_origin
     t0 = _now()   # (the monitor reads this local to time a long step)
     try:
         self._context.run(cb, *self._args)
     except (SystemExit, KeyboardInterrupt):
-        _origin = None
+        _running[0] = None
         raise
     except BaseException as exc:
         _report_callback_error(self, exc)
-    _origin = None
+    _running[0] = None
     t1 = _now()
     if _pending_tasks:
         _flush_tasks()
@@ -1274,20 +1272,19 @@ def _callback_run(self):
     """events.Handle._run for handles not made by call_soon: I/O readiness and timer callbacks
     (never a task step). Task steps they lead to get the handle as their cause. The same work as
     _callback_step, in one frame: this runs for every I/O event."""
-    global _origin
     if not _enabled:
         return _plain_run(self)
-    _origin = self
+    _running[0] = self
     t0 = _now()   # (the monitor reads this local to time a long callback)
     try:
         self._context.run(self._callback, *self._args)
     except (SystemExit, KeyboardInterrupt):
-        _origin = None
+        _running[0] = None
         raise
     except BaseException as exc:
         _report_callback_error(self, exc)
         self = exc = None   # (the traceback holds this frame: break the cycle, as asyncio does)
-    _origin = None
+    _running[0] = None
     if _pending_tasks:
         _flush_tasks()
     t1 = _now()
@@ -1340,7 +1337,7 @@ def _make_call_soon(orig):
         if handle._source_traceback:
             del handle._source_traceback[-1]
         # From another thread (call_soon_threadsafe): the origin is that thread, not the loop's work.
-        handle._al_origin = _origin
+        handle._al_origin = _running[0]
         self._ready.append(handle)
         return handle
     return _call_soon
@@ -1369,7 +1366,7 @@ def _make_call_soon_direct(orig, own_call_soon):
         handle._cancelled = False
         handle._repr = None
         handle._source_traceback = None
-        handle._al_origin = _origin
+        handle._al_origin = _running[0]
         self._ready.append(handle)
         return handle
     return call_soon
