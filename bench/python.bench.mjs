@@ -19,7 +19,7 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const tracer = join(root, 'dist', 'tracers', 'python', 'awaitlens_tracer.py');
 const programs = join(root, 'test', 'fixtures', 'python', 'bench');
-const REPS = Number(process.env.AWAITLENS_BENCH_REPS || 7);
+const REPS = Number(process.env.AWAITLENS_BENCH_REPS || 9);
 const dir = mkdtempSync(join(tmpdir(), 'awaitlens-bench-'));
 
 const benches = [
