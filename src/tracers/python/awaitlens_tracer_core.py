@@ -1346,7 +1346,7 @@ def _make_call_soon(orig):
 def _make_call_soon_direct(orig, own_call_soon):
     """BaseEventLoop.call_soon, by which every task step and wakeup is scheduled. Outside debug
     mode it does what asyncio's does (closed check, a Handle as Handle.__init__ fills it, on the
-    ready queue) in one Python call instead of four (call_soon, _check_closed, _call_soon,
+    ready queue) in one Python call instead of five (call_soon, _check_closed, _call_soon,
     Handle.__init__, get_debug): that pays for the origin the tracer adds to each handle."""
     from contextvars import copy_context
     new_handle = object.__new__
