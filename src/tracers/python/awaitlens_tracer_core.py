@@ -1355,7 +1355,7 @@ def _make_call_soon_direct(orig, own_call_soon):
 
     def call_soon(self, callback, *args, context=None):
         if self._debug or self._closed or type(self) not in direct_types:
-            if not self._debug and not self._closed and type(self)._call_soon is own_call_soon:
+            if type(self)._call_soon is own_call_soon:
                 direct_types.add(type(self))
             return orig(self, callback, *args, context=context)   # (asyncio's checks and errors)
         handle = new_handle(_OriginHandle)
