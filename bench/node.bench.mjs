@@ -14,9 +14,10 @@ import { runtimeNode } from '../scripts/runtimes.mjs';
 const root = join(import.meta.dirname, '..');
 const programs = join(root, 'test', 'fixtures', 'node', 'bench');
 const tracerDir = join(root, 'dist', 'tracers', 'node');
-// Runs alternate untraced and traced, several repetitions side by side, so both see the same load.
-// The verdict is the ratio of the medians: one lucky fast run (of either kind) cannot decide it.
-// The fastest runs and CPU time are printed beside it for information.
+// Runs alternate untraced and traced (which goes first alternates too), several pairs side by side.
+// The verdict is the median of the pairs' ratios: each traced run is compared with the untraced run
+// beside it, so the machine's drift in speed (a third over a minute on shared machines) cancels,
+// and one lucky fast run cannot decide it. Medians, fastest runs and CPU time are printed beside it.
 const reps = Number(process.env.BENCH_REPS || 9);
 const work = mkdtempSync(join(tmpdir(), 'awaitlens-node-bench-'));
 
@@ -75,13 +76,13 @@ try {
     const cold = runOnce(c, true, tracePath, { AWAITLENS_CACHE_DIR: mkdtempSync(join(work, 'cache-')) });
     const plainCpu = [], tracedCpu = [];
     for (let i = 0; i < reps; i++) {
-      const p = runOnce(c, false);
-      const t = runOnce(c, true, tracePath);
+      let p, t;
+      if (i % 2) { t = runOnce(c, true, tracePath); p = runOnce(c, false); } else { p = runOnce(c, false); t = runOnce(c, true, tracePath); }
       plain.push(p.wall);
       traced.push(t.wall);
       if (p.cpu !== null && t.cpu !== null) { plainCpu.push(p.cpu); tracedCpu.push(t.cpu); }
     }
-    const ratio = median(traced) / median(plain);
+    const ratio = median(traced.map((x, i) => x / plain[i]));
     const bestRatio = Math.min(...traced) / Math.min(...plain);
     const bytes = statSync(tracePath).size;
     // Events as readers see them: a step record is a resume and a suspend; where records are none.
@@ -90,8 +91,9 @@ try {
     const ok = c.budget === null || ratio <= c.budget;
     if (!ok) failed = true;
     console.log(`${c.name}`);
-    console.log(`  wall: untraced median ${median(plain).toFixed(0)} ms, traced median ${median(traced).toFixed(0)} ms (${reps} runs each, interleaved; fastest ${Math.min(...plain).toFixed(0)} / ${Math.min(...traced).toFixed(0)} ms, ratio ${bestRatio.toFixed(2)}x)`);
-    console.log(c.budget === null ? `  median ratio ${ratio.toFixed(2)}x (no budget)` : `  median ratio ${ratio.toFixed(2)}x (budget ${c.budget}x) ${ok ? 'PASS' : 'FAIL'}`);
+    console.log(`  wall: untraced median ${median(plain).toFixed(0)} ms, traced median ${median(traced).toFixed(0)} ms (ratio ${(median(traced) / median(plain)).toFixed(2)}x; fastest ${Math.min(...plain).toFixed(0)} / ${Math.min(...traced).toFixed(0)} ms, ratio ${bestRatio.toFixed(2)}x)`);
+    const verdict = `  ratio ${ratio.toFixed(2)}x, median of ${reps} side-by-side pairs`;
+    console.log(c.budget === null ? `${verdict} (no budget)` : `${verdict} (budget ${c.budget}x) ${ok ? 'PASS' : 'FAIL'}`);
     console.log(`  first trace of the program (empty instrumentation cache): ${cold.wall.toFixed(0)} ms (for information)`);
     if (plainCpu.length) console.log(`  cpu time: untraced median ${median(plainCpu).toFixed(0)} ms, traced median ${median(tracedCpu).toFixed(0)} ms, ratio ${(median(tracedCpu) / median(plainCpu)).toFixed(2)}x (for information)`);
     console.log(`  trace ${(bytes / 1e6).toFixed(1)} MB, ${events} events, ${(bytes / events).toFixed(0)} bytes/event`);
@@ -99,17 +101,19 @@ try {
   if (extraNode) {
     const version = spawnSync(extraNode, ['--version'], { encoding: 'utf8' }).stdout.trim();
     const hookArgs = esmHookArgs(true);
-    console.log(`\nNode ${version} (${extraNode}), for information: ${reps} interleaved runs each, median wall ratio`);
+    console.log(`\nNode ${version} (${extraNode}), for information: median wall ratio of ${reps} side-by-side pairs`);
     for (const c of cases.filter((x) => x.budget !== null)) {
       const tracePath = join(work, `${c.file}.node22.trace.ndjson`);
       runOnce(c, false, tracePath, {}, extraNode, hookArgs);
       runOnce(c, true, tracePath, {}, extraNode, hookArgs);
       const plain = [], traced = [];
       for (let i = 0; i < reps; i++) {
-        plain.push(runOnce(c, false, tracePath, {}, extraNode, hookArgs).wall);
-        traced.push(runOnce(c, true, tracePath, {}, extraNode, hookArgs).wall);
+        const untracedRun = () => plain.push(runOnce(c, false, tracePath, {}, extraNode, hookArgs).wall);
+        const tracedRun = () => traced.push(runOnce(c, true, tracePath, {}, extraNode, hookArgs).wall);
+        if (i % 2) { tracedRun(); untracedRun(); } else { untracedRun(); tracedRun(); }
       }
-      console.log(`  ${c.name}: untraced ${median(plain).toFixed(0)} ms, traced ${median(traced).toFixed(0)} ms, ratio ${(median(traced) / median(plain)).toFixed(2)}x (budget on this Node: ${c.budget}x)`);
+      const ratio = median(traced.map((x, i) => x / plain[i]));
+      console.log(`  ${c.name}: untraced ${median(plain).toFixed(0)} ms, traced ${median(traced).toFixed(0)} ms, ratio ${ratio.toFixed(2)}x (budget on this Node: ${c.budget}x)`);
     }
   }
 } catch (err) {
