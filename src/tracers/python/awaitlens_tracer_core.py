@@ -1620,10 +1620,11 @@ def _monitor():
     # it waits for (measured: 2-3% of a busy echo server's wall time at 40 wakes a second), so it
     # wakes only when there can be work: a step seen running is looked at again when it would
     # have run half the blocking threshold (sampling starts there), then every quarter threshold
-    # while it runs; else after a whole threshold (at most 100 ms). A step longer than the
-    # threshold is always sampled: some wake falls within it, and is followed by one at its half.
-    quarter = max(0.002, _block_ns / 4e9)
-    rest = min(0.1, 4 * quarter)
+    # (at most 25 ms) while it runs; else after a whole threshold (at most 100 ms, which also
+    # bounds how long the queue can wait). A step longer than the threshold is always sampled:
+    # some wake falls within it, and is followed by one at its half.
+    sample_every = min(0.025, max(0.002, _block_ns / 4e9))
+    rest = min(0.1, max(0.002, _block_ns / 1e9))
     wait = rest
     while not _stop.wait(wait):
         # The step now running is the innermost of our runner frames on the main thread's
@@ -1641,7 +1642,8 @@ def _monitor():
         wait = rest
         if start:
             ran = _now() - start
-            wait = max(quarter, (_block_ns // 2 - ran) / 1e9) if ran < _block_ns // 2 else quarter
+            half = _block_ns // 2
+            wait = min(rest, max(sample_every, (half - ran) / 1e9)) if ran < half else sample_every
         if start and _now() - start >= _early_ns:
             try:
                 _resume_running_step(top, _early_ns)
