@@ -56,6 +56,8 @@ function runOnce(c, traced, tracePath, extraEnv = {}, node = process.execPath, h
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+/** The verdict: the median of each traced run's ratio to the untraced run beside it. */
+const pairedRatio = (traced, plain) => median(traced.map((x, i) => x / plain[i]));
 
 const mainHasSyncHooks = hasSyncHooks(process.execPath);
 const mainHookArgs = esmHookArgs(mainHasSyncHooks);
@@ -82,7 +84,7 @@ try {
       traced.push(t.wall);
       if (p.cpu !== null && t.cpu !== null) { plainCpu.push(p.cpu); tracedCpu.push(t.cpu); }
     }
-    const ratio = median(traced.map((x, i) => x / plain[i]));
+    const ratio = pairedRatio(traced, plain);
     const bestRatio = Math.min(...traced) / Math.min(...plain);
     const bytes = statSync(tracePath).size;
     // Events as readers see them: a step record is a resume and a suspend; where records are none.
@@ -112,7 +114,7 @@ try {
         const tracedRun = () => traced.push(runOnce(c, true, tracePath, {}, extraNode, hookArgs).wall);
         if (i % 2) { tracedRun(); untracedRun(); } else { untracedRun(); tracedRun(); }
       }
-      const ratio = median(traced.map((x, i) => x / plain[i]));
+      const ratio = pairedRatio(traced, plain);
       console.log(`  ${c.name}: untraced ${median(plain).toFixed(0)} ms, traced ${median(traced).toFixed(0)} ms, ratio ${ratio.toFixed(2)}x (budget on this Node: ${c.budget}x)`);
     }
   }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Python tracer overhead: traced/untraced wall-time ratios measured side by side (interleaved
 // pairs, the median of the pairs' ratios), plus trace size, on every installed Python 3.11+
-// (pyenv), or on the one interpreter named by AWAITLENS_PYTHON. Budgets (issue 2): scheduler storm <= 2.0x,
-// loopback TCP echo <= 1.2x. Prints PASS/FAIL per budget and interpreter; exits 1 on any FAIL.
+// (pyenv), or on the one interpreter named by AWAITLENS_PYTHON. Budgets (issue 2): scheduler
+// storm <= 2.0x, loopback TCP echo <= 1.2x. Prints PASS/FAIL per budget and interpreter; exits
+// 1 on any FAIL.
 //   node bench/python.bench.mjs          (AWAITLENS_PYTHON=/path/to/python, AWAITLENS_BENCH_REPS=N)
 // Both sides run with glibc's mmap and trim thresholds fixed (like for like): asyncio reads
 // sockets with recv(256 KiB), a block glibc mmaps and unmaps on every read (20k mmap/mremap/munmap

@@ -1625,6 +1625,7 @@ def _monitor():
     # some wake falls within it, and is followed by one at its half.
     sample_every = min(0.025, max(0.002, _block_ns / 4e9))
     rest = min(0.1, max(0.002, _block_ns / 1e9))
+    half = _block_ns // 2
     wait = rest
     while not _stop.wait(wait):
         # The step now running is the innermost of our runner frames on the main thread's
@@ -1639,17 +1640,19 @@ def _monitor():
                 start = f.f_locals.get('t0')
         except Exception:
             start = None
-        wait = rest
-        if start:
-            ran = _now() - start
-            half = _block_ns // 2
-            wait = min(rest, max(sample_every, (half - ran) / 1e9)) if ran < half else sample_every
-        if start and _now() - start >= _early_ns:
+        ran = _now() - start if start else 0
+        if not start:
+            wait = rest
+        elif ran < half:
+            wait = min(rest, max(sample_every, (half - ran) / 1e9))
+        else:
+            wait = sample_every
+        if start and ran >= _early_ns:
             try:
                 _resume_running_step(top, _early_ns)
             except Exception:
                 pass
-        if start and _now() - start > _block_ns // 2:
+        if start and ran > half:
             serial = start
             try:
                 site = _user_site_of_frame(top)
