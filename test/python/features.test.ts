@@ -22,7 +22,7 @@ const CASES: Case[] = [
   { name: 'syntax_error' }, { name: 'crash' }, { name: 'stdin_echo', stdin: 'first line\nsecond line\n', args: ['a b', '--x'] },
   { name: 'waits' }, { name: 'sleep_zero' }, { name: 'run_leftover' },
   { name: 'agen_callback' }, { name: 'task_names' }, { name: 'labels' }, { name: 'protocol_blocking' },
-  { name: 'loop_hooks' },
+  { name: 'loop_hooks' }, { name: 'os_exit' },
 ];
 
 const runs = new Map<string, Map<string, Traced>>();
@@ -88,7 +88,12 @@ for (const version of VERSIONS) {
       assert.equal(suspends(t, slow.task)[0].awaiting.kind, 'sleep');
       // The eager step happened inside main's first step, before main suspended.
       assert.ok(endOf(t, quick.task).t < suspends(t, main.task)[0].t);
-      assert.equal(t.stdout, 'quick ran eagerly\nslow started\nslow finished\nresults 1 2\n');
+      assert.equal(t.stdout, 'quick ran eagerly\nslow started\nslow finished\nresults 0 1 2\n');
+      // One that finished without a sound: recorded from create_task, with its coroutine's name.
+      const silent = taskByCoro(t, 'silent');
+      assert.equal(silent.eager, true);
+      assert.equal(silent.parent, main.task);
+      assert.equal(endOf(t, silent.task).outcome, 'returned');
     });
 
     it('task names: given at creation, given after an eager first step, set later by the task itself', () => {
@@ -217,10 +222,13 @@ for (const version of VERSIONS) {
       const t = get('executor');
       const main = taskByCoro(t, 'main');
       const waits = suspends(t, main.task);
-      assert.equal(waits.length, 2);
-      for (const w of waits) assert.equal(w.awaiting.kind, 'executor');
-      for (const x of resumes(t, main.task).slice(1)) assert.deepEqual(x.cause, { kind: 'callback', label: 'executor' });
-      assert.equal(t.stdout, 'results 2 4\n');
+      assert.equal(waits.length, 3);
+      for (const w of waits.slice(0, 2)) assert.equal(w.awaiting.kind, 'executor');
+      for (const x of resumes(t, main.task).slice(1, 3)) assert.deepEqual(x.cause, { kind: 'callback', label: 'executor' });
+      // gather of two executor jobs: no task among them, and the label says what they are.
+      assert.equal(waits[2].awaiting.kind, 'tasks');
+      assert.equal(waits[2].awaiting.label, 'asyncio.gather(2 futures)');
+      assert.equal(t.stdout, 'results 2 4 [6, 8]\n');
     });
 
     it('wait_for with a timeout: main waits on slow(), resumes by cancellation/timeout, prints timed out', () => {
@@ -345,6 +353,22 @@ for (const version of VERSIONS) {
       assert.doesNotMatch(t.stderr, /Traceback|awaitlens_tracer/);
       assert.equal(t.stdout, '');
       assert.equal(exitRecord(t)!.code, 1);
+      // The trace says why nothing ran, and where.
+      const w = warnings(t).find((x) => x.kind === 'syntax-error');
+      assert.ok(w, 'a syntax-error warning');
+      assert.equal(w.site?.line, 3);
+      assert.match(w.message ?? '', /^the program did not run: SyntaxError: /);
+    });
+
+    it('os._exit in a coroutine: its status, what was printed, the running step and an exit record', () => {
+      const t = get('os_exit');
+      assert.equal(t.code, 5);
+      assert.equal(t.stdout, 'builtins module: True\n');
+      assert.deepEqual(t.problems, []);
+      assert.equal(exitRecord(t)!.code, 5);
+      assert.equal(t.records[t.records.length - 1].type, 'exit');
+      assert.equal(printer(t, 'builtins module: True'), taskByCoro(t, 'main').task);
+      assert.equal(resumes(t, taskByCoro(t, 'main').task).length, 2, 'the step that called os._exit is shown running');
     });
 
     it('crash: the normal traceback without tracer frames, exit 1, the task ends raised', () => {

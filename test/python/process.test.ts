@@ -23,12 +23,13 @@ describe('Python tracer process behaviour', function () {
   let termed: Traced;
   let interrupted: Traced;
   let stuck: Traced;
+  let termedRepeatedly: Traced;
   let ticksSeenBeforeKill = 0;
 
   before(async function () {
     if (!py) { this.skip(); return; }
     this.timeout(60_000);
-    [killed, termed, interrupted, stuck] = await Promise.all([
+    [killed, termed, interrupted, stuck, termedRepeatedly] = await Promise.all([
       traceProgram(py, LONG, {
         onTrace: {
           contains: 'a tick 10', then: (child) => {
@@ -43,6 +44,19 @@ describe('Python tracer process behaviour', function () {
       // Killed only once the trace names the step still running: steps are written when they
       // end, except one that runs long, whose resume is written while it runs.
       traceProgram(py, STUCK, { onTrace: { contains: spinnerShownRunning, then: (child) => child.kill('SIGTERM') } }),
+      // SIGTERM after SIGTERM, as `timeout` and the CLI both send one to a process group: later
+      // ones land while the first is writing the trace's end.
+      traceProgram(py, LONG, {
+        onTrace: {
+          contains: 'a tick 3', then: (child) => {
+            let sent = 0;
+            const again = setInterval(() => {
+              if (sent++ >= 100 || child.exitCode !== null || child.signalCode !== null) clearInterval(again);
+              else child.kill('SIGTERM');
+            }, 1);
+          },
+        },
+      }),
     ]);
   });
 
@@ -72,6 +86,13 @@ describe('Python tracer process behaviour', function () {
     assert.equal(exit.code, 143);
     assert.equal(termed.records[termed.records.length - 1].type, 'exit');
     assert.ok(outputs(termed).some((o) => o.text === 'a tick 5\n'));
+  });
+
+  it('SIGTERM sent again while the trace is being finished: the exit record is still written', () => {
+    assert.equal(termedRepeatedly.signal, 'SIGTERM');
+    assert.deepEqual(termedRepeatedly.problems, []);
+    assert.equal(termedRepeatedly.records[termedRepeatedly.records.length - 1].type, 'exit');
+    assert.equal(exitRecord(termedRepeatedly)!.code, 143);
   });
 
   it('a task stuck in one step is shown running while it runs, and after SIGTERM', () => {

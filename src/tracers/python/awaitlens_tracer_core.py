@@ -72,12 +72,15 @@ def main():
     except (SyntaxError, ValueError) as e:
         import traceback
         sys.stderr.write(''.join(traceback.format_exception_only(type(e), e)))
+        _syntax_error_warning(e, path)
         tracer.finish(1)
         sys.exit(1)
 
     import types
+    import builtins
     module = types.ModuleType('__main__')
-    module.__dict__.update({'__file__': path, '__cached__': None, '__builtins__': __builtins__,
+    # (the builtins module, as `python FILE` gives __main__; this module's __builtins__ is its dict)
+    module.__dict__.update({'__file__': path, '__cached__': None, '__builtins__': builtins,
                             '__loader__': None, '__spec__': None, '__package__': None})
     # Keep this tracer's own module alive once the program's __main__ replaces it.
     tracer.own_module = sys.modules.get('__main__')
@@ -98,6 +101,21 @@ def main():
     # Normal shutdown follows: non-daemon threads are joined, the program's atexit handlers run,
     # then ours (registered first, so it runs last) writes the exit record.
     sys.exit(code_out)
+
+
+def _syntax_error_warning(e, path):
+    # So the summary can say in one line why nothing ran (Python's own message is on stderr).
+    text = type(e).__name__
+    msg = getattr(e, 'msg', None) or str(e)
+    if msg:
+        text += ': ' + msg
+    line = getattr(e, 'lineno', None)
+    site = 'null'
+    if isinstance(line, int) and line > 0 and os.path.abspath(getattr(e, 'filename', None) or path) == path:
+        col = getattr(e, 'offset', None)
+        site = '{"file":%s,"line":%d,"col":%d}' % (_dumps(path), line, col if isinstance(col, int) and col > 0 else 1)
+    _emit('{"type":"warning","kind":"syntax-error","t":%d,"task":null,"site":%s,"message":%s}' % (
+        _now() - _T0, site, _dumps('the program did not run: ' + text)))
 
 
 def _exit_status(code):
@@ -299,6 +317,16 @@ def _user_site_of_frame(f):
 
 # --- tasks ------------------------------------------------------------------------------------
 
+def _task_coro(task):
+    """A task's coroutine, None once an eager task finished. `_coro` first: on 3.12.0/3.12.1
+    get_coro() of an eager task that finished in its first step crashes the interpreter."""
+    try:
+        return task._coro
+    except AttributeError:
+        get = getattr(task, 'get_coro', None)
+        return get() if get is not None else None
+
+
 def _task_name(task):
     try:
         return task.get_name()
@@ -343,9 +371,12 @@ def _is_loop_internal(coro, site):
     return internal is True or (internal == 'site' and site == 'null')
 
 
-def _register(task, t, parent, site, eager=False):
-    """Gives a task its id and writes its `task` record (id 0: not traced)."""
-    coro0 = task.get_coro() if hasattr(task, 'get_coro') else getattr(task, '_coro', None)
+def _register(task, t, parent, site, eager=False, coro=None):
+    """Gives a task its id and writes its `task` record (id 0: not traced). `coro`: the coroutine
+    it was made with, for an eager task that finished in its first step (it has none left)."""
+    coro0 = _task_coro(task)
+    if coro0 is None:
+        coro0 = coro
     if _is_loop_internal(coro0, site):
         task._al_id = 0
         task._al = (0, None, None, None, None)
@@ -366,7 +397,7 @@ def _register(task, t, parent, site, eager=False):
     task._al = (tid, task._al_r, '{"type":"step","task":%d,"t":' % tid, positions, coro0)
     # The record waits until the creating step ends (or the task first runs): TaskGroup and
     # create_task(name=...) on some versions name the task only after the factory made it.
-    _pending_tasks.append((task, tid, t, parent, site, eager))
+    _pending_tasks.append((task, coro0, tid, t, parent, site, eager))
     if eager:
         _flush_tasks()
     _unstarted.add(tid)
@@ -391,8 +422,7 @@ def _json_name(name):
 def _flush_tasks():
     pending = _pending_tasks[:]
     del _pending_tasks[:len(pending)]
-    for task, tid, t, parent, site, eager in pending:
-        coro = task.get_coro() if hasattr(task, 'get_coro') else getattr(task, '_coro', None)
+    for task, coro, tid, t, parent, site, eager in pending:
         code = getattr(coro, 'cr_code', None)
         name = _coro_name(coro)   # (per coroutine: functools.wraps wrappers share one code object)
         key = (id(code), name)
@@ -448,10 +478,10 @@ def _tid(task):
     except AttributeError:
         pass
     pending = _creating[-1] if _creating else None
-    if pending is not None and pending[0] is task.get_coro():
+    if pending is not None and pending[0] is _task_coro(task):
         # An eager task running its first step inside create_task: we know its creator.
-        _, parent, site, t0 = pending
-        tid = _register(task, t0, parent, site, eager=True)
+        coro, parent, site, t0 = pending
+        tid = _register(task, t0, parent, site, eager=True, coro=coro)
         if not tid:
             return 0
         _emit(task._al_r + str(t0 - _T0) + _C_START + '}')
@@ -491,6 +521,11 @@ def _make_create_task(orig):
             task = orig(self, coro, *args, **kwargs)
         finally:
             _creating.pop()
+        if getattr(self, '_debug', False):
+            # Debug mode's "created at": the user's line, as untraced (not this wrapper's).
+            tb = getattr(task, '_source_traceback', None)
+            if tb and tb[-1].filename in _TRACER_FILES:
+                del tb[-1]
         if getattr(task, '_al_id', None) is not None:
             if getattr(task, '_al_eager_started', False):
                 # Registered while its eager first step ran (it printed or created tasks).
@@ -504,14 +539,14 @@ def _make_create_task(orig):
         elif cr_frame is not False and getattr(coro, 'cr_suspended', False):
             ran = True
         if ran:
-            tid = _register(task, t0, parent, site, eager=True)
+            tid = _register(task, t0, parent, site, eager=True, coro=coro)
             if not tid:
                 return task
             _unstarted.discard(tid)
             _emit(task._al_r + str(t0 - _T0) + _C_START + '}')
             _after_step(task, tid, _now())
         else:
-            _register(task, t0, parent, site)
+            _register(task, t0, parent, site, coro=coro)
             if _running[0] is None:
                 _flush_tasks()   # not inside a step (module level, before the loop runs)
         return task
@@ -678,7 +713,7 @@ def _describe_frames(frames, key):
 
 
 def _site_of_task(task):
-    frames, key = _chain(task.get_coro())
+    frames, key = _chain(_task_coro(task))
     return _describe_frames(frames, key)[1]
 
 
@@ -688,7 +723,7 @@ def _after_step(task, tid, t):
     if task.done():
         _end(task, tid, t)
         return
-    frames, key = _chain(task.get_coro())
+    frames, key = _chain(_task_coro(task))
     hit = _frames_cache.get(key) or _describe_frames(frames, key)
     fut = task._fut_waiter
     _emit(task._al_s + str(t - _T0)
@@ -781,13 +816,19 @@ def _ids(futs):
 
 
 def _task_label(task):
-    return '%s (%s)' % (_task_name(task), _coro_name(task.get_coro()))
+    return '%s (%s)' % (_task_name(task), _coro_name(_task_coro(task)))
 
 
 def _group(how, members, label):
+    """A wait on several awaitables; `label` has a %s for what they are ("3 tasks", "1 task,
+    2 futures": executor jobs and plain futures are members too, though only tasks have ids)."""
     ids = _ids(members)
+    n, other = len(ids), len(members) - len(ids)
+    what = '%d task%s' % (n, '' if n == 1 else 's') if n or not other else ''
+    if other:
+        what += '%s%d future%s' % (', ' if what else '', other, '' if other == 1 else 's')
     return '{"kind":"tasks","label":%s,"tasks":[%s],"how":"%s"}' % (
-        _dumps(label % len(ids)), ','.join(map(str, ids)), how)
+        _dumps(label % what), ','.join(map(str, ids)), how)
 
 
 def _fmt_num(x):
@@ -823,7 +864,7 @@ def _awaiting_text(fut, frames, api_code, api_index, kind, api):
                     _dumps('asyncio.sleep(%s)' % _fmt_label_num(delay)), _fmt_num(delay))
         elif kind == 'wait':
             fs = api.f_locals.get('fs') or ()
-            return _group('wait', list(fs), 'asyncio.wait(%d tasks)')
+            return _group('wait', list(fs), 'asyncio.wait(%s)')
         elif kind == 'wait_for':
             inner = api.f_locals.get('fut')
             timeout = api.f_locals.get('timeout')
@@ -833,7 +874,7 @@ def _awaiting_text(fut, frames, api_code, api_index, kind, api):
             if not _ids(members):   # (3.12+ awaits a coroutine in the caller's own task)
                 return '{"kind":"tasks","label":%s,"tasks":[],"how":"wait_for"}' % _dumps(
                     'asyncio.wait_for(timeout=%s)' % _fmt_label_num(timeout))
-            return _group('wait_for', members, 'asyncio.wait_for(%%d task, timeout=%s)' % _fmt_label_num(timeout))
+            return _group('wait_for', members, 'asyncio.wait_for(%%s, timeout=%s)' % _fmt_label_num(timeout))
         elif kind == 'as_completed':
             loc = api.f_locals
             todo = loc.get('todo')
@@ -842,10 +883,10 @@ def _awaiting_text(fut, frames, api_code, api_index, kind, api):
                 todo = getattr(owner, '_todo', None) or ()
             if not todo:
                 return '{"kind":"tasks","label":"asyncio.as_completed(): next result","tasks":[],"how":"as_completed"}'
-            return _group('as_completed', list(todo), 'asyncio.as_completed(%d pending)')
+            return _group('as_completed', list(todo), 'asyncio.as_completed(%s pending)')
         elif kind == 'taskgroup':
             owner = api.f_locals.get('self')
-            return _group('taskgroup', list(getattr(owner, '_tasks', ()) or ()), 'TaskGroup (%d tasks)')
+            return _group('taskgroup', list(getattr(owner, '_tasks', ()) or ()), 'TaskGroup (%s)')
         elif kind == 'queue':
             owner = api.f_locals.get('self')
             op = api_code.co_name
@@ -889,7 +930,7 @@ def _awaiting_text(fut, frames, api_code, api_index, kind, api):
             _task_types.add(fc)
         return '{"kind":"task","label":%s,"task":%d}' % (_dumps(_task_label(fut)), _tid(fut))
     if fc.__name__ == '_GatheringFuture':
-        return _group('gather', list(getattr(fut, '_children', ()) or ()), 'asyncio.gather(%d tasks)')
+        return _group('gather', list(getattr(fut, '_children', ()) or ()), 'asyncio.gather(%s)')
     if getattr(fut, '_al_executor', False):
         return '{"kind":"executor","label":"run_in_executor"}'
     return '{"kind":"future","label":%s}' % _dumps(fc.__name__)
@@ -1318,7 +1359,8 @@ def _blocking(tid, t0, t1, serial, task):
     who = 'a callback'
     if task is not None:
         who = _task_label(task)
-    msg = '%s held the event loop for %.0f ms' % (who, (t1 - t0) / 1e6)
+    ms = (t1 - t0) / 1e6
+    msg = '%s held the event loop for %s ms' % (who, '%.0f' % ms if ms >= 100 else '%.1f' % ms if ms >= 0.1 else '%.2f' % ms)
     _emit('{"type":"warning","kind":"blocking","t":%d,"task":%s,"dur":%d,"site":%s%s,"message":%s}' % (
         t0 - _T0, 'null' if tid is None else tid, t1 - t0, site, hot, _dumps(msg)))
 
@@ -1593,6 +1635,11 @@ class _OutputTap(object):
         for line in lines:
             self.write(line)
 
+    @property
+    def __class__(self):
+        # isinstance(sys.stdout, io.TextIOBase) stays true, as untraced.
+        return self._al_stream.__class__
+
     def __getattr__(self, name):
         return getattr(self._al_stream, name)
 
@@ -1754,9 +1801,25 @@ def _install(tracer):
         pass
     if hasattr(os, 'register_at_fork'):
         os.register_at_fork(after_in_child=_disable_in_child)
+    os._exit = _make_os_exit(os._exit)
     _enabled = True
     t = _threading.Thread(target=_monitor, name='awaitlens-monitor', daemon=True)
     t.start()
+
+
+def _make_os_exit(orig):
+    def _exit(status):
+        # os._exit skips atexit: write the trace's end first (a forked child is disabled: no-op).
+        if status.__class__ is int:
+            try:
+                _tracer.exit_code = status & 0xff
+                _finish(status & 0xff, None)
+            except Exception:
+                pass
+        orig(status)
+    _exit.__name__ = orig.__name__
+    _exit.__doc__ = orig.__doc__
+    return _exit
 
 
 def _disable_in_child():
@@ -1768,6 +1831,11 @@ def _disable_in_child():
 
 
 def _on_sigterm(signum, frame):
+    if _finishing:
+        # A second SIGTERM (`timeout` and the awaitlens CLI both send one to a process group),
+        # or one during a normal exit: the trace's end is being written, and the process ends
+        # right after. Killing it now would lose the exit record.
+        return
     _finish(128 + signum, 'SIGTERM')
     import signal
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -1789,11 +1857,23 @@ def _at_exit():
             pass
 
 
+_finishing = False   # while _finish writes the trace's end (see _on_sigterm)
+
+
 def _finish(code, signal_name):
-    global _enabled
+    global _finishing
     if _tracer is None or _tracer.finished or not _enabled and _fd < 0:
         return
     _tracer.finished = True
+    _finishing = True
+    try:
+        _finish_trace(code, signal_name)
+    finally:
+        _finishing = False
+
+
+def _finish_trace(code, signal_name):
+    global _enabled
     try:
         _resume_running_step(sys._getframe(), 0)   # killed in the middle of a step (SIGTERM)
     except Exception:
