@@ -89,6 +89,31 @@ export function formatSummary(model: TraceModel, options: SummaryOptions = {}): 
   let ending = 'the trace ended without an exit record (killed or still running)';
   if (model.exit) ending = model.exit.signal ? `killed by ${cleanText(model.exit.signal, 12)}` : `exit code ${model.exit.code}`;
   lines.push(bold(`Await Lens: ${program}${runtime}, ${ending}`));
+  // Nothing ran (a syntax error) or no task ever did (a program without async code): one line,
+  // not a page of empty tables.
+  const syntaxError = model.tasks.length ? undefined : model.warnings.find((w) => w.kind === 'syntax-error');
+  const warnings = syntaxError ? model.warnings.filter((w) => w !== syntaxError) : model.warnings;
+  if (syntaxError) lines.push(`  ${cleanText(syntaxError.message ?? 'syntax error', 160)}${syntaxError.site ? ` (${siteText(syntaxError.site, cwd)})` : ''}`);
+  else if (!model.tasks.length) lines.push(`  wall ${formatDuration(s.wall)} · no task ran (no async code, or the trace stopped before any)`);
+  if (model.tasks.length) formatActivity(model, options, lines, bold, dim);
+  formatWarnings(model, warnings, options, lines, bold);
+  if (model.problems.length) {
+    lines.push('');
+    const first = model.problems[0];
+    lines.push(`${model.problems.length} trace line${model.problems.length === 1 ? '' : 's'} could not be read (line ${first.line}: ${cleanText(first.message, 100)})`);
+  }
+
+  lines.push('');
+  lines.push(`${options.tracePath ? `Trace: ${cleanText(displayPath(options.tracePath, cwd), 200)} · ` : ''}${s.eventCount} events`);
+  return lines.join('\n');
+}
+
+type Style = (s: string) => string;
+
+/** Wall, busy and idle time, and the task and await-site tables. */
+function formatActivity(model: TraceModel, options: SummaryOptions, lines: string[], bold: Style, dim: Style): void {
+  const { cwd } = options;
+  const s = model.stats;
   lines.push(`  wall ${formatDuration(s.wall)} · busy ${formatDuration(s.busy)} (${formatPercent(s.busy, s.wall)})`
     + ` · idle ${formatDuration(s.idle)} (${formatPercent(s.idle, s.wall)})`
     + ` · peak ${s.peakConcurrency} task${s.peakConcurrency === 1 ? '' : 's'} at once`);
@@ -138,22 +163,13 @@ export function formatSummary(model: TraceModel, options: SummaryOptions = {}): 
     }
     lines.push(...table(rows, new Set([1, 2, 3])).map((l) => `  ${l}`));
   }
+}
 
-  // Warnings.
+function formatWarnings(model: TraceModel, warnings: WarningRecord[], options: SummaryOptions, lines: string[], bold: Style): void {
   const maxWarnings = options.maxWarnings ?? 10;
-  if (model.warnings.length) {
-    lines.push('');
-    lines.push(bold(`Warnings (${model.warnings.length})`));
-    for (const warning of model.warnings.slice(0, maxWarnings)) lines.push(`  ${warningText(model, warning, cwd)}`);
-    if (model.warnings.length > maxWarnings) lines.push(`  … and ${model.warnings.length - maxWarnings} more`);
-  }
-  if (model.problems.length) {
-    lines.push('');
-    const first = model.problems[0];
-    lines.push(`${model.problems.length} trace line${model.problems.length === 1 ? '' : 's'} could not be read (line ${first.line}: ${cleanText(first.message, 100)})`);
-  }
-
+  if (!warnings.length) return;
   lines.push('');
-  lines.push(`${options.tracePath ? `Trace: ${cleanText(displayPath(options.tracePath, cwd), 200)} · ` : ''}${s.eventCount} events`);
-  return lines.join('\n');
+  lines.push(bold(`Warnings (${warnings.length})`));
+  for (const warning of warnings.slice(0, maxWarnings)) lines.push(`  ${warningText(model, warning, options.cwd)}`);
+  if (warnings.length > maxWarnings) lines.push(`  … and ${warnings.length - maxWarnings} more`);
 }

@@ -184,7 +184,7 @@ export interface OutputRecord {
   text: string;
 }
 
-export type WarningKind = 'blocking' | 'never-awaited' | 'pending-at-exit' | 'unhandled-rejection' | 'tracer' | string;
+export type WarningKind = 'blocking' | 'never-awaited' | 'pending-at-exit' | 'unhandled-rejection' | 'syntax-error' | 'tracer' | string;
 
 export interface WarningRecord {
   type: 'warning';

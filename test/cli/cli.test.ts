@@ -126,11 +126,13 @@ describe('awaitlens CLI', function () {
       assert.equal(r.stdout, 'got: hello there\n');
     });
 
-    it('a syntax error: Python\'s own message, its exit code', () => {
+    it('a syntax error: Python\'s own message, its exit code, and a summary of one line saying so', () => {
       const r = runCli(['trace', join(PROGRAMS, 'syntax_error.py'), '--out', join(dir, 'syntax.ndjson')]);
       assert.equal(r.status, 1);
       assert.match(r.stderr, /SyntaxError/);
       assert.match(r.stderr, /syntax_error\.py/);
+      assert.match(r.stderr, /\n {2}the program did not run: SyntaxError: [^\n]+ \(\S*syntax_error\.py:\d+\)\n/);
+      assert.doesNotMatch(r.stderr, /Tasks \(|Warnings \(/);
     });
   });
 
