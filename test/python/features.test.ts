@@ -119,7 +119,9 @@ for (const version of VERSIONS) {
         if (r.type !== 'rename') continue;
         const idx = t.records.indexOf(r);
         assert.ok(t.records.findIndex((x) => x.type === 'task' && x.task === r.task) < idx);
-        assert.ok(t.records.findIndex((x) => x.type === 'end' && x.task === r.task) > idx);
+        const end = t.records.findIndex((x) => x.type === 'end' && x.task === r.task);
+        assert.ok(end > idx);
+        assert.ok(r.t <= (t.records[end] as { t: number }).t, 'renamed no later than it ended');
       }
       // The model (timeline, summary) shows the final names.
       const model = buildModel(t.records);

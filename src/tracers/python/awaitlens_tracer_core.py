@@ -444,7 +444,7 @@ def _flush_tasks():
         _flush_tasks()   # (a task record can make another: a name that creates a task, rarely)
 
 
-def _note_name(task):
+def _note_name(task, t=None):
     """Writes a `rename` record when a task's name changed since its `task` record was written
     (an eager task named after its first step ran, a task that renamed itself)."""
     try:
@@ -455,7 +455,8 @@ def _note_name(task):
     name = _task_name(task)
     if tid and name != old:
         task._al_name = name
-        _emit('{"type":"rename","task":%d,"t":%d,"name":%s}' % (tid, _now() - _T0, _json_name(name)))
+        _emit('{"type":"rename","task":%d,"t":%d,"name":%s}' % (
+            tid, (_now() if t is None else t) - _T0, _json_name(name)))
 
 
 def _make_set_task_name(orig):
@@ -554,7 +555,7 @@ def _make_create_task(orig):
 
 
 def _end(task, tid, t):
-    _note_name(task)   # (renamed since its task record: set_name() later, in its own steps)
+    _note_name(task, t)   # (renamed since its task record: set_name() later, in its own steps)
     if task.cancelled():
         outcome = '"cancelled"'
         err = ''
