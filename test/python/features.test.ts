@@ -110,6 +110,7 @@ for (const version of VERSIONS) {
       if (minor(version) >= 12) expected.push('eager-sleeper');
       assert.deepEqual(work, expected);
       assert.equal(finalName.get(taskByCoro(t, 'renames_itself').task), 'renamed-by-itself');
+      assert.equal(finalName.get(taskByCoro(t, 'renames_itself_later').task), 'renamed-at-the-end');
       if (minor(version) >= 12) {
         const done = tasks(t).find((x) => x.coro === 'sleep')!;
         assert.equal(finalName.get(done.task), 'eager-done');
