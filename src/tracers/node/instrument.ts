@@ -4,7 +4,8 @@
 // async generators, catch and finally blocks. Insertions never add a line, so stack traces keep
 // the user's line numbers. Each probe carries a site id; the original line/col of every site is
 // baked into a table registered by a one-line prologue, so nothing is looked up at run time.
-import { Parser, type Node } from 'acorn';
+import { Parser, tokTypes, type Node } from 'acorn';
+import { fileURLToPath } from 'node:url';
 
 export interface InstrumentOptions {
   /** Absolute path (CommonJS) or file: URL (ES module) that the runtime will see in stack traces. */
@@ -51,9 +52,12 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
       allowAwaitOutsideFunction: opts.module,
       preserveParens: true,
     }) as AnyNode;
-  } catch {
-    // Not ours to judge: let Node report the syntax error in its own words.
-    return { code, changed: opts.typescript };
+  } catch (err) {
+    // Not ours to judge: Node runs the file untraced, or reports the syntax error in its own words.
+    // Syntax Node has and acorn lacks (`import ... assert {...}` on Node 20) would leave the file
+    // silently untraced: it tells the trace so, from the file itself (this may run on the loader
+    // thread, and the result is cached: the notice has to live in the code).
+    return { code: withParseWarning(code, opts, err), changed: true };
   }
 
   const lineStarts = [0];
@@ -152,12 +156,22 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
   }
 
   const enterBlockProbe = (block: AnyNode): void => { open(block.start + 1, `${PROBE}.r(${TASK});`, 1); };
+  // Probes in catch/finally blocks of the module's top level need its task variable, which only a
+  // module with a top-level await has (known once the whole file is read): dropped when it has none.
+  const moduleBlockProbes = new Set<Insertion>();
+  const enterModuleBlockProbe = (block: AnyNode): void => {
+    enterBlockProbe(block);
+    moduleBlockProbes.add(inserts[inserts.length - 1]);
+  };
+  // Where an expression statement sits in a statement list, the text inserted at its start must not
+  // continue the previous line (a statement without a semicolon): see the `;` added below.
+  const listStatementStarts = new Set<number>();
 
   function instrumentFunction(fn: AnyNode, parents: AnyNode[], name: string): void {
     const p = parents[parents.length - 1];
     const defOffset = p && (p.type === 'MethodDefinition' || p.type === 'Property' && p.method) ? p.start : fn.start;
     const site = addSite(defOffset, name);
-    const enter = `const ${TASK}=${PROBE}.e(${BASE}+${site}${fn.generator ? ',1' : ''});try{`;
+    let enter = `const ${TASK}=${PROBE}.e(${BASE}+${site}${fn.generator ? ',1' : ''});try{`;
     const exit = `}catch(__al$e){${PROBE}.x(${TASK},__al$e);throw __al$e}finally{${PROBE}.f(${TASK})}`;
     const body = fn.body as AnyNode;
     if (body.type === 'BlockStatement') {
@@ -165,8 +179,14 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
       for (const stmt of body.body as AnyNode[]) {
         if (stmt.type === 'ExpressionStatement' && typeof stmt.directive === 'string') at = stmt.end; else break;
       }
-      open(at, enter);
-      close(body.end - 1, exit);
+      // After a directive with no semicolon (`'use strict'` then a line break) the text goes on its line.
+      if (at !== body.start + 1) enter = `;${enter}`;
+      // An empty body: one text (at one offset a close would go before the open).
+      if (at === body.end - 1) open(at, enter + exit);
+      else {
+        open(at, enter);
+        close(body.end - 1, exit);
+      }
     } else {
       open(body.start, `{${enter}return `);
       close(body.end, `${exit}}`);
@@ -188,6 +208,10 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
       parents.pop();
       ctxStack.pop();
       return;
+    }
+    if (type === 'ExpressionStatement' && typeof node.directive !== 'string') {
+      const p = parents[parents.length - 1].type;
+      if (p === 'Program' || p === 'BlockStatement' || p === 'StaticBlock' || p === 'SwitchCase') listStatementStarts.add(node.start);
     }
     const ctx = ctxStack[ctxStack.length - 1];
     const inTask = ctx ? ctx.task : opts.module; // module top level may await
@@ -251,7 +275,9 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
       close(outer.end, `;${PROBE}.r(${TASK});}`);
       return;
     }
-    if (type === 'CallExpression' && node.callee.type !== 'Super') {
+    // Inside an optional chain only the whole chain can be wrapped: `(…, a?.b()).c` would make `.c`
+    // run when `a` is null. A call within a chain (not its end) with no arguments goes without.
+    if (type === 'CallExpression' && node.callee.type !== 'Super' && (node.arguments.length || !insideChain(node, parents))) {
       // Record the call site just before the call happens: after the arguments are evaluated
       // (the last one passes through a probe), or before the whole call when it has none.
       const callee = unparen(node.callee) as AnyNode;
@@ -276,8 +302,8 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
       open(node.start, `(${PROBE}.c=${BASE}+${site},`);
       close(node.end, ')');
     }
-    if (inTask && type === 'CatchClause') enterBlockProbe(node.body);
-    if (inTask && type === 'TryStatement' && node.finalizer) enterBlockProbe(node.finalizer);
+    if (inTask && type === 'CatchClause') (ctx ? enterBlockProbe : enterModuleBlockProbe)(node.body);
+    if (inTask && type === 'TryStatement' && node.finalizer) (ctx ? enterBlockProbe : enterModuleBlockProbe)(node.finalizer);
 
     parents.push(node);
     for (const key in node) {
@@ -293,6 +319,9 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
   }
 
   visit(ast, []);
+  if (!topLevelAwait && moduleBlockProbes.size) {
+    for (let i = inserts.length - 1; i >= 0; i--) if (moduleBlockProbes.has(inserts[i])) inserts.splice(i, 1);
+  }
   if (!inserts.length) return { code, changed: opts.typescript };
 
   if (topLevelAwait) {
@@ -306,12 +335,13 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
     const nl = code.indexOf('\n');
     prologueAt = nl < 0 ? code.length : nl + 1;
   }
+  let afterDirective = false;
   for (const stmt of ast.body as AnyNode[]) {
-    if (stmt.type === 'ExpressionStatement' && typeof stmt.directive === 'string') prologueAt = stmt.end; else break;
+    if (stmt.type === 'ExpressionStatement' && typeof stmt.directive === 'string') { prologueAt = stmt.end; afterDirective = true; } else break;
   }
   // The tables live in a hoisted function at the end, so the prologue stays short and fixed.
   const stub = `{m(){return 0},e(){},mod(){},b(v){return v},a(v){return v},r(){},x(){},f(){},yb(v){return v},ya(v){return v},fa(v){return v},k(v){return v}}`;
-  const prologue = `var ${PROBE}=globalThis.__awaitlens$||${stub},${BASE}=${PROBE}.m(${JSON.stringify(opts.id)},__al$S())${topLevelAwait ? `,${TASK}=${PROBE}.mod(${BASE}+${moduleTaskSite})` : ''};`;
+  const prologue = `${afterDirective ? ';' : ''}var ${PROBE}=globalThis.__awaitlens$||${stub},${BASE}=${PROBE}.m(${JSON.stringify(opts.id)},__al$S())${topLevelAwait ? `,${TASK}=${PROBE}.mod(${BASE}+${moduleTaskSite})` : ''};`;
   open(prologueAt, prologue);
   inserts[inserts.length - 1].order = -1; // before anything else at that offset
 
@@ -321,13 +351,77 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
 
   let out = '';
   let last = 0;
+  let checked = -1;
   for (const ins of inserts) {
-    out += code.slice(last, ins.at) + ins.text;
+    let text = ins.text;
+    // ASI: a statement that now starts with `(` (a wrapped call) would continue a previous line
+    // that has no semicolon (`x = 1` / `(f())` is `1(f())`). In a statement list an empty
+    // statement first keeps them apart. (Elsewhere a statement follows `)`, `else`, `do` or a
+    // label's `:`, which nothing continues, and there a `;` would change the meaning.)
+    if (ins.open && ins.at !== checked) {
+      checked = ins.at;
+      if (listStatementStarts.has(ins.at) && '([`+-/'.includes(text[0])) text = ';' + text;
+    }
+    out += code.slice(last, ins.at) + text;
     last = ins.at;
   }
   out += code.slice(last);
   out += `\nfunction __al$S(){return${JSON.stringify(table)}}\n`;
   return { code: out, changed: true };
+}
+
+/** Is this call inside an optional chain, before its end (its callee or object, at any depth)? */
+function insideChain(call: AnyNode, parents: AnyNode[]): boolean {
+  let child = call;
+  let i = parents.length - 1;
+  for (; i >= 0; i--) {
+    const p = parents[i];
+    if (!(p.type === 'MemberExpression' && p.object === child || p.type === 'CallExpression' && p.callee === child)) break;
+    child = p;
+  }
+  return child !== call && i >= 0 && parents[i].type === 'ChainExpression';
+}
+
+/**
+ * A file acorn could not parse, as Node will run it (untraced), with one statement that records a
+ * tracer warning naming the file when it runs. It goes after a hashbang and directives; when the
+ * error is on that very line, at the end instead, so that a syntax error Node reports on it shows
+ * the line as the user wrote it.
+ */
+function withParseWarning(code: string, opts: InstrumentOptions, err: unknown): string {
+  let file = opts.id;
+  try { if (file.startsWith('file:')) file = fileURLToPath(file); } catch { /* keep the URL */ }
+  const reason = err instanceof Error ? err.message : String(err);
+  const message = `could not instrument ${file}: acorn cannot parse it (${reason}); it runs untraced`;
+  const statement = `(globalThis.__awaitlens$||{}).warn?.(${JSON.stringify(message)});`;
+  let at = 0;
+  if (code.startsWith('#!')) {
+    const nl = code.indexOf('\n');
+    at = nl < 0 ? code.length : nl + 1;
+  }
+  let semicolon = false; // after a directive that has none
+  try {
+    // The directive prologue ('use strict' must stay first): string literals each ended by `;`
+    // or by a line break before a token that cannot continue an expression.
+    const tokens = Parser.tokenizer(code, { ecmaVersion: 'latest', sourceType: opts.module ? 'module' : 'script', allowHashBang: true });
+    let token = tokens.getToken();
+    while (token.type === tokTypes.string) {
+      const next = tokens.getToken();
+      if (next.type === tokTypes.semi) { at = next.end; semicolon = false; token = tokens.getToken(); continue; }
+      const t = next.type;
+      const endsStatement = t === tokTypes.eof || /[\n\r\u2028\u2029]/.test(code.slice(token.end, next.start))
+        && (t === tokTypes.name || t === tokTypes.string || t === tokTypes.num || t === tokTypes.braceL || t === tokTypes.incDec
+          || t === tokTypes.prefix || !!t.keyword && (t as { binop?: number | null }).binop == null); // (not `in`, `instanceof`)
+      if (!endsStatement) break;
+      at = token.end;
+      semicolon = true;
+      token = next;
+    }
+  } catch { /* a bad token early on: the error is there, the notice goes at the end */ }
+  const errorAt = (err as { pos?: unknown }).pos;
+  const lineEnd = code.indexOf('\n', at);
+  if (typeof errorAt !== 'number' || errorAt >= at && (lineEnd < 0 || errorAt <= lineEnd)) return `${code}\n;${statement}`;
+  return code.slice(0, at) + (semicolon ? ';' : '') + statement + code.slice(at);
 }
 
 const TOKEN = /[A-Za-z_$\u0080-\uffff][\w$\u0080-\uffff]*|\d[\w.]*|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|\S/g;

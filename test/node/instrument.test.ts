@@ -1,0 +1,150 @@
+// The instrumenter on programs whose syntax its probes could break: each fixture runs untraced and
+// under the tracer (real node processes, nodeLaunch's plan as the CLI uses it); the program must
+// behave the same, and the trace must still have its tasks and call sites.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { nodeLaunch } from '../../src/tracers/node/launch';
+import { parseTrace } from '../../src/trace/reader';
+import { snapshotTracer } from './snapshot';
+import type { EndRecord, TaskRecord, TraceRecord, WarningRecord } from '../../src/trace/format';
+
+const ROOT = join(__dirname, '..', '..');
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'node');
+
+interface Run { code: number | null; stdout: string; stderr: string; records: TraceRecord[]; problems: number }
+
+function run(name: string, traced: { distDir: string; cacheDir: string; tracePath: string } | null): Promise<Run> {
+  const file = join(FIXTURES, name);
+  let command = process.execPath, args = [file], env: NodeJS.ProcessEnv = process.env;
+  if (traced) {
+    const plan = nodeLaunch({ file, args: [], tracePath: traced.tracePath, distDir: traced.distDir, interpreter: process.execPath });
+    command = plan.command; args = plan.args; env = { ...process.env, ...plan.env, AWAITLENS_CACHE_DIR: traced.cacheDir };
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: FIXTURES, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout!.on('data', (d) => { stdout += d; });
+    child.stderr!.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const text = traced && existsSync(traced.tracePath) ? readFileSync(traced.tracePath, 'utf8') : '';
+      const parsed = parseTrace(text);
+      resolve({ code, stdout, stderr, records: parsed.records, problems: parsed.problems.length });
+    });
+  });
+}
+
+const of = <T extends TraceRecord['type']>(r: Run, type: T) => r.records.filter((x) => x.type === type) as Extract<TraceRecord, { type: T }>[];
+const tasksNamed = (r: Run, name: string): TaskRecord[] => of(r, 'task').filter((t) => t.name === name);
+const tracerWarnings = (r: Run): WarningRecord[] => of(r, 'warning').filter((w) => w.kind === 'tracer');
+const outcome = (r: Run, task: TaskRecord): string | undefined => of(r, 'end').find((e: EndRecord) => e.task === task.task)?.outcome;
+/** 1-based line and column of `fragment` (plus `offset`) in a fixture: where a call site must be. */
+function where(name: string, fragment: string, offset = 0): { line: number; col: number } {
+  const lines = readFileSync(join(FIXTURES, name), 'utf8').split('\n');
+  const found = lines.map((l, i) => ({ i, col: l.indexOf(fragment) })).filter((x) => x.col >= 0);
+  assert.equal(found.length, 1, `one line with "${fragment}" in ${name}`);
+  return { line: found[0].i + 1, col: found[0].col + offset + 1 };
+}
+/** Lines of `name` that call `fn` with no arguments at the start of a statement. */
+function statementCalls(name: string, fn: string): number[] {
+  return readFileSync(join(FIXTURES, name), 'utf8').split('\n').flatMap((l, i) => (l.trim() === `${fn}()` ? [i + 1] : []));
+}
+
+describe('Node instrumentation keeps programs meaning what they meant', function () {
+  this.timeout(120_000);
+  const dir = mkdtempSync(join(tmpdir(), 'awaitlens-instrument-'));
+  let tracer = { distDir: join(ROOT, 'dist'), cacheDir: '' };
+  let runs = 0;
+  const both = async (name: string): Promise<{ plain: Run; traced: Run }> => {
+    const plain = await run(name, null);
+    const traced = await run(name, { ...tracer, tracePath: join(dir, `${name}.${++runs}.trace.ndjson`) });
+    assert.equal(traced.problems, 0, 'every trace line parses');
+    assert.equal(traced.stdout, plain.stdout, `${name}: same output traced as untraced\n${traced.stderr}`);
+    assert.equal(traced.code, plain.code, `${name}: same exit code traced as untraced\n${traced.stderr}`);
+    return { plain, traced };
+  };
+
+  before(() => { tracer = snapshotTracer(ROOT, dir); });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('asi.js: a statement starting with a probed call or await does not continue a line with no semicolon', async () => {
+    const { traced } = await both('asi.js');
+    assert.equal(traced.code, 0, traced.stderr);
+    assert.equal(traced.stdout, 'asi abcdpefpgh 18 number string string object object function function number u true\n');
+    // The probes are still there: each call of ping() (no arguments) is its task's call site.
+    const pings = tasksNamed(traced, 'ping');
+    const lines = statementCalls('asi.js', 'ping');
+    assert.equal(lines.length, 2);
+    assert.deepEqual(pings.map((t) => t.site?.line), lines);
+    for (const t of pings) assert.equal(t.site?.col, 3);
+    assert.equal(tasksNamed(traced, 'tick').length, 8);
+    const main = tasksNamed(traced, 'main');
+    assert.equal(main.length, 1);
+    assert.deepEqual([main[0].site?.line, main[0].site?.col], [statementCalls('asi.js', 'main')[0], 1]);
+    assert.equal(outcome(traced, main[0]), 'returned');
+  });
+
+  it('empty_async.js: async functions with empty bodies (or only a directive) run and are tasks', async () => {
+    const { traced } = await both('empty_async.js');
+    assert.equal(traced.code, 0, traced.stderr);
+    assert.equal(traced.stdout, 'undefined undefined undefined undefined done\n');
+    for (const name of ['nothing', 'onlyDirective', 'Store.close', 'arrow', 'main']) {
+      const found = tasksNamed(traced, name);
+      assert.equal(found.length, 1, name);
+      assert.equal(outcome(traced, found[0]), 'returned', name);
+    }
+  });
+
+  it('chain.mjs: optional chains stay whole (a null short-circuits the rest of the chain)', async () => {
+    const { traced } = await both('chain.mjs');
+    assert.equal(traced.code, 0, traced.stderr);
+    assert.deepEqual(traced.stdout.trim().split('\n'), [
+      'undefined 1', 'undefined 2 2', 'undefined undefined 1', 'undefined 1', 'undefined 7',
+      'undefined 2', 'undefined ran', 'undefined 1', 'undefined 1', 'true',
+    ]);
+    // A call that is a whole chain keeps its probe: `await obj?.run()` names its call site.
+    const ran = tasksNamed(traced, 'run');
+    assert.equal(ran.length, 1);
+    const site = where('chain.mjs', 'obj?.run()', 'obj?.'.length);
+    assert.deepEqual([ran[0].site?.line, ran[0].site?.col], [site.line, site.col]);
+    assert.equal(ran[0].parent, tasksNamed(traced, 'main')[0].task);
+  });
+
+  for (const name of ['module_try.mjs', 'module_try.cjs']) {
+    it(`${name}: top-level try/catch/finally with no top-level await runs (no probe needs a module task)`, async () => {
+      const { traced } = await both(name);
+      assert.equal(traced.code, 0, traced.stderr);
+      assert.deepEqual(traced.stdout.trim().split('\n'), ['bad', 'fin', 'sync caught', 'sync fin', 'static caught', 'async caught']);
+      const later = tasksNamed(traced, 'later');
+      assert.equal(later.length, 1);
+      assert.equal(outcome(traced, later[0]), 'returned');
+      assert.deepEqual(tracerWarnings(traced), []);
+    });
+  }
+
+  it('import_assert.mjs: syntax acorn cannot parse runs untraced, and the trace says so once (cached too)', async function () {
+    const plain = await run('import_assert.mjs', null);
+    if (plain.code !== 0) this.skip(); // a Node without import assertions (22+): nothing to trace
+    for (let i = 0; i < 2; i++) { // the second run takes the file from the instrumentation cache
+      const { traced } = await both('import_assert.mjs');
+      assert.equal(traced.stdout, 'answer 42\n');
+      const warnings = tracerWarnings(traced);
+      assert.equal(warnings.length, 1, JSON.stringify(warnings));
+      assert.ok(warnings[0].message.includes(join(FIXTURES, 'import_assert.mjs')), warnings[0].message);
+      assert.match(warnings[0].message, /Unexpected token \(2:\d+\).*untraced/);
+      assert.deepEqual(of(traced, 'task'), [], 'no probes, no tasks');
+    }
+  });
+
+  it('import_with.mjs: import attributes, which acorn parses, are traced with no warning', async () => {
+    const { traced } = await both('import_with.mjs');
+    assert.equal(traced.stdout, 'answer 42\n');
+    assert.equal(tasksNamed(traced, 'main').length, 1);
+    assert.deepEqual(tracerWarnings(traced), []);
+  });
+});
