@@ -84,8 +84,9 @@ export function formatSummary(model: TraceModel, options: SummaryOptions = {}): 
   const s = model.stats;
   const h = model.header;
 
-  const program = h ? cleanText(displayPath(h.program, cwd), 120) : 'unknown program (the trace has no header)';
-  const runtime = h ? ` (${cleanText(h.runtime, 10)} ${cleanText(h.runtimeVersion, 20)})` : '';
+  const program = !h ? 'unknown program (the trace has no header)' : h.program ? cleanText(displayPath(h.program, cwd), 120) : 'unknown program';
+  const runtimeText = h ? `${cleanText(h.runtime, 10)} ${cleanText(h.runtimeVersion, 20)}`.trim() : '';
+  const runtime = runtimeText ? ` (${runtimeText})` : '';
   let ending = 'the trace ended without an exit record (killed or still running)';
   if (model.exit) ending = model.exit.signal ? `killed by ${cleanText(model.exit.signal, 12)}` : `exit code ${model.exit.code}`;
   lines.push(bold(`Await Lens: ${program}${runtime}, ${ending}`));
@@ -104,7 +105,7 @@ export function formatSummary(model: TraceModel, options: SummaryOptions = {}): 
   }
 
   lines.push('');
-  lines.push(`${options.tracePath ? `Trace: ${cleanText(displayPath(options.tracePath, cwd), 200)} · ` : ''}${s.eventCount} events`);
+  lines.push(`${options.tracePath ? `Trace: ${cleanText(displayPath(options.tracePath, cwd), 200)} · ` : ''}${s.eventCount} event${s.eventCount === 1 ? "" : "s"}`);
   return lines.join('\n');
 }
 

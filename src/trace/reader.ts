@@ -84,6 +84,7 @@ export class TraceReader {
       }
       // Unknown record types are skipped silently: newer tracers may add types (the format allows it).
       if (!KNOWN_TYPES.has(type)) continue;
+      if (type === 'header') normalizeHeader(value as Record<string, unknown>);
       out.push(value as TraceRecord);
     }
     return out;
@@ -128,6 +129,11 @@ export class TraceReader {
   }
 }
 
+/** Header text fields every reader uses as strings (paths, labels): '' when a file has them otherwise. */
+function normalizeHeader(h: Record<string, unknown>): void {
+  for (const key of ['program', 'runtime', 'runtimeVersion']) if (typeof h[key] !== 'string') h[key] = '';
+}
+
 /** Parses a whole trace text at once. */
 export function parseTrace(text: string): ParsedTrace {
   const reader = new TraceReader();
@@ -143,6 +149,6 @@ export function checkTraceHeader(parsed: ParsedTrace, source = 'file'): void {
     throw new Error(`${source} is not an Await Lens trace (its first line should be a header record with "format":"awaitlens")`);
   }
   if (first.version !== 1) {
-    throw new Error(`${source} is trace format version ${String(first.version)}; this Await Lens reads version 1`);
+    throw new Error(`${source} is trace format version ${JSON.stringify(first.version) ?? 'missing'}; this Await Lens reads version 1`);
   }
 }

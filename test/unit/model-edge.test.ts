@@ -6,6 +6,8 @@ import { buildModel, ModelBuilder } from '../../src/model/build';
 import { describeAwaitSite, escapeMarkdown } from '../../src/model/hover';
 import { formatDuration, formatOffset } from '../../src/model/format-time';
 import type { TraceRecord, Site } from '../../src/trace/format';
+import { checkTraceHeader, parseTrace } from '../../src/trace/reader';
+import { formatSummary } from '../../src/summary';
 
 const S = 1e9;
 const site = (line: number): Site => ({ file: '/p/prog.py', line, col: 5 });
@@ -220,5 +222,27 @@ describe('model: hand-written traces', () => {
 
   it('escapes program text in hover markdown', () => {
     assert.equal(escapeMarkdown('[x](command:evil) <img>'), '\\[x\\]\\(command:evil\\) \\<img\\>');
+  });
+});
+
+describe('summary of odd headers', () => {
+  const summaryOf = (text: string): string => {
+    const parsed = parseTrace(text);
+    checkTraceHeader(parsed);
+    return formatSummary(buildModel(parsed.records));
+  };
+
+  it('a header without a program path, or with a number for it, reads as an unknown program', () => {
+    for (const extra of ['', ',"program":123', ',"program":null,"runtime":5']) {
+      const text = summaryOf(`{"type":"header","format":"awaitlens","version":1${extra}}\n`);
+      assert.match(text, /^Await Lens: unknown program, the trace ended without an exit record/);
+      assert.doesNotMatch(text, /\(\s*\)/);
+      assert.match(text, /\n1 event$/);
+    }
+  });
+
+  it('a version that is not the number 1 is refused saying what it is', () => {
+    assert.throws(() => checkTraceHeader(parseTrace('{"type":"header","format":"awaitlens","version":"1"}\n')), /version "1"; this Await Lens reads version 1/);
+    assert.throws(() => checkTraceHeader(parseTrace('{"type":"header","format":"awaitlens"}\n')), /version missing;/);
   });
 });
