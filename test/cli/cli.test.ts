@@ -277,7 +277,25 @@ describe('awaitlens CLI', function () {
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /the trace has no header/);
       assert.match(r.stdout, /Task-\d+\s+func2/);
-      assert.match(r.stdout, /trace lines could not be read \(line 1: no header record/);
+      // One line is damaged, and said so once.
+      assert.match(r.stdout, /\n1 trace line could not be read \(line 1: no header record/);
+    });
+
+    it('a trace whose header line was cut off entirely summarises too; a big trace is read in chunks', () => {
+      const lines = readFileSync(gatherTrace, 'utf8').split('\n');
+      const headless = join(dir, 'headless.ndjson');
+      // Padded past the reader's chunk size (8 MB) with output records, so lines cross chunk ends.
+      const pad = JSON.stringify({ type: 'output', t: 1, task: null, stream: 'stdout', text: 'é'.repeat(997) + '\n' });
+      writeFileSync(headless, [...lines.slice(1, -2), ...Array(5000).fill(pad), ...lines.slice(-2)].join('\n'));
+      const r = runCli(['summary', headless]);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /Task-\d+\s+func2/);
+      assert.match(r.stdout, /\n1 trace line could not be read \(line 1: no header record/);
+      assert.match(r.stdout, /exit code 0/);
+      // The same trace, in a process allowed too little memory for it: one line, not V8's crash.
+      const small = runCli(['summary', headless], { env: { NODE_OPTIONS: '--max-old-space-size=16' } });
+      assert.equal(small.status, 2, small.stderr + small.stdout);
+      assert.match(small.stderr, /^awaitlens: Trace \S+ is \d+ MB: reading it needs about \d+ MB of memory, more than this process may use \(\d+ MB; for the CLI, NODE_OPTIONS=--max-old-space-size=\d+ raises it\)\n$/);
     });
 
     it('strips terminal control characters from program text', () => {
