@@ -22,7 +22,7 @@ const CASES: Case[] = [
   { name: 'syntax_error' }, { name: 'crash' }, { name: 'stdin_echo', stdin: 'first line\nsecond line\n', args: ['a b', '--x'] },
   { name: 'waits' }, { name: 'sleep_zero' }, { name: 'run_leftover' },
   { name: 'agen_callback' }, { name: 'task_names' }, { name: 'labels' }, { name: 'protocol_blocking' },
-  { name: 'loop_hooks' }, { name: 'os_exit' },
+  { name: 'loop_hooks' }, { name: 'os_exit' }, { name: 'output_bytes' },
 ];
 
 const runs = new Map<string, Map<string, Traced>>();
@@ -372,6 +372,14 @@ for (const version of VERSIONS) {
       assert.equal(t.records[t.records.length - 1].type, 'exit');
       assert.equal(printer(t, 'builtins module: True'), taskByCoro(t, 'main').task);
       assert.equal(resumes(t, taskByCoro(t, 'main').task).length, 2, 'the step that called os._exit is shown running');
+    });
+
+    it('bytes written to sys.stdout.buffer pass through and are output records of the task that wrote them', () => {
+      const t = get('output_bytes');
+      assert.equal(t.code, 0);
+      assert.equal(t.stdout, 'as text\nas bytes \u20ac\n');
+      const main = taskByCoro(t, 'main').task;
+      assert.deepEqual(outputs(t).map((o) => [o.text, o.task, o.stream]), [['as text\n', main, 'stdout'], ['as bytes \u20ac\n', main, 'stdout']]);
     });
 
     it('crash: the normal traceback without tracer frames, exit 1, the task ends raised', () => {

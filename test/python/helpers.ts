@@ -68,8 +68,11 @@ export function traceProgram(py: string, file: string, opts: RunOptions = {}): P
     const child = spawn(plan.command, plan.args, { env: { ...process.env, ...plan.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
+    // (decoded across chunks: a character the program wrote in two pieces stays whole)
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => { stdout += d; });
+    child.stderr.on('data', (d: string) => { stderr += d; });
     child.stdin.end(opts.stdin ?? '');
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 30_000);
     let poll: NodeJS.Timeout | undefined;

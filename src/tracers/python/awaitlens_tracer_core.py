@@ -1600,6 +1600,77 @@ def _flush_output():
             o[2] - _T0, _json_id(o[1]), o[0], _dumps(''.join(o[3]))))
 
 
+def _record_output(name, text):
+    """Adds what a stream was given to the output record being gathered (one per line and task)."""
+    global _out
+    try:
+        tid = _current_tid() if _threading.get_ident() == _main_ident else None
+    except Exception:
+        tid = None
+    flush_prev = None
+    with _out_lock:
+        o = _out
+        if o is not None and o[0] == name and o[1] == tid:
+            o[3].append(text)
+        else:
+            flush_prev = o
+            o = _out = [name, tid, _now(), [text]]
+        done = text.endswith('\n')
+    if flush_prev is not None:
+        _emit('{"type":"output","t":%d,"task":%s,"stream":"%s","text":%s}' % (
+            flush_prev[2] - _T0, _json_id(flush_prev[1]), flush_prev[0], _dumps(''.join(flush_prev[3]))))
+    if done:
+        _flush_output()
+
+
+class _BufferTap(object):
+    """Stands in for sys.stdout.buffer / sys.stderr.buffer: writes through, records the text."""
+
+    def __init__(self, raw, name, encoding):
+        import codecs
+        try:
+            decoder = codecs.getincrementaldecoder(encoding or 'utf-8')('replace')
+        except LookupError:
+            decoder = codecs.getincrementaldecoder('utf-8')('replace')
+        self.__dict__['_al_raw'] = raw
+        self.__dict__['_al_name'] = name
+        self.__dict__['_al_decoder'] = decoder
+
+    def write(self, data):
+        n = self._al_raw.write(data)
+        if _enabled and data:
+            try:
+                text = self._al_decoder.decode(bytes(data))
+            except Exception:
+                text = ''
+            if text:
+                _record_output(self._al_name, text)
+        return n
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    @property
+    def __class__(self):
+        return self._al_raw.__class__
+
+    def __getattr__(self, name):
+        return getattr(self._al_raw, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._al_raw, name, value)
+
+    def __iter__(self):
+        return iter(self._al_raw)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return self._al_raw.__exit__(*exc)
+
+
 class _OutputTap(object):
     """Stands in for sys.stdout / sys.stderr: writes through, and records what was written."""
 
@@ -1610,26 +1681,7 @@ class _OutputTap(object):
     def write(self, text):
         n = self._al_stream.write(text)
         if _enabled and text and isinstance(text, str):
-            global _out
-            try:
-                tid = _current_tid() if _threading.get_ident() == _main_ident else None
-            except Exception:
-                tid = None
-            name = self._al_name
-            flush_prev = None
-            with _out_lock:
-                o = _out
-                if o is not None and o[0] == name and o[1] == tid:
-                    o[3].append(text)
-                else:
-                    flush_prev = o
-                    o = _out = [name, tid, _now(), [text]]
-                done = text.endswith('\n')
-            if flush_prev is not None:
-                _emit('{"type":"output","t":%d,"task":%s,"stream":"%s","text":%s}' % (
-                    flush_prev[2] - _T0, _json_id(flush_prev[1]), flush_prev[0], _dumps(''.join(flush_prev[3]))))
-            if done:
-                _flush_output()
+            _record_output(self._al_name, text)
         return n
 
     def writelines(self, lines):
@@ -1642,7 +1694,15 @@ class _OutputTap(object):
         return self._al_stream.__class__
 
     def __getattr__(self, name):
-        return getattr(self._al_stream, name)
+        value = getattr(self._al_stream, name)
+        if name == 'buffer' and value is not None:
+            # Bytes written past the text layer (sys.stdout.buffer.write) are output too.
+            tap = self.__dict__.get('_al_buffer')
+            if tap is None or tap._al_raw is not value:
+                tap = _BufferTap(value, self._al_name, getattr(self._al_stream, 'encoding', None))
+                self.__dict__['_al_buffer'] = tap
+            return tap
+        return value
 
     def __setattr__(self, name, value):
         setattr(self._al_stream, name, value)
