@@ -1058,6 +1058,13 @@ export function startRuntime(opts: RuntimeOptions): void {
   }
 
   // ---- unhandled rejections and uncaught exceptions: observed, never handled (Node's own behaviour stays).
+  let exiting = false; // 'exit' is being emitted through emitEvent (below), which writes the exit record after it
+  /** The code the process exits with: process.exitCode once set (Node reads it back after 'exit'), else `code`. */
+  const exitCodeNow = (code: unknown): number => {
+    const set = process.exitCode;
+    const n = Number(set !== undefined && set !== null && set !== '' ? set : code ?? 0);
+    return Number.isFinite(n) ? n : 0;
+  };
   const origEmit = process.emit;
   process.emit = function emitEvent(this: NodeJS.Process, event: string | symbol, ...args: any[]): boolean {
     if (event === 'unhandledRejection') {
@@ -1065,6 +1072,16 @@ export function startRuntime(opts: RuntimeOptions): void {
         const owner = args[1] && typeof args[1] === 'object' ? taskOfPromise.get(args[1]) : undefined;
         emit(`{"type":"warning","kind":"unhandled-rejection","t":${now()},"task":${owner ? owner.id : 'null'},"site":${owner ? owner.callSite : 'null'},"message":${JSON.stringify(`unhandled rejection${owner ? ` of ${owner.name}()` : ''}: ${errorText(args[0])}`)}}`);
       } catch { /* keep going */ }
+    } else if (event === 'exit' && !exiting) {
+      // The exit record is written once every 'exit' listener has run: Node exits with
+      // process.exitCode as it is then, and listeners registered after ours change it (Node 18/20
+      // set 13 for a top-level await that never settled in one, added when the main module runs).
+      exiting = true;
+      try {
+        return (origEmit as Function).call(this, event, ...args);
+      } finally {
+        finishTrace(exitCodeNow(args[0]), null);
+      }
     }
     return (origEmit as Function).call(this, event, ...args);
   } as typeof process.emit;
@@ -1092,7 +1109,17 @@ export function startRuntime(opts: RuntimeOptions): void {
     closed = true;
     try { closeSync(fd); } catch { /* fine */ }
   }
-  process.on('exit', (code) => finishTrace(typeof code === 'number' ? code : Number(process.exitCode ?? 0), null));
+  // If process.emit was replaced by one that does not call ours: the record as the listener sees it.
+  process.on('exit', (code) => { if (!exiting) finishTrace(exitCodeNow(code), null); });
+  // process.exit() inside an 'exit' listener leaves at once (process.reallyExit), before the
+  // listeners after it and before emitEvent's record: write it there, with that code.
+  const reallyExit = (process as unknown as { reallyExit?: (code?: number) => never }).reallyExit;
+  if (typeof reallyExit === 'function') {
+    (process as unknown as { reallyExit: (code?: number) => never }).reallyExit = function exitNow(this: NodeJS.Process, code?: number): never {
+      try { finishTrace(exitCodeNow(code), null); } catch { /* exit anyway */ }
+      return reallyExit.call(this, code);
+    };
+  }
 
   const signalNumbers: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {

@@ -39,40 +39,63 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
   const pollMs = Math.max(2, Math.min(20, thresholdMs / 5));
   const sampleMs = Math.max(1, Math.min(10, thresholdMs / 20));
   const scripts = new Map<string, string>();
-  let onPaused: ((frames: CallFrame[]) => void) | null = null;
-  // Pauses asked for and not yet seen. A breakpoint of a debugger the user attached is theirs: left alone.
-  let pending = 0;
+  // Our session takes pauses only while it samples a stretch: the rest of the time it skips them all
+  // (Debugger.setSkipAllPauses). V8 pauses only when some session accepts the pause
+  // (V8DebuggerAgentImpl::acceptsPause: enabled and not skipping), so a `debugger;` statement stays
+  // the no-op it is untraced, and a debugger the user attached gets its own pauses as usual.
+  let onPaused: ((frames: CallFrame[] | null) => void) | null = null;
+  // A pause we asked for and have not seen yet (one at a time: Debugger.pause while already paused
+  // is dropped by V8, and counting those would make a later pause that is not ours look like ours).
+  let asked = false;
+  // Set when we let go of a pause that was not ours: sampling that stretch stops.
+  let letGo = false;
   // Connected on the first stretch that runs long, not before: a session costs the main thread
   // (its inspector wakes up), and a program that never blocks should not pay for it. Connecting
   // works while the main thread is busy (the request interrupts it).
   let session: import('node:inspector').Session | null = null;
+  // The debugger stays enabled a while after a long stretch (enabling it costs the main thread tens
+  // of ms: one scriptParsed per script, and a program that blocked once tends to block again),
+  // then goes off so that a program that stopped blocking runs as if untraced.
+  const keepEnabledMs = 2000;
+  let enabled = false;
   const connect = (): import('node:inspector').Session => {
     const inspector = loadInspector();
     if (!inspector || typeof inspector.Session !== 'function') throw new Error('no inspector'); // node built without it
     const s = new inspector.Session();
     s.connectToMainThread();
     s.on('Debugger.scriptParsed', (m: { params: { scriptId: string; url: string } }) => { if (m.params.url) scripts.set(m.params.scriptId, m.params.url); });
-    s.on('Debugger.paused', (m: { params: { callFrames: CallFrame[]; hitBreakpoints?: string[] } }) => {
-      if (pending === 0 || m.params.hitBreakpoints?.length) return;
-      pending--;
+    s.on('Debugger.paused', (m: { params: { callFrames: CallFrame[]; reason?: string; hitBreakpoints?: string[] } }) => {
+      const p = m.params;
+      if (asked && p.reason === 'other' && !p.hitBreakpoints?.length) {
+        asked = false;
+        const take = onPaused;
+        onPaused = null;
+        if (take) take(p.callFrames);
+        s.post('Debugger.resume'); // also a late one, after the stretch it was meant for
+        return;
+      }
+      // Not ours: a `debugger;` statement, an exception or a breakpoint or pause of a debugger the
+      // user attached, or one already in place when we enabled. Let go of it by disabling: V8
+      // resumes then only if no other session accepts the pause (V8Debugger::disable), so untraced
+      // it would not have stopped, and a user's debugger keeps it. Never Debugger.resume here.
+      enabled = false;
+      asked = false;
+      letGo = true;
+      scripts.clear();
       const take = onPaused;
       onPaused = null;
-      if (take) take(m.params.callFrames);
-      s.post('Debugger.resume'); // also a late one, after the stretch it was meant for
+      if (take) take(null);
+      s.post('Debugger.disable');
     });
     return s;
   };
   const post = (method: string, params?: object): Promise<unknown> =>
     new Promise((resolve, reject) => session!.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
 
-  // The debugger stays enabled a while after a long stretch (enabling it costs the main thread tens
-  // of ms: one scriptParsed per script, and a program that blocked once tends to block again),
-  // then goes off so that a program that stopped blocking runs as if untraced.
-  const keepEnabledMs = 2000;
-  let enabled = false;
   let lastLongAt = 0;
   let seenSeq = -1;
   let seenAt = 0;
+  let letGoSeq = -1;
   for (;;) {
     await sleep(pollMs);
     const seq = Atomics.load(heartbeat, 0);
@@ -80,20 +103,27 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
     if (enabled && now - lastLongAt > keepEnabledMs) {
       enabled = false;
       try { await post('Debugger.disable'); } catch { /* fine */ }
-      pending = 0; // disabling drops a pause not yet taken
+      asked = false; // disabling drops a pause not yet taken
       scripts.clear();
     }
     if (seq !== seenSeq) { seenSeq = seq; seenAt = now; continue; }
-    if ((seq & 1) === 0 || now - seenAt < thresholdMs / 2) continue;
+    if ((seq & 1) === 0 || now - seenAt < thresholdMs / 2 || seq === letGoSeq) continue;
     // One stretch has held the main thread for half the threshold: sample it until it ends.
     try {
       session ??= connect();
-      if (!enabled) { await post('Debugger.enable'); enabled = true; }
-      while (Atomics.load(heartbeat, 0) === seq) {
+      letGo = false;
+      if (!enabled) {
+        await post('Debugger.enable'); // (enabling while paused reports that pause: let go of above)
+        if (!letGo) enabled = true;
+      }
+      if (enabled) await post('Debugger.setSkipAllPauses', { skip: false });
+      while (!letGo && Atomics.load(heartbeat, 0) === seq) {
         const frames = await new Promise<CallFrame[] | null>((resolve) => {
           onPaused = resolve;
-          pending++;
-          post('Debugger.pause').catch(() => { pending = Math.max(0, pending - 1); onPaused = null; resolve(null); });
+          if (!asked) {
+            asked = true;
+            post('Debugger.pause').catch(() => { asked = false; if (onPaused === resolve) { onPaused = null; resolve(null); } });
+          }
           // The stretch may end before the pause lands: then there is nothing to sample.
           setTimeout(() => { if (onPaused === resolve) { onPaused = null; resolve(null); } }, 200);
         });
@@ -105,8 +135,14 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
             break;
           }
         }
-        await sleep(sampleMs);
+        if (!letGo) await sleep(sampleMs);
       }
+      if (letGo) letGoSeq = seq;
+      // Back to skipping every pause. A pause of ours still on its way (the stretch ended first)
+      // either lands before this and is resumed above, or after it, where V8 drops it (no session
+      // accepts it) instead of stopping the program.
+      else if (enabled) await post('Debugger.setSkipAllPauses', { skip: true });
+      asked = false;
     } catch { /* the session went away: keep watching, sample next time */ }
     lastLongAt = performance.now();
   }
