@@ -2,6 +2,12 @@
 // Built only when its tab is shown (layout costs time; a trace that is never graphed pays nothing).
 import type { TraceModel } from '../model/types';
 import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api';
+import { bidiSafe, fitToWidth } from './text';
+
+/** Widest node box, px; a longer name is cut with an ellipsis (the full one is in its tooltip). */
+const NODE_MAX_WIDTH = 280;
+/** Text starts this far into a box and keeps this far from its right edge. */
+const TEXT_LEFT = 12, TEXT_RIGHT = 10;
 
 /** More tasks than this are not graphed (a graph of thousands of boxes helps no one). */
 export const GRAPH_TASK_LIMIT = 300;
@@ -65,14 +71,14 @@ export async function renderGraph(target: HTMLElement, model: TraceModel, callba
 
   const measure = document.createElement('canvas').getContext('2d')!;
   const fontFamily = getComputedStyle(document.body).getPropertyValue('--al-font-family').trim() || 'sans-serif';
+  const nameFont = `600 12px ${fontFamily}`, secondFont = `11px ${fontFamily}`;
+  const widthIn = (font: string) => (text: string) => { measure.font = font; return measure.measureText(text).width; };
   const nodeSize = (name: string, second: string) => {
-    measure.font = `600 12px ${fontFamily}`;
-    const nameWidth = measure.measureText(name).width;
-    measure.font = `11px ${fontFamily}`;
-    const secondWidth = measure.measureText(second).width;
-    return { width: Math.ceil(Math.min(280, Math.max(90, nameWidth + 24, secondWidth + 24))), height: 40 };
+    const nameWidth = widthIn(nameFont)(name);
+    const secondWidth = widthIn(secondFont)(second);
+    return { width: Math.ceil(Math.min(NODE_MAX_WIDTH, Math.max(90, nameWidth + 24, secondWidth + 24))), height: 40 };
   };
-  const secondLine = (t: (typeof tasks)[number]) => `${t.coro}${t.end ? ` · ${t.end.outcome}` : ''}`;
+  const secondLine = (t: (typeof tasks)[number]) => `${bidiSafe(t.coro)}${t.end ? ` · ${t.end.outcome}` : ''}`;
   const graph: ElkNode = {
     id: 'root',
     layoutOptions: {
@@ -83,7 +89,7 @@ export async function renderGraph(target: HTMLElement, model: TraceModel, callba
       // Splines read best but need wide gaps between layers when many edges fan out.
       'elk.edgeRouting': edges.length <= 60 ? 'SPLINES' : 'POLYLINE',
     },
-    children: tasks.map((t) => ({ id: `t${t.id}`, ...nodeSize(t.name, secondLine(t)) })),
+    children: tasks.map((t) => ({ id: `t${t.id}`, ...nodeSize(bidiSafe(t.name), secondLine(t)) })),
     edges: edges.map((e, i): ElkExtendedEdge => ({ id: `e${i}`, sources: [`t${e.from}`], targets: [`t${e.to}`] })),
   };
   let laid: ElkNode;
@@ -143,7 +149,7 @@ export async function renderGraph(target: HTMLElement, model: TraceModel, callba
     g.setAttribute('data-task', String(task.id));
     g.setAttribute('tabindex', '0');
     g.setAttribute('role', 'button');
-    g.setAttribute('aria-label', `${task.name} (${task.coro}), ${task.end?.outcome ?? 'not finished'}`);
+    g.setAttribute('aria-label', `${bidiSafe(task.name)} (${bidiSafe(task.coro)}), ${task.end?.outcome ?? 'not finished'}`);
     const rect = document.createElementNS(SVG, 'rect');
     rect.setAttribute('width', String(node.width));
     rect.setAttribute('height', String(node.height));
@@ -157,14 +163,16 @@ export async function renderGraph(target: HTMLElement, model: TraceModel, callba
     name.setAttribute('x', '12');
     name.setAttribute('y', '16');
     name.setAttribute('class', 'al-graph-name');
-    name.textContent = task.name;
+    // Cut to the box (middle ellipsis: names often differ only at the end); the full name is in the <title>.
+    const room = (node.width ?? NODE_MAX_WIDTH) - TEXT_LEFT - TEXT_RIGHT;
+    name.textContent = fitToWidth(bidiSafe(task.name), room, widthIn(nameFont), 'middle');
     const coro = document.createElementNS(SVG, 'text');
     coro.setAttribute('x', '12');
     coro.setAttribute('y', '31');
     coro.setAttribute('class', 'al-graph-coro');
-    coro.textContent = secondLine(task);
+    coro.textContent = fitToWidth(secondLine(task), room, widthIn(secondFont), 'middle');
     const title = document.createElementNS(SVG, 'title');
-    title.textContent = `${task.name} (${task.coro})${task.end?.error ? `: ${task.end.error}` : ''}`;
+    title.textContent = `${bidiSafe(task.name)} (${bidiSafe(task.coro)})${task.end?.error ? `: ${bidiSafe(task.end.error)}` : ''}`;
     g.append(title, rect, stripe, name, coro);
     const select = () => callbacks.selectTask(task.id);
     g.addEventListener('click', select);

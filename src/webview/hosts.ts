@@ -6,6 +6,7 @@ import {
 } from '../protocol';
 import type { Site, TraceRecord } from '../trace/format';
 import { unpackEmbedded, type EmbeddedRecords } from '../html/embed';
+import { bidiSafe } from './text';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -117,12 +118,28 @@ function showRevealedSite(site: Site): void {
     status.dataset.line = String(site.line);
     status.dataset.col = String(site.col ?? 1);
     const link = document.createElement('a');
-    link.href = `vscode://file${site.file.startsWith('/') ? '' : '/'}${encodeURI(site.file)}:${site.line}:${site.col ?? 1}`;
-    link.textContent = `${site.file}:${site.line}:${site.col ?? 1}`;
+    link.href = vscodeFileUrl(site.file, site.line, site.col ?? 1);
+    link.textContent = `${bidiSafe(site.file)}:${site.line}:${site.col ?? 1}`;
     link.title = 'Open in VS Code';
     status.append('Source: ', link);
   }
   const log = ((window as unknown as { awaitlensReveals?: Site[] }).awaitlensReveals ??= []);
   log.push(site);
   window.dispatchEvent(new CustomEvent(REVEAL_EVENT, { detail: site }));
+}
+
+/** Lone UTF-16 surrogates (a Python path of undecodable bytes: "\udcff") cannot be percent-encoded. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `vscode://file/PATH:LINE:COL` for a source path: each path segment percent-encoded
+ * (so "#", "?" and "%" in a name stay part of the path), "/" kept between segments, a
+ * Windows path's backslashes turned into slashes and its drive letter kept readable, and lone
+ * surrogates replaced by U+FFFD first (encodeURIComponent throws on them).
+ */
+export function vscodeFileUrl(file: string, line: number, col: number): string {
+  let path = file.replace(LONE_SURROGATE, '\uFFFD');
+  if (/^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\')) path = path.replace(/\\/g, '/');
+  const encoded = path.split('/').map((segment, i) => (i <= 1 && /^[A-Za-z]:$/.test(segment) ? segment : encodeURIComponent(segment))).join('/');
+  return `vscode://file${encoded.startsWith('/') ? '' : '/'}${encoded}:${line}:${col}`;
 }

@@ -10,6 +10,7 @@ import type { HostToWebview, PersistedState, SelectRequest, Selection, TraceInfo
 import type { Site } from '../trace/format';
 import { createHost } from './hosts';
 import { el, renderDetails, renderOutputList, renderSiteTable, renderStats, renderTaskTable, renderWarningList, statusText } from './panels';
+import { bidiSafe } from './text';
 import { watchTheme } from './theme';
 import { Timeline } from './timeline';
 
@@ -102,16 +103,18 @@ class App {
     d.filterCount.id = 'al-filter-count';
     d.filterCount.setAttribute('aria-live', 'polite');
 
-    const button = (node: HTMLButtonElement, id: string, text: string, title: string, onClick: () => void) => {
+    const button = (node: HTMLButtonElement, id: string, text: string, title: string, onClick: () => void, label?: string) => {
       node.id = id;
       node.type = 'button';
       node.textContent = text;
       node.title = title;
+      // Icon buttons: their name is the label, not the glyph ("−" reads as "minus" or nothing).
+      if (label) node.setAttribute('aria-label', label);
       node.addEventListener('click', onClick);
       return node;
     };
-    const zoomIn = button(el('button', 'al-button al-icon'), 'al-zoom-in', '+', 'Zoom in (+)', () => this.timeline.zoom(2));
-    const zoomOut = button(el('button', 'al-button al-icon'), 'al-zoom-out', '−', 'Zoom out (−)', () => this.timeline.zoom(0.5));
+    const zoomIn = button(el('button', 'al-button al-icon'), 'al-zoom-in', '+', 'Zoom in (+)', () => this.timeline.zoom(2), 'Zoom in');
+    const zoomOut = button(el('button', 'al-button al-icon'), 'al-zoom-out', '−', 'Zoom out (−)', () => this.timeline.zoom(0.5), 'Zoom out');
     const fit = button(el('button', 'al-button'), 'al-fit', 'Fit', 'Show the whole trace (0 or double-click)', () => this.timeline.fit());
     button(d.stop, 'al-stop', 'Stop', 'Stop the traced program (keeps the trace)', () => this.host.post({ type: 'stop' }));
     button(d.rerun, 'al-rerun', 'Run again', 'Trace the program again', () => this.host.post({ type: 'rerun' }));
@@ -126,7 +129,10 @@ class App {
 
     const tabs = el('div', 'al-tabs');
     tabs.id = 'al-tabs';
-    tabs.setAttribute('role', 'tablist');
+    // The tablist holds only the tabs (the filter and zoom buttons beside them are not tabs).
+    const tabList = el('div', 'al-tablist');
+    tabList.setAttribute('role', 'tablist');
+    tabList.setAttribute('aria-label', 'Views');
     for (const [tab, id, panel] of [[d.tabTimeline, 'al-tab-timeline', 'al-timeline'], [d.tabGraph, 'al-tab-graph', 'al-graph']] as const) {
       tab.id = id;
       tab.type = 'button';
@@ -135,8 +141,26 @@ class App {
     }
     d.tabTimeline.addEventListener('click', () => this.showTab('timeline'));
     d.tabGraph.addEventListener('click', () => this.showTab('graph'));
+    // WAI-ARIA tabs: arrows, Home and End move between the tabs and select them (roving tabindex:
+    // only the selected tab is in the Tab order).
+    tabList.addEventListener('keydown', (e) => {
+      const order: ('timeline' | 'graph')[] = ['timeline', 'graph'];
+      const at = order.indexOf(this.tab);
+      let next: number;
+      switch (e.key) {
+        case 'ArrowRight': case 'ArrowDown': next = (at + 1) % order.length; break;
+        case 'ArrowLeft': case 'ArrowUp': next = (at + order.length - 1) % order.length; break;
+        case 'Home': next = 0; break;
+        case 'End': next = order.length - 1; break;
+        default: return;
+      }
+      e.preventDefault();
+      this.showTab(order[next]);
+      (order[next] === 'graph' ? d.tabGraph : d.tabTimeline).focus();
+    });
+    tabList.append(d.tabTimeline, d.tabGraph);
     const toolbar = el('div', 'al-toolbar');
-    toolbar.append(d.tabTimeline, d.tabGraph, el('span', 'al-spacer'), d.filter, d.filterCount, zoomOut, zoomIn, fit);
+    toolbar.append(tabList, el('span', 'al-spacer'), d.filter, d.filterCount, zoomOut, zoomIn, fit);
     tabs.append(toolbar);
 
     d.timelinePanel.id = 'al-timeline';
@@ -213,6 +237,8 @@ class App {
     const graph = this.tab === 'graph';
     this.dom.tabTimeline.setAttribute('aria-selected', String(!graph));
     this.dom.tabGraph.setAttribute('aria-selected', String(graph));
+    this.dom.tabTimeline.tabIndex = graph ? -1 : 0;
+    this.dom.tabGraph.tabIndex = graph ? 0 : -1;
     this.dom.timelinePanel.hidden = graph;
     this.dom.graphPanel.hidden = !graph;
     if (graph && this.model && this.graphModel !== this.model) {
@@ -325,7 +351,7 @@ class App {
     this.selectionRequest = null;
     this.restoredView = null;
     this.dom.problems.hidden = true;
-    document.title = info.title ? `${info.title} — Await Lens` : 'Await Lens';
+    document.title = info.title ? `${bidiSafe(info.title)} — Await Lens` : 'Await Lens';
     renderDetails(this.dom.details, null, null, this.detailsActions());
   }
 
@@ -440,11 +466,13 @@ class App {
   private updateHeader(): void {
     const info = this.info;
     const d = this.dom;
-    d.title.textContent = info?.title ?? 'Await Lens';
+    d.title.textContent = bidiSafe(info?.title ?? 'Await Lens');
     d.title.title = info?.file ?? '';
     const runtime = info?.runtime ?? this.model?.header?.runtime;
     const version = this.model?.header?.runtimeVersion;
-    d.runtime.textContent = runtime ? `${runtime === 'python' ? 'Python' : 'Node.js'}${version ? ` ${version}` : ''}` : '';
+    d.runtime.textContent = runtime ? `${runtime === 'python' ? 'Python' : 'Node.js'}${version ? ` ${bidiSafe(String(version))}` : ''}` : '';
+    // A long version string is cut in the badge: the whole of it in its tooltip.
+    d.runtime.title = d.runtime.textContent;
     d.runtime.hidden = !runtime;
     const status = statusText(info, this.ended, this.model);
     d.status.textContent = status;

@@ -1,12 +1,14 @@
 // The DOM around the canvas: header statistics, selection details, and the text summary
 // (task list with every wait, await sites, output, warnings) that screen readers and tests read.
-// Program text (names, output, errors) only ever goes in through textContent.
+// Program text (names, output, errors) only ever goes in through textContent, and through
+// bidiSafe (text.ts) wherever it sits next to the app's own text: a right-to-left override in a
+// task name must not turn "Task-3, 12 ms" around.
 import type { TraceModel, TaskLane } from '../model/types';
 import type { Selection, TraceInfo } from '../protocol';
 import type { Site } from '../trace/format';
 import { describeAwaitSiteStats, taskLabel } from '../model/hover';
 import { isCallPause } from '../model/build';
-import { awaitingLabel, basename, causeLabel, formatDuration, formatOffset, formatPercent, siteLabel, warningSite } from './text';
+import { awaitingLabel, basename, bidiSafe, causeLabel, formatDuration, formatOffset, formatPercent, siteLabel, warningSite } from './text';
 
 /** Most task rows in the text summary, and most waits listed per task, before "N more". */
 const TASK_ROWS = 500;
@@ -95,7 +97,7 @@ export function renderDetails(target: HTMLElement, model: TraceModel | null, sel
     return;
   }
   target.dataset.kind = selection.kind;
-  const nameOf = (id: number) => taskLabel(model, id);
+  const nameOf = (id: number) => bidiSafe(taskLabel(model, id));
   const rows: [string, string, string | Site | null][] = [];
   let title = '';
   let site: Site | null = null;
@@ -110,14 +112,14 @@ export function renderDetails(target: HTMLElement, model: TraceModel | null, sel
     case 'task': {
       const task = model.taskById.get(selection.task);
       if (!task) break;
-      title = taskLabel(model, task.id);
+      title = nameOf(task.id);
       site = task.def ?? task.site;
-      rows.push(['name', 'Name', task.name], ['coro', 'Coroutine', task.coro], ['kind', 'Kind', task.kind]);
+      rows.push(['name', 'Name', bidiSafe(task.name)], ['coro', 'Coroutine', bidiSafe(task.coro)], ['kind', 'Kind', bidiSafe(task.kind)]);
       rows.push(['created', 'Created', formatOffset(task.created - model.start)]);
       if (task.site) rows.push(['site', 'Created at', task.site]);
       if (task.def) rows.push(['def', 'Defined at', task.def]);
       rows.push(['outcome', 'Outcome', task.end ? `${task.end.outcome} at ${formatOffset(task.end.t - model.start)}` : 'not finished']);
-      if (task.end?.error) rows.push(['error', 'Error', task.end.error]);
+      if (task.end?.error) rows.push(['error', 'Error', bidiSafe(task.end.error)]);
       rows.push(['busy', 'Held the loop', `${formatDuration(task.busy)} in ${task.steps.length} step${task.steps.length === 1 ? '' : 's'}`]);
       const waited = task.waits.reduce((sum, i) => sum + (model.waits[i].end - model.waits[i].start), 0);
       rows.push(['waited', 'Suspended', `${formatDuration(waited)} at ${task.waits.length} await${task.waits.length === 1 ? '' : 's'}`]);
@@ -154,7 +156,7 @@ export function renderDetails(target: HTMLElement, model: TraceModel | null, sel
       rows.push(['resumed-by', 'Resumed by', wait.resumedBy ? causeLabel(wait.resumedBy, nameOf) : wait.open ? 'still waiting when the trace ended' : '—']);
       if (wait.stack.length > 1) {
         const list = el('ol', 'al-stack');
-        for (const frame of wait.stack) list.append(el('li', undefined, `${frame.fn} — ${basename(frame.file)}:${frame.line}`));
+        for (const frame of wait.stack) list.append(el('li', undefined, `${bidiSafe(frame.fn)} — ${bidiSafe(basename(frame.file))}:${frame.line}`));
         const dd = el('dd');
         dd.append(list);
         extra.push(definition('stack', 'Coroutine chain', dd));
@@ -180,10 +182,12 @@ export function renderDetails(target: HTMLElement, model: TraceModel | null, sel
       if (stats) {
         const d = describeAwaitSiteStats(model, stats);
         title = `${siteLabel(stats.site)}`;
-        rows.push(['headline', 'Summary', d.headline], ['timing', 'Time', d.timing]);
-        rows.push(['waited-on', 'Waited on', d.waitedOn.join(', ')], ['resumed-by', 'Woken by', d.resumedBy.join(', ')]);
-        rows.push(['ran-meanwhile', 'Ran meanwhile', d.ranMeanwhile.join(', ') || 'no other task (the loop was idle)']);
-        rows.push(['tasks', 'Tasks', d.tasks.join(', ')]);
+        // Each item holds trace text (names, labels): isolated item by item, so one cannot turn the list around.
+        const list = (items: string[]) => items.map(bidiSafe).join(', ');
+        rows.push(['headline', 'Summary', bidiSafe(d.headline)], ['timing', 'Time', bidiSafe(d.timing)]);
+        rows.push(['waited-on', 'Waited on', list(d.waitedOn)], ['resumed-by', 'Woken by', list(d.resumedBy)]);
+        rows.push(['ran-meanwhile', 'Ran meanwhile', list(d.ranMeanwhile) || 'no other task (the loop was idle)']);
+        rows.push(['tasks', 'Tasks', list(d.tasks)]);
       } else {
         title = `${selection.waits.length} waits`;
       }
@@ -203,9 +207,9 @@ export function renderDetails(target: HTMLElement, model: TraceModel | null, sel
     case 'warning': {
       const warning = model.warnings[selection.index];
       if (!warning) break;
-      title = `Warning: ${warning.kind}`;
+      title = `Warning: ${bidiSafe(warning.kind)}`;
       site = warningSite(warning);
-      rows.push(['message', 'Message', warning.message], ['time', 'At', formatOffset(warning.t - model.start)]);
+      rows.push(['message', 'Message', bidiSafe(warning.message)], ['time', 'At', formatOffset(warning.t - model.start)]);
       if (warning.dur) rows.push(['duration', 'Blocked the loop for', formatDuration(warning.dur)]);
       if (warning.task != null) rows.push(['task', 'Task', nameOf(warning.task)]);
       if (warning.site) rows.push(['site', 'Where', warning.site]);
@@ -259,7 +263,7 @@ function definition(key: string, label: string, dd: HTMLElement): HTMLElement {
 /** Task table: one row per task, its waits listed with site, what was awaited and for how long. */
 export function renderTaskTable(table: HTMLTableElement, model: TraceModel, lanes: readonly TaskLane[]): void {
   const body = el('tbody');
-  const nameOf = (id: number) => model.taskById.get(id)?.name ?? `task ${id}`;
+  const nameOf = (id: number) => bidiSafe(model.taskById.get(id)?.name ?? `task ${id}`);
   for (const task of lanes.slice(0, TASK_ROWS)) {
     const row = el('tr', 'al-task');
     row.dataset.task = String(task.id);
@@ -268,12 +272,12 @@ export function renderTaskTable(table: HTMLTableElement, model: TraceModel, lane
     row.dataset.outcome = task.end?.outcome ?? 'running';
     const name = el('th', 'al-task-name');
     name.scope = 'row';
-    const button = el('button', 'al-link', task.name);
+    const button = el('button', 'al-link', bidiSafe(task.name));
     button.type = 'button';
     button.dataset.selectTask = String(task.id);
     name.append(button);
     const outcome = el('td', 'al-task-outcome', task.end ? task.end.outcome : 'not finished');
-    if (task.end?.error) outcome.append(el('div', 'al-error', task.end.error));
+    if (task.end?.error) outcome.append(el('div', 'al-error', bidiSafe(task.end.error)));
     const waits = el('td', 'al-task-waits');
     const list = el('ul', 'al-waits');
     // A Node caller's pause while its callee runs synchronously is not an await (format.ts `call`).
@@ -297,7 +301,7 @@ export function renderTaskTable(table: HTMLTableElement, model: TraceModel, lane
     waits.append(list);
     row.append(
       name,
-      el('td', 'al-task-coro', task.coro),
+      el('td', 'al-task-coro', bidiSafe(task.coro)),
       el('td', 'al-task-created', formatOffset(task.created - model.start)),
       outcome,
       el('td', 'al-task-busy', formatDuration(task.busy)),
@@ -339,8 +343,8 @@ export function renderSiteTable(table: HTMLTableElement, model: TraceModel): voi
       el('td', undefined, formatDuration(stats.total)),
       el('td', undefined, formatDuration(stats.mean)),
       el('td', undefined, formatDuration(stats.max)),
-      el('td', undefined, stats.awaiting.map((a) => a.label).slice(0, 5).join(', ')),
-      el('td', undefined, stats.ranMeanwhile.slice(0, 5).map((id) => taskLabel(model, id)).join(', ')),
+      el('td', undefined, stats.awaiting.map((a) => bidiSafe(a.label)).slice(0, 5).join(', ')),
+      el('td', undefined, stats.ranMeanwhile.slice(0, 5).map((id) => bidiSafe(taskLabel(model, id))).join(', ')),
     );
     body.append(row);
   }
@@ -356,7 +360,7 @@ export function renderSiteTable(table: HTMLTableElement, model: TraceModel): voi
 }
 
 export function renderOutputList(list: HTMLElement, model: TraceModel): void {
-  const nameOf = (id: number) => model.taskById.get(id)?.name ?? `task ${id}`;
+  const nameOf = (id: number) => bidiSafe(model.taskById.get(id)?.name ?? `task ${id}`);
   list.replaceChildren(...model.outputs.slice(0, OUTPUT_ROWS).map((o, i) => {
     const item = el('li', `al-output al-${o.stream}`);
     item.dataset.output = String(i);
@@ -372,10 +376,10 @@ export function renderWarningList(list: HTMLElement, model: TraceModel): void {
     const item = el('li', 'al-warning');
     item.dataset.warning = String(i);
     item.dataset.kind = w.kind;
-    const button = el('button', 'al-link', `${w.kind}${w.site ? ` at ${siteLabel(w.site)}` : ''}`);
+    const button = el('button', 'al-link', `${bidiSafe(w.kind)}${w.site ? ` at ${siteLabel(w.site)}` : ''}`);
     button.type = 'button';
     button.dataset.selectWarning = String(i);
-    item.append(button, el('span', undefined, ` ${formatOffset(w.t - model.start)}: ${w.message}`));
+    item.append(button, el('span', undefined, ` ${formatOffset(w.t - model.start)}: ${bidiSafe(w.message)}`));
     return item;
   }));
   if (model.warnings.length > WARNING_ROWS) list.append(el('li', 'al-more', `and ${model.warnings.length - WARNING_ROWS} more`));

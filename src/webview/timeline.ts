@@ -8,7 +8,7 @@ import type { TaskLane, TraceModel } from '../model/types';
 import type { Selection } from '../protocol';
 import type { Preview } from './preview';
 import { readTheme, type Theme } from './theme';
-import { awaitingLabel, causeLabel, causeShort, formatDuration, formatOffset, formatTick, niceStep, siteLabel, warningSite } from './text';
+import { awaitingLabel, bidiSafe, causeLabel, fitToWidth, causeShort, formatDuration, formatOffset, formatTick, niceStep, siteLabel, warningSite } from './text';
 
 const AXIS_H = 24;
 const LOOP_H = 30;
@@ -19,6 +19,10 @@ const MAX_GUTTER = 260;
 /** Hand-off arrows are drawn only when at most this many are in view, and not denser than one per ARROW_MIN_PX. */
 const MAX_ARROWS = 400;
 const ARROW_MIN_PX = 6;
+/** The strip under the lanes that says "N hand-offs in view: zoom in" (lanes scroll above it, never under it). */
+const NOTE_H = 20;
+/** Room kept right of the trace's end when fitting, for the outcome written there ("returned"). */
+const OUTCOME_ROOM_PX = 90;
 /** Shortest visible range: 200 ns across the whole width. */
 const MIN_RANGE = 200;
 
@@ -130,8 +134,18 @@ export class Timeline {
     this.canvas = document.createElement('canvas');
     this.canvas.id = 'al-canvas';
     this.canvas.tabIndex = 0;
-    this.canvas.setAttribute('role', 'img');
-    this.canvas.setAttribute('aria-label', 'Timeline of tasks. Keys: plus and minus zoom, arrows pan and scroll, 0 fits, Enter reveals the selection in the editor. The task list below has the same content as text.');
+    // Interactive and focusable, with its own keys: an application region (screen readers pass
+    // keys through to it), named, and described by its keys; the text summary below has its content.
+    this.canvas.setAttribute('role', 'application');
+    this.canvas.setAttribute('aria-roledescription', 'timeline');
+    this.canvas.setAttribute('aria-label', 'Timeline of tasks');
+    this.canvas.setAttribute('aria-describedby', 'al-canvas-help');
+    const help = document.createElement('p');
+    help.id = 'al-canvas-help';
+    help.className = 'al-visually-hidden';
+    help.textContent = 'Keys: plus and minus zoom, left and right arrows pan, up and down arrows scroll the tasks, 0 fits the whole trace, '
+      + 'Enter reveals the selection in the editor, Escape clears it. The selection is described in the details panel; '
+      + 'the task list under "Tasks, await sites, output and warnings as text" has the same content as text.';
     this.scrollbar = document.createElement('div');
     this.scrollbar.className = 'al-vscroll';
     this.scrollbar.setAttribute('aria-hidden', 'true');
@@ -144,7 +158,7 @@ export class Timeline {
     this.axisText = document.createElement('div');
     this.axisText.id = 'al-axis';
     this.axisText.className = 'al-visually-hidden';
-    root.append(this.canvas, this.scrollbar, this.tooltip, this.axisText);
+    root.append(this.canvas, this.scrollbar, this.tooltip, this.axisText, help);
     const ctx = this.canvas.getContext('2d', { alpha: false });
     if (!ctx) throw new Error('canvas 2D is not available');
     this.ctx = ctx;
@@ -387,7 +401,7 @@ export class Timeline {
   }
 
   private lanesViewportHeight(): number {
-    return Math.max(0, this.height - AXIS_H - LOOP_H);
+    return Math.max(0, this.height - AXIS_H - LOOP_H - (this.note ? NOTE_H : 0));
   }
 
   private traceRange(): [number, number] {
@@ -401,9 +415,13 @@ export class Timeline {
   private fitRange(): void {
     const [start, end] = this.traceRange();
     const pad = (end - start) * 0.02;
-    // More room on the right: outcomes ("raised ValueError: …") are written after a task's end.
+    // More room on the right: outcomes ("raised ValueError: …") are written after a task's end;
+    // at least OUTCOME_ROOM_PX of it, however narrow the panel ("returned" in full, not "re…").
+    const lanesPx = Math.max(1, this.width - this.gutter);
+    const roomPx = Math.min(OUTCOME_ROOM_PX, lanesPx / 3);
+    const right = Math.max(pad * 6, (roomPx * (end - start + pad)) / Math.max(1, lanesPx - roomPx));
     this.viewStart = start - pad;
-    this.viewEnd = end + pad * 6;
+    this.viewEnd = end + right;
   }
 
   private clampView(): void {
@@ -419,7 +437,8 @@ export class Timeline {
   }
 
   private setScroll(y: number): void {
-    const max = Math.max(0, this.contentHeight() - this.lanesViewportHeight() + LANE_H / 2);
+    // Room for the hand-off note under the lanes, whether or not this frame shows it.
+    const max = Math.max(0, this.contentHeight() - Math.max(0, this.height - AXIS_H - LOOP_H) + NOTE_H + LANE_H / 2);
     this.scrollY = Math.max(0, Math.min(max, Math.round(y)));
     if (Math.abs(this.scrollbar.scrollTop - this.scrollY) > 1) this.scrollbar.scrollTop = this.scrollY;
   }
@@ -431,7 +450,8 @@ export class Timeline {
     this.lanes = needle
       ? model.tasks.filter((t) => t.name.toLowerCase().includes(needle) || t.coro.toLowerCase().includes(needle))
       : model.tasks;
-    this.scrollSpacer.style.height = `${this.contentHeight() + LANE_H / 2}px`;
+    // As far as setScroll() goes: the native scrollbar must not clamp the scroll back.
+    this.scrollSpacer.style.height = `${this.contentHeight() + LANE_H / 2 + NOTE_H}px`;
     this.setScroll(this.scrollY);
     this.updateGutter();
   }
@@ -487,13 +507,15 @@ export class Timeline {
     }
 
     const lanesTop = AXIS_H + LOOP_H;
+    this.note = this.handoffNote();
+    const lanesBottom = this.height - (this.note ? NOTE_H : 0);
     const firstRow = Math.max(0, Math.floor(this.scrollY / LANE_H));
     const lastRow = Math.min(this.lanes.length - 1, Math.floor((this.scrollY + this.lanesViewportHeight()) / LANE_H));
 
     // Lane backgrounds and the grid.
     ctx.save();
     ctx.beginPath();
-    ctx.rect(0, lanesTop, this.width, this.height - lanesTop);
+    ctx.rect(0, lanesTop, this.width, lanesBottom - lanesTop);
     ctx.clip();
     for (let row = firstRow; row <= lastRow; row++) {
       const lane = this.lanes[row];
@@ -511,7 +533,7 @@ export class Timeline {
 
     ctx.save();
     ctx.beginPath();
-    ctx.rect(this.gutter, lanesTop, this.width - this.gutter, this.height - lanesTop);
+    ctx.rect(this.gutter, lanesTop, this.width - this.gutter, lanesBottom - lanesTop);
     ctx.clip();
     for (let row = firstRow; row <= lastRow; row++) this.drawLane(this.lanes[row], this.laneTop(row));
     ctx.restore();
@@ -519,6 +541,7 @@ export class Timeline {
     this.drawLoopLane();
     this.drawArrows();
     this.drawGutter(firstRow, lastRow);
+    this.drawNote();
     this.drawAxis();
     if (!this.rendered) {
       // The benchmark's "time to first render": the first frame that shows a trace.
@@ -834,7 +857,7 @@ export class Timeline {
       ctx.lineWidth = 1.5;
       ctx.stroke();
     }
-    const text = end.outcome === 'raised' ? `raised ${end.error ?? ''}`.trim() : end.outcome;
+    const text = end.outcome === 'raised' ? `raised ${bidiSafe(end.error ?? '')}`.trim() : end.outcome;
     ctx.font = th.fontSmall;
     ctx.fillStyle = end.outcome === 'returned' ? th.dim : color;
     ctx.textAlign = 'left';
@@ -1017,30 +1040,9 @@ export class Timeline {
     const hi = gallopAbove(starts, lo, starts.length, this.viewEnd);
     const count = hi - lo;
     if (count === 0) return;
-    const px = this.width - this.gutter;
-    // Too dense to read every one: thin out to one arrow per few pixels, faint and unlabelled,
-    // and say so in a corner. Far too dense (a smear whatever we keep): only the note.
-    const thinned = count > MAX_ARROWS || px / count < ARROW_MIN_PX;
-    const hopeless = thinned && count > px * 4;
-    if (thinned) {
-      const text = hopeless
-        ? `${count.toLocaleString('en-US')} hand-offs in view: zoom in to see the arrows`
-        : `${count.toLocaleString('en-US')} hand-offs in view, some shown: zoom in to see all`;
-      ctx.font = th.fontSmall;
-      // As wide as the lanes allow (a narrow panel gets it cut with an ellipsis).
-      const room = this.width - this.gutter - 32;
-      const w = Math.min(ctx.measureText(text).width, room) + 12;
-      if (room > 40) {
-        ctx.fillStyle = th.gutter;
-        ctx.globalAlpha = 0.92;
-        ctx.fillRect(this.width - w - 16, this.height - 24, w, 18);
-        ctx.globalAlpha = 1;
-        ctx.fillStyle = th.dim;
-        ctx.textAlign = 'left';
-        this.fitText(text, this.width - w - 10, this.height - 15, room);
-      }
-      if (hopeless) return;
-    }
+    const note = this.note;
+    const thinned = !!note, hopeless = !!note?.hopeless;
+    if (hopeless) return;
     const handoffs = model.handoffs;
     if (!handoffs.length) return; // a preview: arrows come with the model
     const lanesTop = AXIS_H + LOOP_H;
@@ -1061,7 +1063,7 @@ export class Timeline {
     const placed: [number, number, number][] = [];
     ctx.save();
     ctx.beginPath();
-    ctx.rect(this.gutter, AXIS_H, this.width - this.gutter, this.height - AXIS_H);
+    ctx.rect(this.gutter, AXIS_H, this.width - this.gutter, this.height - AXIS_H - (note ? NOTE_H : 0));
     ctx.clip();
     ctx.lineWidth = 1.25;
     ctx.font = th.fontSmall;
@@ -1136,13 +1138,58 @@ export class Timeline {
     ctx.restore();
   }
 
+  /** Hand-offs in view, when too many to draw each: the note to show under the lanes (null: all drawn). */
+  private note: { text: string; hopeless: boolean } | null = null;
+
+  private handoffNote(): { text: string; hopeless: boolean } | null {
+    // Hand-off k leads to step k at its start: which are in view is found in the step starts,
+    // without the hand-off objects (built on first use, which a zoomed-out frame never needs).
+    const starts = this.stepStarts();
+    const lo = lowerBoundAtLeast(starts, 0, starts.length, this.viewStart);
+    const count = gallopAbove(starts, lo, starts.length, this.viewEnd) - lo;
+    const px = this.width - this.gutter;
+    // Too dense to read every one: thin out to one arrow per few pixels, faint and unlabelled,
+    // and say so. Far too dense (a smear whatever we keep): only the note.
+    if (!(count > MAX_ARROWS || px / count < ARROW_MIN_PX)) return null;
+    const hopeless = count > px * 4;
+    if (this.note && this.note.hopeless === hopeless && this.noteCount === count) return this.note;
+    this.noteCount = count;
+    const n = count.toLocaleString('en-US');
+    return { text: hopeless ? `${n} hand-offs in view: zoom in to see the arrows` : `${n} hand-offs in view, some shown: zoom in to see all`, hopeless };
+  }
+
+  private noteCount = 0;
+
+  /** The note under the lanes, in a strip of its own: it never covers a lane or its labels. */
+  private drawNote(): void {
+    const note = this.note;
+    if (!note) return;
+    const ctx = this.ctx;
+    const th = this.theme;
+    const top = this.height - NOTE_H;
+    ctx.fillStyle = th.gutter;
+    ctx.fillRect(0, top, this.width, NOTE_H);
+    ctx.strokeStyle = th.border;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(0, top + 0.5);
+    ctx.lineTo(this.width, top + 0.5);
+    ctx.stroke();
+    ctx.font = th.fontSmall;
+    ctx.fillStyle = th.dim;
+    ctx.textAlign = 'left';
+    // Under the lanes when they have room for it, else from the left edge.
+    const x = this.width - this.gutter >= 260 ? this.gutter + 8 : 8;
+    this.fitText(note.text, x, top + NOTE_H / 2, this.width - x - 8);
+  }
+
   private drawGutter(firstRow: number, lastRow: number): void {
     const ctx = this.ctx;
     const th = this.theme;
     const lanesTop = AXIS_H + LOOP_H;
     ctx.save();
     ctx.beginPath();
-    ctx.rect(0, lanesTop, this.gutter, this.height - lanesTop);
+    ctx.rect(0, lanesTop, this.gutter, this.height - lanesTop - (this.note ? NOTE_H : 0));
     ctx.clip();
     ctx.fillStyle = th.gutter;
     ctx.fillRect(0, lanesTop, this.gutter, this.height - lanesTop);
@@ -1159,11 +1206,12 @@ export class Timeline {
       ctx.font = th.fontBold;
       ctx.fillStyle = th.foreground;
       const twoLines = !!lane.coro && lane.coro !== lane.name && lane.coro !== '?';
-      this.fitText(lane.name, 14, top + LANE_H / 2 - (twoLines ? 6 : 0), this.gutter - 34);
+      // Cut in the middle: names often differ only at the end ("fetch https://…/page/12").
+      this.fitTextMiddle(lane.name, 14, top + LANE_H / 2 - (twoLines ? 6 : 0), this.gutter - 34);
       if (twoLines) {
         ctx.font = th.fontSmall;
         ctx.fillStyle = th.dim;
-        this.fitText(lane.coro, 14, top + LANE_H / 2 + 7, this.gutter - 34);
+        this.fitTextMiddle(lane.coro, 14, top + LANE_H / 2 + 7, this.gutter - 34);
       }
       if (lane.end) {
         const glyph = lane.end.outcome === 'returned' ? '✓' : lane.end.outcome === 'raised' ? '✗' : '⊘';
@@ -1188,6 +1236,26 @@ export class Timeline {
           : 'No events yet.';
       this.fitText(text, this.gutter + 16, lanesTop + 20, this.width - this.gutter - 32);
     }
+  }
+
+  /** Gutter texts as drawn, cut to their room: measured once per text, font and width, not every frame. */
+  private middleCache = new Map<string, { font: string; maxWidth: number; text: string }>();
+
+  /**
+   * Draws trace text (bidi-safe) cut to `maxWidth` with an ellipsis in the middle, keeping its
+   * start and its end ("download https://ex…/images/12.png").
+   */
+  private fitTextMiddle(raw: string, x: number, y: number, maxWidth: number): void {
+    if (maxWidth < 12) return;
+    const ctx = this.ctx;
+    const font = ctx.font;
+    let entry = this.middleCache.get(raw);
+    if (!entry || entry.font !== font || entry.maxWidth !== maxWidth) {
+      if (this.middleCache.size > 4000) this.middleCache.clear();
+      const out = fitToWidth(bidiSafe(raw), maxWidth, (t) => ctx.measureText(t).width, 'middle');
+      this.middleCache.set(raw, entry = { font, maxWidth, text: out });
+    }
+    if (entry.text) ctx.fillText(entry.text, x, y);
   }
 
   /** Draws `text` cut to `maxWidth` with an ellipsis; returns the width drawn. */
@@ -1219,6 +1287,7 @@ export class Timeline {
     const model = this.model;
     // A preview has no steps or waits to point at yet (the model follows in a moment).
     if (!model || y < AXIS_H || this.preview) return null;
+    if (this.note && y >= this.height - NOTE_H) return null;
     const t = this.timeAt(x);
     const slop = 4 * this.nsPerPx();
     if (y < AXIS_H + LOOP_H) {
@@ -1288,7 +1357,7 @@ export class Timeline {
   /** Tooltip lines for a hit. */
   describe(hit: Hit): string[] {
     const model = this.model!;
-    const nameOf = (id: number) => model.taskById.get(id)?.name ?? `task ${id}`;
+    const nameOf = (id: number) => bidiSafe(model.taskById.get(id)?.name ?? `task ${id}`);
     switch (hit.kind) {
       case 'step': {
         const s = model.steps[hit.step];
@@ -1314,15 +1383,15 @@ export class Timeline {
       }
       case 'warning': {
         const w = model.warnings[hit.index];
-        const lines = [`⚠ ${w.kind}${w.dur ? ` for ${formatDuration(w.dur)}` : ''} at ${formatOffset(w.t - this.origin)}`, w.message];
+        const lines = [`⚠ ${bidiSafe(w.kind)}${w.dur ? ` for ${formatDuration(w.dur)}` : ''} at ${formatOffset(w.t - this.origin)}`, bidiSafe(w.message)];
         if (w.site) lines.push(siteLabel(w.site));
         return lines;
       }
       case 'task': {
         const task = model.taskById.get(hit.task);
         if (!task) return [];
-        const lines = [`${task.name} (${task.coro})`, `created at ${formatOffset(task.created - this.origin)}${task.def ? ` · defined at ${siteLabel(task.def)}` : ''}`];
-        lines.push(task.end ? `${task.end.outcome}${task.end.error ? `: ${task.end.error}` : ''} at ${formatOffset(task.end.t - this.origin)}` : 'not finished');
+        const lines = [`${bidiSafe(task.name)} (${bidiSafe(task.coro)})`, `created at ${formatOffset(task.created - this.origin)}${task.def ? ` · defined at ${siteLabel(task.def)}` : ''}`];
+        lines.push(task.end ? `${task.end.outcome}${task.end.error ? `: ${bidiSafe(task.end.error)}` : ''} at ${formatOffset(task.end.t - this.origin)}` : 'not finished');
         lines.push(`busy ${formatDuration(task.busy)} in ${task.steps.length} steps, ${task.waits.length} awaits`);
         return lines;
       }
