@@ -2,6 +2,8 @@
 // Shared by the CommonJS hooks (main thread) and the ES module loader hooks (loader thread).
 import { readFileSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
+import type { StripTypes } from './instrument';
+import { cachedTransform } from './cache';
 
 export const TS_EXTENSIONS = ['.ts', '.cts', '.mts'];
 const SOURCE_EXTENSIONS = new Set(['.js', '.cjs', '.mjs', '.ts', '.cts', '.mts']);
@@ -48,17 +50,45 @@ export function packageType(file: string): string | null {
   }
 }
 
-// import/export statements or a top-level await: ES module syntax (as Node's own detection decides for .js).
-const ESM_SYNTAX = /^[ \t]*(?:import[ \t]*[\w{*'"]|export[ \t{*]|await[ \t(])/m;
+/** The strip bundle (strip.js, sucrase): loaded only for TypeScript. */
+export interface StripBundle {
+  stripTypes: StripTypes;
+  /** Node's syntax detection on the file with its types stripped (strip.ts). */
+  hasModuleSyntax(source: string, file: string): boolean;
+}
 
-/** How Node would run this TypeScript file: .mts module, .cts commonjs, .ts by package.json "type" or syntax. */
-export function typeScriptFormat(file: string, source: string): 'module' | 'commonjs' {
+// Without one of these words a file has no ES module syntax Node's detection looks for
+// (import/export, import.meta, a top-level await, a top-level declaration of a CommonJS variable).
+const MAYBE_MODULE = /\b(?:import|export|await|require|module|exports|__filename|__dirname)\b/;
+const detected = new Map<string, { source: string; format: 'module' | 'commonjs' }>();
+
+/**
+ * How Node runs this TypeScript file: .mts module, .cts commonjs, .ts by package.json "type", else
+ * by its syntax, as Node decides it (Node 22.18+ runs .ts itself; Node 20 and 18 cannot, and the same
+ * rule serves there). The decision is cached with the instrumented code (it needs the types stripped).
+ */
+export function typeScriptFormat(file: string, source: string, cacheDir: string | null, strip: () => StripBundle): 'module' | 'commonjs' {
   const ext = extensionOf(file);
   if (ext === '.mts') return 'module';
   if (ext === '.cts') return 'commonjs';
   const type = packageType(file);
   if (type) return type as 'module' | 'commonjs';
-  return ESM_SYNTAX.test(source) ? 'module' : 'commonjs';
+  if (!MAYBE_MODULE.test(source)) return 'commonjs';
+  const seen = detected.get(file);
+  if (seen && seen.source === source) return seen.format;
+  // (keyed by V8's version too: what compiles, and its error messages, are V8's)
+  const key = { id: `module syntax\0${file}\0${process.versions.v8}`, typescript: true, toCommonJS: false, source };
+  const answer = cachedTransform(cacheDir, key, () => (strip().hasModuleSyntax(source, file) ? 'module' : 'commonjs'));
+  const format = answer === 'module' ? 'module' : 'commonjs';
+  detected.set(file, { source, format });
+  return format;
+}
+
+/** TypeScript's convention: `./util.js` names util.ts (.mjs .mts, .cjs .cts) when that file is not there. */
+export function typeScriptSpecifier(specifier: string, err: unknown): string | null {
+  const m = /^(\.{1,2}\/.*)\.(m|c)?js$/.exec(specifier);
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return m && (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') ? `${m[1]}.${m[2] ?? ''}ts` : null;
 }
 
 /** sucrase's parse error as one SyntaxError naming the file, line and column, without a stack. */
@@ -71,4 +101,16 @@ export function typeScriptError(err: unknown, file: string): SyntaxError {
   const e = new SyntaxError(`${message} (TypeScript, ${where})`);
   e.stack = `SyntaxError: ${e.message}`;
   return e;
+}
+
+/**
+ * Whether this Node loads TypeScript itself (type stripping: 22.18+ and 23.6+ by default, 22.6+ with
+ * --experimental-strip-types): then its own require() reads .ts/.cts/.mts files and chooses their
+ * module system, and the tracer only adds probes. Else (Node 20, 18) the tracer loads them.
+ */
+export function nodeStripsTypes(): boolean {
+  const feature = (process.features as { typescript?: unknown }).typescript;
+  if (feature !== undefined) return Boolean(feature);
+  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return flags.includes('--experimental-strip-types') || flags.includes('--experimental-transform-types');
 }

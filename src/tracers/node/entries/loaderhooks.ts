@@ -1,6 +1,8 @@
 // ES module loader hooks (run on Node's loader thread, or on the main thread when loaded with
-// --experimental-loader before Node 18.19): add probes to the user's ES modules and load TypeScript
-// (.ts/.mts as modules; .ts/.cts that run as CommonJS go back to the require hooks).
+// --experimental-loader before Node 18.19, module.registerHooks or node20.ts): add probes to the
+// user's ES modules and load TypeScript in the module system Node gives it (.mts and .ts with ES
+// module syntax as modules, as Node's own type stripping does; .ts/.cts that run as CommonJS go back
+// to the require hooks), `./util.js` naming util.ts when there is no util.js.
 // CommonJS, required by the small hooks.mjs: Node's builtins and the instrumenter load through
 // require on the loader thread, which is quicker than importing them as ES modules, and that
 // thread's start is time the traced program waits for.
@@ -8,18 +10,17 @@ import { readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type { instrument as Instrument, StripTypes } from '../instrument';
-import { isTypeScript, isUserFile, typeScriptError, typeScriptFormat } from '../loading';
+import type { instrument as Instrument } from '../instrument';
+import { isTypeScript, isUserFile, typeScriptError, typeScriptFormat, typeScriptSpecifier, type StripBundle } from '../loading';
 import { cachedTransform } from '../cache';
 import { runWatchdog, type WatchdogData } from '../watchdog';
 
 // acorn (and sucrase) load on the first file not found in the cache: a program traced again loads neither.
 let instrumentFn: typeof Instrument | null = null;
-let stripTypes: StripTypes | null = null;
+let stripBundle: StripBundle | null = null;
 const instrumenter = (): typeof Instrument =>
   instrumentFn ??= (require(join(__dirname, 'instrument.js')) as { instrument: typeof Instrument }).instrument;
-const stripper = (): StripTypes =>
-  stripTypes ??= (require(join(__dirname, 'strip.js')) as { stripTypes: StripTypes }).stripTypes;
+const strip = (): StripBundle => stripBundle ??= require(join(__dirname, 'strip.js')) as StripBundle;
 
 // Set by initialize() (module.register). Loaded with --experimental-loader (Node before 18.19 / 20.6)
 // there is no initialize: the tracer is the folder of this file, and on the main thread (18.x) the
@@ -63,12 +64,6 @@ export function resolveSync(specifier: string, context: any, nextResolve: NextSy
   }
 }
 
-/** TypeScript's convention: `import './util.js'` names util.ts. */
-function typeScriptSpecifier(specifier: string, err: unknown): string | null {
-  const m = /^(\.{1,2}\/.*)\.(m|c)?js$/.exec(specifier);
-  return m && (err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' ? `${m[1]}.${m[2] ?? ''}ts` : null;
-}
-
 export async function load(url: string, context: any, nextLoad: Next): Promise<any> {
   const file = userFileOf(url);
   if (file === null) return nextLoad(url, context);
@@ -82,11 +77,21 @@ export function loadSync(url: string, context: any, nextLoad: NextSync): any {
   if (file === null) return nextLoad(url, context);
   if (isTypeScript(file)) {
     const result = loadTypeScript(url, file, readFileSync(file, 'utf8'));
-    // In-thread hooks also see require(): a TypeScript file that runs as CommonJS is left to
-    // Node's own loading (the require hooks in cjs.ts add its probes), as for any CommonJS file.
-    return result.source === undefined ? nextLoad(url, context) : result;
+    if (result.source !== undefined) return result;
+    // In-thread hooks also see require(), which needs a source: a TypeScript file that runs as
+    // CommonJS is left to Node's own loading, types in (Module.prototype._compile in cjs.ts strips
+    // them and adds its probes), as for any CommonJS file. An import gets no source, which sends
+    // the file through require()'s loading (as Node does for a CommonJS .js file).
+    if (askedByRequire(context)) return nextLoad(url, { ...context, format: 'commonjs-typescript' });
+    return result;
   }
   return instrumentLoaded(url, nextLoad(url, context));
+}
+
+/** A load for require() (Node 22's CommonJS loader runs in-thread hooks too): its conditions say so. */
+function askedByRequire(context: any): boolean {
+  const conditions: unknown = context?.conditions;
+  return Array.isArray(conditions) && conditions.includes('require') && !conditions.includes('import');
 }
 
 /** The file path of a user's file: URL, or null when it is not one (builtins, node_modules, the tracer). */
@@ -96,16 +101,28 @@ function userFileOf(url: string): string | null {
   return isUserFile(file, tracerDir) ? file : null;
 }
 
+// Node 22 loads an ES module TypeScript entry twice (require() finds module syntax, then import):
+// the last one made is kept for the second time.
+let lastModule: { url: string; source: string; code: string } | null = null;
+
 function loadTypeScript(url: string, file: string, source: string): { format: string; source?: string; shortCircuit: true } {
-  const format = typeScriptFormat(file, source);
-  if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
-  let code: string;
+  if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
+  let format: 'module' | 'commonjs';
   try {
-    code = cachedTransform(cacheDir, { id: url, typescript: true, toCommonJS: false, source },
-      () => instrumenter()(source, { id: url, module: true, typescript: true }, stripper()).code);
+    format = typeScriptFormat(file, source, cacheDir, strip);
   } catch (err) {
     throw typeScriptError(err, file);
   }
+  if (format === 'commonjs') return { format: 'commonjs', shortCircuit: true };
+  if (lastModule?.url === url && lastModule.source === source) return { format: 'module', source: lastModule.code, shortCircuit: true };
+  let code: string;
+  try {
+    code = cachedTransform(cacheDir, { id: url, typescript: true, toCommonJS: false, source },
+      () => instrumenter()(source, { id: url, module: true, typescript: true }, strip().stripTypes).code);
+  } catch (err) {
+    throw typeScriptError(err, file);
+  }
+  lastModule = { url, source, code };
   return { format: 'module', source: code, shortCircuit: true };
 }
 
