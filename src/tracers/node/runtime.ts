@@ -19,6 +19,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { StringDecoder } from 'node:string_decoder';
 
 const nodeRequire = createRequire(__filename);
 
@@ -47,6 +48,8 @@ const labelsFor = (name: string): Labels => ({
 const RUNNING = 1, SUSPENDED = 2, PAUSED = 3, ENDED = 4;
 // What an await waits on; decides the resume cause when no settle context was seen.
 const W_VALUE = 0, W_TASK = 1, W_TIMER = 2, W_IMMEDIATE = 3, W_IO = 4, W_COMBO = 5, W_PROMISE = 6, W_CONSUMER = 7;
+/** A timer with an AbortSignal (timers/promises): it resumes when the timer fires, or when abort() is called. */
+const W_ABORTABLE_TIMER = 8;
 
 interface SiteInfo {
   json: Json;        // {"file":..,"line":..,"col":..}
@@ -72,7 +75,7 @@ interface SiteInfo {
 }
 
 /** What a tagged promise is. `json` is made on first use when `label` is set (fs calls: most are never awaited by a user's task). */
-interface Tag { kind: number; json: Bytes | null; cause: Bytes; label?: string; op?: string }
+interface Tag { kind: number; json: Bytes | null; cause: Bytes; label?: string; op?: string; signal?: { aborted?: boolean } }
 interface Combo { how: string; members: unknown[] }
 
 class Task {
@@ -85,6 +88,8 @@ class Task {
   waitTask: Task | null = null;
   waitCombo: Combo | null = null;
   waitCause: Bytes | null = null;
+  /** The AbortSignal of an abortable timer it awaits. */
+  waitSignal: { aborted?: boolean } | null = null;
   /** The pending promise registered in `waiting` for this await, dropped when it resumes. */
   waitPromise: object | null = null;
   /** Set by the settle hook: who settled the promise it awaits. */
@@ -155,13 +160,35 @@ export function startRuntime(opts: RuntimeOptions): void {
   };
   const flushSync = (): void => {
     if (closed) return;
+    if (outStream !== 0) flushOutput();
     try {
       for (const job of inflight) writeSync(fd, job.buf, 0, job.len, job.at); // idempotent: same bytes, same place
       inflight.clear();
       if (pos > 0) { writeSync(fd, out, 0, pos, filePos); filePos += pos; pos = 0; }
     } catch { /* disk full or closed: nothing sensible to do */ }
   };
+  // Program output waiting for the rest of its line (see patchWrite): one record per line, task and
+  // stream. Written before any other record (records stay in time order: it has the first write's
+  // time), when a write ends a line, and by the flush timer.
+  let outStream = 0; // 0: nothing pending; 1: stdout; 2: stderr
+  let outTask: Task | null = null;
+  let outT = 0;
+  let outText = '';
+  function flushOutput(): void {
+    const stream = outStream;
+    if (stream === 0) return;
+    outStream = 0;
+    const text = outText;
+    outText = '';
+    const task = outTask;
+    outTask = null;
+    emitLine(`{"type":"output","t":${outT},"task":${task ? task.id : 'null'},"stream":"${stream === 1 ? 'stdout' : 'stderr'}","text":${JSON.stringify(text)}}`);
+  }
   const emit = (line: string): void => {
+    if (outStream !== 0) flushOutput();
+    emitLine(line);
+  };
+  function emitLine(line: string): void {
     if (closed) return;
     if (pos + line.length * 3 + 1 > out.length) {
       flush();
@@ -173,13 +200,13 @@ export function startRuntime(opts: RuntimeOptions): void {
     }
     pos += (out as unknown as { utf8Write(s: string, at: number): number }).utf8Write(line, pos);
     out[pos++] = 10;
-  };
+  }
   // Hot records are written as pieces: pre-encoded bytes and integers, no string building.
   const put = (bytes: Uint8Array): void => {
     const n = bytes.length;
     if (pos + n + 64 > out.length) {
       flush();
-      if (n + 64 > out.length) { emit(Buffer.from(bytes).toString('utf8').replace(/\n$/, '')); return; }
+      if (n + 64 > out.length) { emitLine(Buffer.from(bytes).toString('utf8').replace(/\n$/, '')); return; }
     }
     if (n <= 16) { for (let i = 0; i < n; i++) out[pos + i] = bytes[i]; } else out.set(bytes, pos);
     pos += n;
@@ -209,16 +236,19 @@ export function startRuntime(opts: RuntimeOptions): void {
    */
   const head = (type: Bytes, id: number): Bytes => Buffer.concat([type, enc(String(id)), B.t]);
   function putSuspendHead(t: Task): void {
+    if (outStream !== 0) flushOutput();
     if (t.suspendHead !== null) put(t.suspendHead);
     else if (++t.heads > 4) put(t.suspendHead = head(B.suspend, t.id));
     else { put(B.suspend); putInt(t.id); put(B.t); }
   }
   function putResumeHead(t: Task): void {
+    if (outStream !== 0) flushOutput();
     if (t.resumeHead !== null) put(t.resumeHead);
     else if (++t.heads > 4) put(t.resumeHead = head(B.resume, t.id));
     else { put(B.resume); putInt(t.id); put(B.t); }
   }
   function putStepHead(t: Task): void {
+    if (outStream !== 0) flushOutput();
     if (t.stepHead !== null) put(t.stepHead);
     else if (++t.heads > 4) put(t.stepHead = head(B.step, t.id));
     else { put(B.step); putInt(t.id); put(B.t); }
@@ -227,7 +257,22 @@ export function startRuntime(opts: RuntimeOptions): void {
   const putTaskCause = (task: Task, label: Bytes): void => {
     put(B.causeTask); putInt(task.id); put(B.label); put(label); put(B.closeObj);
   };
-  const flushTimer = setInterval(flush, 200);
+  // Heartbeat for the blocking watchdog (watchdog.ts), in shared memory: [0] an odd number while a
+  // stretch of synchronous code runs (module code at start, then each task stretch), a new number at
+  // each change, one plain store per stretch boundary; [1] a tick this timer counts while the loop
+  // turns, which tells the watchdog when code outside traced async functions (a callback, a request
+  // handler) holds the loop. The same timer writes the trace out every ~200 ms.
+  const heartbeat = new Int32Array(new SharedArrayBuffer(8));
+  const tickMs = Math.max(5, Math.min(50, Math.round(opts.blockingMs / 5)));
+  let sinceFlush = 0;
+  const flushTimer = setInterval(() => {
+    heartbeat[1] = (heartbeat[1] + 1) | 0;
+    if ((sinceFlush += tickMs) >= 200) {
+      sinceFlush = 0;
+      if (outStream !== 0) flushOutput();
+      flush();
+    }
+  }, tickMs);
   flushTimer.unref();
 
   emit(JSON.stringify({
@@ -291,10 +336,7 @@ export function startRuntime(opts: RuntimeOptions): void {
   const waiting = new Map<object, Task | Task[]>();
   let lastInitPromise: object | null = null;
 
-  // Heartbeat for the blocking watchdog (watchdog.ts): an odd number while a stretch of
-  // synchronous code runs (module code at start, then each task stretch), a new number at each change.
-  // One plain store per stretch boundary; the watchdog samples the stretches that run long.
-  const heartbeat = new Int32Array(new SharedArrayBuffer(4));
+  // The watchdog samples the stretches that run long (heartbeat: see the flush timer above).
   let beat = 0;
   const openBeat = (): number => { beat = (beat + 1) | 1; heartbeat[0] = beat; return beat; };
   const closeBeat = (): void => { beat = (beat + 1) & ~1; heartbeat[0] = beat; };
@@ -308,7 +350,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     samples = port1;
     watchdogPort = port2;
   } catch { /* no worker threads: blocking warnings name where the stretch began and ended only */ }
-  const watchdogData = (port: MessagePort) => ({ heartbeat, port, thresholdMs: blockingNs / 1e6, tracerDir: opts.tracerDir });
+  const watchdogData = (port: MessagePort) => ({ heartbeat, port, thresholdMs: blockingNs / 1e6, tracerDir: opts.tracerDir, tickMs });
   /** For register.mjs: the watchdog's settings and the port to transfer, once. */
   function watchdogForHooks(): { data: ReturnType<typeof watchdogData>; transferList: MessagePort[] } | null {
     const port = watchdogPort;
@@ -351,21 +393,24 @@ export function startRuntime(opts: RuntimeOptions): void {
     return text ? (text.search(/\S/) + 1 || 1) : 1;
   }
 
-  /** ,"hotspots":[...] from the watchdog's samples of stretch `seq` (most samples first), or ''. */
-  function hotspotsOf(seq: number): { json: string; top: string } {
-    if (!samples) return { json: '', top: '' };
+  /**
+   * ,"hotspots":[...] from the watchdog's samples of stretch `seq` (or `seq2`: the time between
+   * stretches, whose number is even), most samples first, or ''; `site` the most sampled line.
+   */
+  function hotspotsOf(seq: number, seq2 = seq): { json: string; top: string; site: string | null } {
+    if (!samples) return { json: '', top: '', site: null };
     const counts = new Map<string, { site: string; where: string; n: number }>();
     for (let m = receiveMessageOnPort(samples); m; m = receiveMessageOnPort(samples)) {
       const s = m.message as { seq: number; file: string; line: number; col: number };
-      if (s.seq !== seq) continue;
+      if (s.seq !== seq && s.seq !== seq2) continue;
       const key = `${s.file}:${s.line}`;
       const c = counts.get(key);
       if (c) c.n++;
       else counts.set(key, { site: `{"file":${JSON.stringify(s.file)},"line":${s.line},"col":${codeColumn(s.file, s.line)}}`, where: `${s.file.split(/[\\/]/).pop()}:${s.line}`, n: 1 });
     }
-    if (counts.size === 0) return { json: '', top: '' };
+    if (counts.size === 0) return { json: '', top: '', site: null };
     const ranked = [...counts.values()].sort((a, b) => b.n - a.n).slice(0, 5);
-    return { json: `,"hotspots":[${ranked.map((c) => `{"site":${c.site},"samples":${c.n}}`).join(',')}]`, top: `; most time at ${ranked[0].where}` };
+    return { json: `,"hotspots":[${ranked.map((c) => `{"site":${c.site},"samples":${c.n}}`).join(',')}]`, top: `; most time at ${ranked[0].where}`, site: ranked[0].site };
   }
 
   // Stretches: from the moment a task takes the loop until no task runs; blocking warnings.
@@ -410,8 +455,10 @@ export function startRuntime(opts: RuntimeOptions): void {
       const busy = firstStretch ? (userCodeStart >= 0 ? ts - userCodeStart - Math.max(0, idleNs) : 0) : gap - Math.max(0, idleNs);
       if (busy > blockingNs && (firstStretch || busy > gap / 2)) {
         const what = firstStretch ? 'module code before the first async function ran' : 'code outside traced async functions (callbacks, libraries, module code)';
-        const site = firstStretch && programSite ? programSite : 'null';
-        const hot = firstStretch ? hotspotsOf(moduleBeat) : { json: '', top: '' };
+        // Samples: of the module code, and (beat is even then) of callbacks that held the loop
+        // since the last stretch, which the watchdog sees by the flush timer's tick standing still.
+        const hot = firstStretch ? hotspotsOf(moduleBeat, beat) : hotspotsOf(beat);
+        const site = firstStretch ? programSite ?? 'null' : hot.site ?? 'null';
         emit(`{"type":"warning","kind":"blocking","t":${firstStretch ? userCodeStart : lastStretchEnd},"task":null,"dur":${busy},"site":${site}${hot.json},"message":${JSON.stringify(`the event loop was held ${fmtMs(busy)} by ${what}${hot.top}`)}}`);
       }
     }
@@ -553,6 +600,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     t.callSite = callSite ? callSite.json : 'null';
     const nameB = site ? site.nameB : ANON_B;
     if (parent !== null) putResume(parent); // (records stay in time order: its resume came first)
+    if (outStream !== 0) flushOutput();
     put(B.task); putInt(t.id); put(B.name); put(nameB); put(B.coro); put(nameB); put(B.parent);
     if (parent) putInt(parent.id); else put(B.null);
     put(B.t); putInt(ts); put(B.site); put(call); put(B.def); put(site ? site.jsonB : B.null); put(B.kindCall);
@@ -653,6 +701,7 @@ export function startRuntime(opts: RuntimeOptions): void {
   /** Writes a where record for the site, the stack in `chain` and `awaiting`; the suspend tail naming it. */
   function newWhere(site: SiteInfo, n: number, awaiting: Bytes): Bytes {
     const id = ++whereSeq;
+    if (outStream !== 0) flushOutput();
     put(B.whereHead); putInt(id); put(B.site); put(site.jsonB); putStack(n); put(B.awaiting); put(awaiting); put(B.closeLine);
     return Buffer.concat([B.whereRef, enc(String(id)), B.closeLine]);
   }
@@ -715,7 +764,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     live.delete(t);
     putResume(t);
     if (t.raised !== null) emit(`{"type":"end","task":${t.id},"t":${ts},"outcome":"raised","error":${JSON.stringify(t.raised)}}`);
-    else { put(B.end); putInt(t.id); put(B.t); putInt(ts); put(B.returned); }
+    else { if (outStream !== 0) flushOutput(); put(B.end); putInt(t.id); put(B.t); putInt(ts); put(B.returned); }
     if (current === t) pop(t, ts, -1, t.raised !== null ? 2 : 1);
   }
 
@@ -778,6 +827,7 @@ export function startRuntime(opts: RuntimeOptions): void {
   /** Null: awaiting the task in t.waitTask (written in pieces). */
   function classify(value: unknown, t: Task): Bytes | null {
     t.waitTask = null;
+    t.waitSignal = null;
     t.waitCombo = null;
     t.waitCause = null;
     if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
@@ -797,6 +847,7 @@ export function startRuntime(opts: RuntimeOptions): void {
       t.waitKind = tag.kind;
       t.waitCause = tag.cause;
       if (tag.kind === W_IO) watch(obj, t);
+      else if (tag.kind === W_ABORTABLE_TIMER) t.waitSignal = tag.signal ?? null;
       return tag.json ??= enc(`{"kind":"io","label":${JSON.stringify(tag.label ?? '')},"op":${JSON.stringify(tag.op ?? '')}}`);
     }
     const combo = combos.get(obj);
@@ -852,6 +903,20 @@ export function startRuntime(opts: RuntimeOptions): void {
         return null;
       }
       case W_TIMER: return t.waitCause ?? TIMER_CAUSE;
+      case W_ABORTABLE_TIMER: {
+        // Its signal aborted: whoever called abort() (AbortController.prototype.abort, below) ended
+        // the wait, not the timer. (The promise settles a microtask later: no settle context then.)
+        const signal = t.waitSignal;
+        t.waitSignal = null;
+        if (signal !== null && signal.aborted === true) {
+          const by = abortedBy.get(signal);
+          if (by instanceof Task) { causeTask = by; causeLabel = ABORT_LABEL; return null; }
+          if (by !== undefined) return ABORT_CALLBACK;
+          try { if ((signal as { reason?: { name?: unknown } }).reason?.name === 'TimeoutError') return ABORT_TIMEOUT; } catch { /* unknown */ }
+          return ABORT_UNKNOWN;
+        }
+        return t.waitCause ?? TIMER_CAUSE;
+      }
       case W_IMMEDIATE: return YIELD_CAUSE;
       case W_COMBO: {
         const c = t.waitCombo!;
@@ -953,6 +1018,11 @@ export function startRuntime(opts: RuntimeOptions): void {
         tag = makeTag(W_TIMER, `{"kind":"timer","label":${JSON.stringify(`setTimeout ${ms} ms`)},"delay":${ms}}`, `{"kind":"timer","delay":${ms / 1000}}`);
         if (timerTags.size < 1000) timerTags.set(ms, tag);
       }
+      // With a signal it ends when the timer fires or when the signal aborts: a tag of its own.
+      const options = rest[1] as { signal?: { aborted?: boolean } } | null | undefined;
+      if (options !== null && typeof options === 'object' && options.signal != null && typeof options.signal === 'object') {
+        tag = { kind: W_ABORTABLE_TIMER, json: tag.json, cause: tag.cause, signal: options.signal };
+      }
       tagPromise(p, tag);
       return p;
     };
@@ -972,6 +1042,22 @@ export function startRuntime(opts: RuntimeOptions): void {
       if (typeof origYield === 'function') scheduler.yield = function yield_(this: unknown) { const p = origYield.call(this); tagPromise(p, YIELD_TAG); return p; };
     }
   } catch { /* very old node: untagged timers still resume with a timer cause */ }
+
+  // Who aborted a signal (the running task, else a callback), for the waits it ends: read only when
+  // one resumes with its signal aborted.
+  const abortedBy = new WeakMap<object, Task | null>();
+  try {
+    const proto = (globalThis as { AbortController?: { prototype: Record<string, any> } }).AbortController?.prototype;
+    const origAbort = proto?.abort;
+    if (proto && typeof origAbort === 'function') {
+      proto.abort = {
+        abort(this: { signal?: object }, ...args: unknown[]) {
+          try { const signal = this.signal; if (signal && !(signal as { aborted?: boolean }).aborted) abortedBy.set(signal, current); } catch { /* not a controller: let abort say so */ }
+          return origAbort.apply(this, args);
+        },
+      }.abort;
+    }
+  } catch { /* no AbortController */ }
 
   try {
     const fsp = nodeRequire('node:fs').promises as Record<string, any>;
@@ -1023,21 +1109,64 @@ export function startRuntime(opts: RuntimeOptions): void {
   // ---- output: attributed to the running task, passed through unchanged. process.stdout/stderr are
   // made by Node on first use (loading the stream modules, a few ms): patch each when the program
   // first touches it, not at start.
+  // What the stream writes is recorded as text: strings in another encoding ('hex', 'base64') and
+  // bytes are decoded as the terminal would (UTF-8), incrementally per stream, so a character split
+  // across two writes stays whole. The common case, a UTF-8 string with nothing pending, is used as is.
   const patchWrite = (name: 'stdout' | 'stderr', stream: NodeJS.WriteStream): void => {
+    const id = name === 'stdout' ? 1 : 2;
     const origWrite = stream.write;
+    let decoder: StringDecoder | null = null; // made on the first write that needs it
+    let partial = false; // the decoder holds the first bytes of a character
+    let defaultEncoding = 'utf8'; // stream.setDefaultEncoding()
+    const decode = (chunk: unknown, encoding: unknown): string | null => {
+      let bytes: Buffer;
+      if (typeof chunk === 'string') {
+        const e = typeof encoding === 'string' ? encoding : defaultEncoding;
+        bytes = Buffer.from(chunk, e === 'buffer' || !Buffer.isEncoding(e) ? 'utf8' : e);
+      } else if (chunk instanceof Uint8Array) {
+        bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      } else return null; // the stream rejects it
+      decoder ??= new StringDecoder('utf8');
+      const text = decoder.write(bytes);
+      partial = (decoder as unknown as { lastNeed?: number }).lastNeed! > 0;
+      return text;
+    };
     stream.write = function write(this: NodeJS.WriteStream, chunk: any, ...rest: any[]): boolean {
       try {
-        const enc = typeof rest[0] === 'string' ? rest[0] as BufferEncoding : 'utf8';
-        const text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString(enc === 'buffer' as any ? 'utf8' : enc) : String(chunk);
-        const t = now();
-        if (current === null) writeIdle(t); // a callback printing after a wait: the wait comes first
-        else putResume(current); // the step that prints: its resume comes first
-        lastOutputT = t;
-        emit(`{"type":"output","t":${t},"task":${current ? current.id : 'null'},"stream":"${name}","text":${JSON.stringify(text)}}`);
+        const e = rest[0];
+        const text = typeof chunk === 'string' && !partial && (typeof e === 'string' ? e === 'utf8' || e === 'utf-8' : defaultEncoding === 'utf8')
+          ? chunk : decode(chunk, e);
+        if (text) recordOutput(id, text);
       } catch { /* never break the program's output */ }
       return origWrite.call(this, chunk, ...rest);
     } as typeof stream.write;
+    const origSetDefault = stream.setDefaultEncoding;
+    if (typeof origSetDefault === 'function') {
+      stream.setDefaultEncoding = function setDefaultEncoding(this: NodeJS.WriteStream, encoding: BufferEncoding) {
+        const r = origSetDefault.call(this, encoding);
+        try {
+          const e = (this as unknown as { _writableState?: { defaultEncoding?: string } })._writableState?.defaultEncoding;
+          defaultEncoding = e === 'utf-8' ? 'utf8' : e ?? 'utf8';
+        } catch { /* keep utf8 */ }
+        return r;
+      };
+    }
   };
+  /** Text written to stdout (1) or stderr (2): added to the line in progress, or starts one. */
+  function recordOutput(stream: number, text: string): void {
+    const t = now();
+    if (current === null) writeIdle(t); // a callback printing after a wait: the wait comes first
+    else putResume(current); // the step that prints: its resume comes first
+    if (outStream !== 0 && (outStream !== stream || outTask !== current)) flushOutput();
+    if (outStream === 0) {
+      outStream = stream;
+      outTask = current;
+      outT = t;
+      outText = text;
+    } else outText += text;
+    lastOutputT = t;
+    if (text.charCodeAt(text.length - 1) === 10) flushOutput();
+  }
   for (const name of ['stdout', 'stderr'] as const) {
     const desc = Object.getOwnPropertyDescriptor(process, name);
     if (desc && desc.get && desc.configurable) {
@@ -1175,6 +1304,10 @@ const NEXT_CAUSE = enc('{"kind":"unknown","label":"next()"}');
 const MICROTASK_CAUSE = enc('{"kind":"yield","label":"microtask"}');
 const UNKNOWN_CAUSE = enc('{"kind":"unknown"}');
 const FS_CAUSE = enc('{"kind":"io","label":"file system"}');
+const ABORT_LABEL = enc('"abort()"');
+const ABORT_CALLBACK = enc('{"kind":"callback","label":"abort()"}');
+const ABORT_UNKNOWN = enc('{"kind":"unknown","label":"abort()"}');
+const ABORT_TIMEOUT = enc('{"kind":"timer","label":"AbortSignal.timeout"}');
 
 export function errorText(err: unknown): string {
   try {

@@ -3,7 +3,10 @@
 // threshold, the watchdog connects to the main thread's inspector and samples it: Debugger.pause,
 // the innermost frame of the user's own code, Debugger.resume, every few milliseconds until the
 // stretch ends. Each sample is posted back; the runtime reads them synchronously when it writes the
-// blocking warning (its `hotspots`). When nothing blocks it reads one integer every few ms.
+// blocking warning (its `hotspots`). When nothing blocks it reads two integers every few ms.
+// Code outside traced async functions (a timer or I/O callback, a request handler) is no stretch:
+// there the heartbeat is even, and a tick the runtime's timer counts while the loop turns
+// (heartbeat[1]) tells when it holds the loop. Those are sampled as well, under the even number.
 // It runs on the ES module loader thread when there is one (module.register: no thread of its own to
 // start), else on a worker of its own (entries/watchdog.ts).
 import type { MessagePort } from 'node:worker_threads';
@@ -12,7 +15,7 @@ import { sep } from 'node:path';
 
 type Inspector = typeof import('node:inspector');
 
-export interface WatchdogData { heartbeat: Int32Array; port: MessagePort; thresholdMs: number; tracerDir: string }
+export interface WatchdogData { heartbeat: Int32Array; port: MessagePort; thresholdMs: number; tracerDir: string; tickMs?: number }
 interface CallFrame { functionName: string; url: string; location: { scriptId: string; lineNumber: number; columnNumber: number } }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -32,7 +35,7 @@ function loadInspector(): Inspector | null {
 }
 
 /** Watches the heartbeat for as long as this thread lives. */
-export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: WatchdogData, keepAlive: boolean): Promise<void> {
+export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir, tickMs }: WatchdogData, keepAlive: boolean): Promise<void> {
   // Inspector replies do not keep a thread alive: without a handle of its own a worker would end
   // while waiting for one. (The runtime unrefs its worker, so this never keeps the program alive.)
   if (keepAlive) setInterval(() => undefined, 1 << 30);
@@ -92,13 +95,21 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
   const post = (method: string, params?: object): Promise<unknown> =>
     new Promise((resolve, reject) => session!.post(method, params ?? {}, (err, result) => (err ? reject(err) : resolve(result))));
 
+  // Between stretches the loop is held when the tick stood still this long: the timer is due every
+  // tickMs, so the main thread has been busy for at least half the threshold.
+  const ticks = heartbeat.length > 1 && typeof tickMs === 'number' && tickMs > 0;
+  const tickStaleMs = thresholdMs / 2 + (tickMs ?? 0);
+  const tickNow = (): number => (ticks ? Atomics.load(heartbeat, 1) : 0);
   let lastLongAt = 0;
   let seenSeq = -1;
+  let seenTick = -1;
   let seenAt = 0;
   let letGoSeq = -1;
+  let letGoTick = -1;
   for (;;) {
     await sleep(pollMs);
     const seq = Atomics.load(heartbeat, 0);
+    const tick = tickNow();
     const now = performance.now();
     if (enabled && now - lastLongAt > keepEnabledMs) {
       enabled = false;
@@ -106,9 +117,12 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
       asked = false; // disabling drops a pause not yet taken
       scripts.clear();
     }
-    if (seq !== seenSeq) { seenSeq = seq; seenAt = now; continue; }
-    if ((seq & 1) === 0 || now - seenAt < thresholdMs / 2 || seq === letGoSeq) continue;
-    // One stretch has held the main thread for half the threshold: sample it until it ends.
+    const inStretch = (seq & 1) === 1;
+    if (seq !== seenSeq || (!inStretch && tick !== seenTick)) { seenSeq = seq; seenTick = tick; seenAt = now; continue; }
+    if (inStretch ? now - seenAt < thresholdMs / 2 || seq === letGoSeq : !ticks || now - seenAt < tickStaleMs || (seq === letGoSeq && tick === letGoTick)) continue;
+    // One stretch (or, between stretches, one callback) has held the main thread for half the
+    // threshold: sample it until it ends.
+    const holds = (): boolean => Atomics.load(heartbeat, 0) === seq && (inStretch || tickNow() === tick);
     try {
       session ??= connect();
       letGo = false;
@@ -117,7 +131,7 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
         if (!letGo) enabled = true;
       }
       if (enabled) await post('Debugger.setSkipAllPauses', { skip: false });
-      while (!letGo && Atomics.load(heartbeat, 0) === seq) {
+      while (!letGo && holds()) {
         const frames = await new Promise<CallFrame[] | null>((resolve) => {
           onPaused = resolve;
           if (!asked) {
@@ -137,7 +151,7 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir }: W
         }
         if (!letGo) await sleep(sampleMs);
       }
-      if (letGo) letGoSeq = seq;
+      if (letGo) { letGoSeq = seq; letGoTick = tick; }
       // Back to skipping every pause. A pause of ours still on its way (the stretch ended first)
       // either lands before this and is resumed above, or after it, where V8 drops it (no session
       // accepts it) instead of stopping the program.
