@@ -47,6 +47,9 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir, tic
   // (V8DebuggerAgentImpl::acceptsPause: enabled and not skipping), so a `debugger;` statement stays
   // the no-op it is untraced, and a debugger the user attached gets its own pauses as usual.
   let onPaused: ((frames: CallFrame[] | null) => void) | null = null;
+  // Whether the stretch being sampled still runs, read while the main thread is paused: a pause that
+  // lands after its stretch ended (in the code that runs next) must not count as one of its samples.
+  let stillHolds: (() => boolean) | null = null;
   // A pause we asked for and have not seen yet (one at a time: Debugger.pause while already paused
   // is dropped by V8, and counting those would make a later pause that is not ours look like ours).
   let asked = false;
@@ -73,7 +76,7 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir, tic
         asked = false;
         const take = onPaused;
         onPaused = null;
-        if (take) take(p.callFrames);
+        if (take) take(stillHolds?.() ? p.callFrames : null);
         s.post('Debugger.resume'); // also a late one, after the stretch it was meant for
         return;
       }
@@ -123,6 +126,7 @@ export async function runWatchdog({ heartbeat, port, thresholdMs, tracerDir, tic
     // One stretch (or, between stretches, one callback) has held the main thread for half the
     // threshold: sample it until it ends.
     const holds = (): boolean => Atomics.load(heartbeat, 0) === seq && (inStretch || tickNow() === tick);
+    stillHolds = holds;
     try {
       session ??= connect();
       letGo = false;
