@@ -274,6 +274,23 @@ const stepStart = (s: Step) => s.start;
 const waitStart = (w: Wait) => w.start;
 const outputT = (o: OutputRecord) => o.t;
 
+/**
+ * Tasks that share a name (Node names a call after its function: three calls of fetchItem; asyncio
+ * tasks given one name) are told apart as "fetchItem #1", "#2", "#3", in the order they were made.
+ */
+function numberSameNames(lanes: TaskLane[]): void {
+  const count = new Map<string, number>();
+  for (const lane of lanes) count.set(lane.name, (count.get(lane.name) ?? 0) + 1);
+  if (count.size === lanes.length) return;
+  const seen = new Map<string, number>();
+  for (const lane of lanes) {
+    if (count.get(lane.name)! < 2) continue;
+    const k = (seen.get(lane.name) ?? 0) + 1;
+    seen.set(lane.name, k);
+    lane.name = `${lane.name} #${k}`;
+  }
+}
+
 function finish(builder: ModelBuilder): TraceModel {
   const p = ModelBuilder.parts(builder);
   const hasTimes = p.maxT >= p.minT;
@@ -302,6 +319,7 @@ function finish(builder: ModelBuilder): TraceModel {
     tasks[i] = lane;
     taskById.set(lane.id, lane);
   }
+  numberSameNames(tasks);
   for (let i = 0; i < steps.length; i++) taskById.get(steps[i].task)!.steps.push(i);
   for (let i = 0; i < waits.length; i++) taskById.get(waits[i].task)!.waits.push(i);
 

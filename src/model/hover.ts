@@ -75,7 +75,9 @@ export function annotationText(stats: AwaitSiteStats): string {
 export function taskLabel(model: TraceModel, id: Id): string {
   const lane = model.taskById.get(id);
   if (!lane) return `task ${String(id)}`;
-  return lane.coro && lane.coro !== lane.name && lane.coro !== '?' ? `${lane.name} (${lane.coro})` : lane.name;
+  // ("fetchItem #2" names its function already: see numberSameNames)
+  const named = lane.name === lane.coro || lane.name.startsWith(`${lane.coro} #`);
+  return lane.coro && !named && lane.coro !== '?' ? `${lane.name} (${lane.coro})` : lane.name;
 }
 
 function plural(n: number, word: string): string {

@@ -3,7 +3,7 @@
 // traces is tested in model-real.test.ts.
 import { strict as assert } from 'node:assert';
 import { buildModel, ModelBuilder } from '../../src/model/build';
-import { describeAwaitSite, escapeMarkdown } from '../../src/model/hover';
+import { describeAwaitSite, escapeMarkdown, taskLabel } from '../../src/model/hover';
 import { formatDuration, formatOffset } from '../../src/model/format-time';
 import type { TraceRecord, Site } from '../../src/trace/format';
 import { checkTraceHeader, parseTrace } from '../../src/trace/reader';
@@ -244,5 +244,20 @@ describe('summary of odd headers', () => {
   it('a version that is not the number 1 is refused saying what it is', () => {
     assert.throws(() => checkTraceHeader(parseTrace('{"type":"header","format":"awaitlens","version":"1"}\n')), /version "1"; this Await Lens reads version 1/);
     assert.throws(() => checkTraceHeader(parseTrace('{"type":"header","format":"awaitlens"}\n')), /version missing;/);
+  });
+});
+
+describe('tasks that share a name', () => {
+  it('are numbered in the order they were made; a unique name stays as it is', () => {
+    const records: TraceRecord[] = [header];
+    records.push({ type: 'task', task: 1, name: 'main', coro: 'main', parent: null, t: 0 });
+    for (const id of [2, 3, 4]) records.push({ type: 'task', task: id, name: 'fetchItem', coro: 'fetchItem', parent: 1, t: id });
+    records.push({ type: 'task', task: 5, name: 'worker', coro: 'job', parent: 1, t: 5 });
+    records.push({ type: 'task', task: 6, name: 'worker', coro: 'job', parent: 1, t: 6 });
+    const model = buildModel(records);
+    assert.deepEqual(model.tasks.map((l) => l.name), ['main', 'fetchItem #1', 'fetchItem #2', 'fetchItem #3', 'worker #1', 'worker #2']);
+    // A numbered function name is not followed by the function's name again; other names are.
+    assert.equal(taskLabel(model, 3), 'fetchItem #2');
+    assert.equal(taskLabel(model, 6), 'worker #2 (job)');
   });
 });
