@@ -22,7 +22,7 @@ const CASES: Case[] = [
   { name: 'syntax_error' }, { name: 'crash' }, { name: 'stdin_echo', stdin: 'first line\nsecond line\n', args: ['a b', '--x'] },
   { name: 'waits' }, { name: 'sleep_zero' }, { name: 'run_leftover' },
   { name: 'agen_callback' }, { name: 'task_names' }, { name: 'labels' }, { name: 'protocol_blocking' },
-  { name: 'loop_hooks' }, { name: 'os_exit' }, { name: 'output_bytes' },
+  { name: 'loop_hooks' }, { name: 'os_exit' }, { name: 'output_bytes' }, { name: 'interrupt_in_task' },
 ];
 
 const runs = new Map<string, Map<string, Traced>>();
@@ -380,6 +380,16 @@ for (const version of VERSIONS) {
       assert.equal(t.stdout, 'as text\nas bytes \u20ac\n');
       const main = taskByCoro(t, 'main').task;
       assert.deepEqual(outputs(t).map((o) => [o.text, o.task, o.stream]), [['as text\n', main, 'stdout'], ['as bytes \u20ac\n', main, 'stdout']]);
+    });
+
+    it('KeyboardInterrupt raised in a coroutine: the traceback through the loop, without tracer frames', () => {
+      const t = get('interrupt_in_task');
+      assert.equal(t.signal, 'SIGINT');
+      assert.match(t.stderr, /^Traceback \(most recent call last\):\n/);
+      assert.match(t.stderr, /base_events\.py", line \d+, in run_forever\n/);
+      assert.match(t.stderr, /interrupt_in_task\.py", line 8, in main\n {4}raise KeyboardInterrupt\nKeyboardInterrupt\n$/);
+      assert.doesNotMatch(t.stderr, /awaitlens_tracer/);
+      assert.equal(exitRecord(t)!.signal, 'SIGINT');
     });
 
     it('crash: the normal traceback without tracer frames, exit 1, the task ends raised', () => {

@@ -126,12 +126,37 @@ def _exit_status(code):
     return 1
 
 
+def _strip_tracer_frames(exc, seen):
+    """Unlinks this tracer's frames from an exception's traceback (and its cause's and context's):
+    `python FILE` would show asyncio's frames there, never ours (the loop runs our Handle._run)."""
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        first = prev = None
+        tb = exc.__traceback__
+        while tb is not None:
+            nxt = tb.tb_next
+            if os.path.abspath(tb.tb_frame.f_code.co_filename) not in _TRACER_FILES:
+                if prev is None:
+                    first = tb
+                else:
+                    prev.tb_next = tb
+                prev = tb
+            tb = nxt
+        if prev is not None:
+            prev.tb_next = None
+        exc.__traceback__ = first
+        if exc.__cause__ is not None:
+            _strip_tracer_frames(exc.__cause__, seen)
+        exc = exc.__context__
+
+
 def _print_uncaught(exc):
     # The program's traceback as python would print it, without this file's frames.
-    tb = exc.__traceback__
-    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) in _TRACER_FILES:
-        tb = tb.tb_next
-    exc.__traceback__ = tb   # the default hook prints the exception's own traceback
+    try:
+        _strip_tracer_frames(exc, set())
+    except Exception:
+        pass
+    tb = exc.__traceback__   # the default hook prints the exception's own traceback
     try:
         sys.excepthook(type(exc), exc, tb)
     except Exception:
