@@ -3,6 +3,7 @@
 // stop = end the whole process tree and keep the trace recorded so far). Plain Node.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { LaunchOptions, LaunchPlan } from '../tracers/launch';
 import type { Runtime } from '../trace/format';
@@ -92,8 +93,10 @@ export async function startTrace(options: RunOptions): Promise<TracedRun> {
   } catch (error) {
     throw new RunnerError(`Cannot write the trace to ${tracePath} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'no-trace-folder');
   }
+  // (sys.argv[0] as `python FILE` gives it: the name the user typed, relative to where it runs)
+  const programArg = isAbsolute(options.file) || options.file.startsWith('-') ? undefined : options.file;
   const plan = await launch({
-    file, args: options.args ?? [], tracePath, distDir: options.distDir, interpreter, blockingMs: options.blockingMs, cwd,
+    file, programArg, args: options.args ?? [], tracePath, distDir: options.distDir, interpreter, blockingMs: options.blockingMs, cwd,
   });
 
   const stdinMode = options.stdin ?? 'eof';

@@ -5,6 +5,11 @@
 export interface LaunchOptions {
   /** Absolute path of the program to trace. */
   file: string;
+  /**
+   * The program as the user named it, relative to `cwd` (the program runs there): what
+   * `python FILE` puts in sys.argv[0]. Absent: `file`.
+   */
+  programArg?: string;
   /** Arguments for the program (its sys.argv[1:] / process.argv.slice(2)). */
   args: string[];
   /** Absolute path the tracer writes its NDJSON trace to. */

@@ -120,6 +120,14 @@ describe('awaitlens CLI', function () {
       assert.match(r.stderr, /exit code 3/);
     });
 
+    it('the program sees itself as under python FILE: argv[0] as typed, __file__ absolute', () => {
+      const r = runCli(['trace', join('programs', 'argv0.py'), '--out', join(dir, 'argv0.ndjson'), '--no-summary'], { cwd: join(PROGRAMS, '..') });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, `${join('programs', 'argv0.py')}\nTrue\n`);
+      const absolute = runCli(['trace', join(PROGRAMS, 'argv0.py'), '--out', join(dir, 'argv0.ndjson'), '--no-summary']);
+      assert.equal(absolute.stdout, `${join(PROGRAMS, 'argv0.py')}\nTrue\n`);
+    });
+
     it('stdin', () => {
       const r = runCli(['trace', join(PROGRAMS, 'read_stdin.py'), '--out', join(dir, 'stdin.ndjson'), '--no-summary'], { input: 'hello there\n' });
       assert.equal(r.status, 0, r.stderr);

@@ -19,7 +19,7 @@ export function pythonTracerPath(distDir: string): string {
 export function pythonLaunch(opts: LaunchOptions): LaunchPlan {
   const args = [pythonTracerPath(opts.distDir), '--out', opts.tracePath];
   if (opts.blockingMs !== undefined) args.push('--blocking-ms', String(opts.blockingMs));
-  args.push('--', opts.file, ...opts.args);
+  args.push('--', opts.programArg ?? opts.file, ...opts.args);
   return {
     command: opts.interpreter,
     args,
