@@ -1648,8 +1648,36 @@ def _record_output(name, text):
         _flush_output()
 
 
-class _BufferTap(object):
-    """Stands in for sys.stdout.buffer / sys.stderr.buffer: writes through, records the text."""
+class _StreamTap(object):
+    """Stands in for a stream (its _al_target): writes through and records; everything else is the
+    stream's own, down to its class (isinstance(sys.stdout, io.TextIOBase) stays true)."""
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    @property
+    def __class__(self):
+        return self._al_target.__class__
+
+    def __getattr__(self, name):
+        return getattr(self._al_target, name)
+
+    def __setattr__(self, name, value):
+        setattr(self._al_target, name, value)
+
+    def __iter__(self):
+        return iter(self._al_target)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return self._al_target.__exit__(*exc)
+
+
+class _BufferTap(_StreamTap):
+    """Stands in for sys.stdout.buffer / sys.stderr.buffer: records the bytes as text."""
 
     def __init__(self, raw, name, encoding):
         import codecs
@@ -1657,12 +1685,12 @@ class _BufferTap(object):
             decoder = codecs.getincrementaldecoder(encoding or 'utf-8')('replace')
         except LookupError:
             decoder = codecs.getincrementaldecoder('utf-8')('replace')
-        self.__dict__['_al_raw'] = raw
+        self.__dict__['_al_target'] = raw
         self.__dict__['_al_name'] = name
         self.__dict__['_al_decoder'] = decoder
 
     def write(self, data):
-        n = self._al_raw.write(data)
+        n = self._al_target.write(data)
         if _enabled and data:
             try:
                 text = self._al_decoder.decode(bytes(data))
@@ -1672,74 +1700,30 @@ class _BufferTap(object):
                 _record_output(self._al_name, text)
         return n
 
-    def writelines(self, lines):
-        for line in lines:
-            self.write(line)
 
-    @property
-    def __class__(self):
-        return self._al_raw.__class__
-
-    def __getattr__(self, name):
-        return getattr(self._al_raw, name)
-
-    def __setattr__(self, name, value):
-        setattr(self._al_raw, name, value)
-
-    def __iter__(self):
-        return iter(self._al_raw)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return self._al_raw.__exit__(*exc)
-
-
-class _OutputTap(object):
+class _OutputTap(_StreamTap):
     """Stands in for sys.stdout / sys.stderr: writes through, and records what was written."""
 
     def __init__(self, stream, name):
-        self.__dict__['_al_stream'] = stream
+        self.__dict__['_al_target'] = stream
         self.__dict__['_al_name'] = name
 
     def write(self, text):
-        n = self._al_stream.write(text)
+        n = self._al_target.write(text)
         if _enabled and text and isinstance(text, str):
             _record_output(self._al_name, text)
         return n
 
-    def writelines(self, lines):
-        for line in lines:
-            self.write(line)
-
-    @property
-    def __class__(self):
-        # isinstance(sys.stdout, io.TextIOBase) stays true, as untraced.
-        return self._al_stream.__class__
-
     def __getattr__(self, name):
-        value = getattr(self._al_stream, name)
+        value = getattr(self._al_target, name)
         if name == 'buffer' and value is not None:
             # Bytes written past the text layer (sys.stdout.buffer.write) are output too.
             tap = self.__dict__.get('_al_buffer')
-            if tap is None or tap._al_raw is not value:
-                tap = _BufferTap(value, self._al_name, getattr(self._al_stream, 'encoding', None))
+            if tap is None or tap._al_target is not value:
+                tap = _BufferTap(value, self._al_name, getattr(self._al_target, 'encoding', None))
                 self.__dict__['_al_buffer'] = tap
             return tap
         return value
-
-    def __setattr__(self, name, value):
-        setattr(self._al_stream, name, value)
-
-    def __iter__(self):
-        return iter(self._al_stream)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return self._al_stream.__exit__(*exc)
 
 
 # --- monitor thread: blocking samples and periodic writes ---------------------------------------
