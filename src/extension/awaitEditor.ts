@@ -29,8 +29,13 @@ export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposa
       vscode.window.onDidChangeVisibleTextEditors(() => this.refresh()),
       vscode.workspace.onDidChangeTextDocument((event) => {
         // An edit moves lines under the trace: figures would point at the wrong lines.
+        // Lines are followed through the edit, as the editor moves its decorations, so hovers
+        // stay on the await they describe (or go, where the edit took the line away).
         if (event.contentChanges.length && event.document.uri.scheme === 'file') {
-          store.documentChanged(event.document.uri.fsPath, event.document.getText());
+          const changes = event.contentChanges.map((c) => ({
+            startLine: c.range.start.line, startCol: c.range.start.character, endLine: c.range.end.line, endCol: c.range.end.character, text: c.text,
+          }));
+          store.documentChanged(event.document.uri.fsPath, event.document.getText(), changes);
         }
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -61,7 +66,9 @@ export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposa
       }
       const options: vscode.DecorationOptions[] = [];
       for (const stats of trace.index.linesOf(doc.uri.fsPath)) {
-        const line = stats.site.line - 1;
+        const now = this.store.currentLine(trace, doc.uri.fsPath, stats.site.line);
+        if (now === null) continue;
+        const line = now - 1;
         if (line < 0 || line >= doc.lineCount) continue;
         const end = doc.lineAt(line).range.end;
         options.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: annotationText(stats) } } });

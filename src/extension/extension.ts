@@ -16,7 +16,7 @@ import { TraceSession } from './session';
 import { TimelinePanel, type PanelEvents } from './timelinePanel';
 import { TraceStore } from './traceStore';
 import { normalizeFile } from './siteIndex';
-import { plainForNotification, programError } from './programError';
+import { noTraceMessage, plainForNotification, programError } from './programError';
 
 export interface AwaitLensApi {
   /** For tests: the traces loaded, newest first. */
@@ -30,6 +30,8 @@ let controller: Controller | undefined;
 interface RememberedTrace {
   tracePath: string;
   program?: string;
+  /** The tab label of the timeline panel that showed it, when one was open: its tab may come back after a reload. */
+  panel?: string;
 }
 const REMEMBERED_KEY = 'awaitLens.traces';
 /** How often hovers and annotations catch up with a running program, ms (at least). */
@@ -46,6 +48,11 @@ export function activate(context: vscode.ExtensionContext): AwaitLensApi {
   };
 }
 
+/** A tab showing an Await Lens timeline (its input's viewType is ours, maybe with a prefix). */
+function isTimelineTab(tab: vscode.Tab): boolean {
+  return tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(TIMELINE_VIEW_TYPE);
+}
+
 export function deactivate(): Promise<void> | undefined {
   // Closing the window must not leave the traced program running.
   return controller?.session?.stop();
@@ -57,11 +64,23 @@ class Controller implements PanelEvents {
   readonly status = vscode.window.createStatusBarItem('awaitLens.status', vscode.StatusBarAlignment.Left, 100);
   readonly panels = new Map<string, TimelinePanel>();
   session: TraceSession | undefined;
-  private starting = false;
+  /** The file whose trace is being prepared (interpreter lookup, save), if any. */
+  private starting: string | undefined;
   /** The last trace shown, for Show Timeline with no traced file in the editor. */
   private lastTracePath: string | undefined;
+  /** What the last window remembered, read before anything can overwrite it. */
+  private readonly remembered: RememberedTrace[];
+  /** Until the remembered traces are loaded again, nothing is written over them. */
+  private rememberedLoaded = false;
+  /**
+   * Timeline tabs restored by VS Code but not revived yet (it revives a webview only when its tab
+   * is shown): trace path -> tab label. Their traces are loaded for hovers all the same.
+   */
+  private readonly unrevivedPanels = new Map<string, string>();
 
   constructor(private readonly context: vscode.ExtensionContext) {
+    const remembered = context.workspaceState.get<RememberedTrace[]>(REMEMBERED_KEY, []);
+    this.remembered = Array.isArray(remembered) ? remembered : [];
     this.status.name = 'Await Lens';
     this.status.command = COMMANDS.stopTracing;
     const editor = new AwaitEditorFeatures(this.store);
@@ -115,14 +134,18 @@ class Controller implements PanelEvents {
   }
 
   private async startSession(document: vscode.TextDocument, column: vscode.ViewColumn): Promise<void> {
-    // A second click while the first is still finding its interpreter must not start two runs.
-    if (this.starting) return;
-    this.starting = true;
+    // A second click while the first is still finding its interpreter must not start two runs,
+    // nor be dropped without a word. (prepare() never waits on the user: its messages are not awaited.)
+    if (this.starting) {
+      void vscode.window.showInformationMessage(`Await Lens: already starting a trace of ${basename(this.starting)}; it begins in a moment.`);
+      return;
+    }
+    this.starting = document.fileName;
     let session: TraceSession | undefined;
     try {
       session = await TraceSession.prepare(document, { log: (line) => this.log(line), output: this.output });
     } finally {
-      this.starting = false;
+      this.starting = undefined;
     }
     if (!session) return;
     this.session = session;
@@ -179,9 +202,13 @@ class Controller implements PanelEvents {
     this.session = undefined;
     this.status.hide();
     void vscode.commands.executeCommand('setContext', CONTEXT_TRACING, false);
+    // No trace at all (the tracer never started, the "interpreter" was something else): the
+    // timeline must not wait for one, and says why instead.
+    const noTrace = !outcome.records.length && !outcome.stopped
+      ? outcome.failedToStart ?? noTraceMessage(outcome.code, outcome.signal, outcome.stderrTail) : undefined;
     const shown = this.livePanel(session);
     if (shown) {
-      shown.setProblems(outcome.problems);
+      shown.setProblems(noTrace ? [{ line: 0, message: noTrace }, ...outcome.problems] : outcome.problems);
       shown.end(outcome.code, outcome.signal, outcome.stopped);
     }
     if (outcome.records.length) {
@@ -192,6 +219,9 @@ class Controller implements PanelEvents {
       void vscode.window.showErrorMessage(`Await Lens: ${outcome.failedToStart}`, 'Show Output').then((c) => c && this.output.show(true));
     } else if (!outcome.stopped && outcome.code !== 0 && outcome.code !== null) {
       this.reportFailedProgram(program, outcome.code, outcome.stderrTail, outcome.records.some((r) => r.type === 'task'));
+    } else if (noTrace) {
+      void vscode.window.showErrorMessage(`Await Lens: ${basename(program)}: ${plainForNotification(noTrace)}`, 'Show Output')
+        .then((c) => c && this.output.show(true));
     }
   }
 
@@ -235,15 +265,25 @@ class Controller implements PanelEvents {
   // ------------------------------------------------------------------ panels
 
   private panelFor(tracePath: string, info: TraceInfo, column: vscode.ViewColumn): TimelinePanel {
-    const existing = this.panels.get(tracePath);
-    if (existing && !existing.isDisposed) {
+    const existing = this.openPanel(tracePath);
+    if (existing) {
       existing.reset(info);
       existing.reveal();
       return existing;
     }
     const panel = TimelinePanel.create(this.context.extensionUri, info, this, column);
     this.panels.set(tracePath, panel);
+    this.rememberTraces();
     return panel;
+  }
+
+  /** The open panel of a trace file, however its path is spelled (symlinks, case on Windows/macOS). */
+  private openPanel(tracePath: string): TimelinePanel | undefined {
+    const exact = this.panels.get(tracePath);
+    if (exact && !exact.isDisposed) return exact;
+    const wanted = normalizeFile(tracePath);
+    for (const [key, panel] of this.panels) if (!panel.isDisposed && normalizeFile(key) === wanted) return panel;
+    return undefined;
   }
 
   stop(panel: TimelinePanel): void {
@@ -262,7 +302,48 @@ class Controller implements PanelEvents {
   }
 
   disposed(panel: TimelinePanel): void {
+    // Not remembered at once: a window closing disposes its panels too, and their tabs come back.
     for (const [key, value] of this.panels) if (value === panel) this.panels.delete(key);
+  }
+
+  /** The restored, never-shown timeline tab of a trace, if there is one. */
+  private unrevivedTab(tracePath: string): vscode.Tab | undefined {
+    const wanted = normalizeFile(tracePath);
+    const label = [...this.unrevivedPanels].find(([key]) => normalizeFile(key) === wanted)?.[1];
+    if (!label) return undefined;
+    for (const group of vscode.window.tabGroups.all) {
+      for (const tab of group.tabs) if (isTimelineTab(tab) && tab.label === label) return tab;
+    }
+    return undefined;
+  }
+
+  /**
+   * Shows a restored timeline tab that VS Code has not revived yet, so that it is revived
+   * (restorePanel) and can be revealed. Resolves to its panel, or undefined when there is no
+   * such tab or it did not come back (then the tab is closed: a new panel replaces it).
+   */
+  private async reviveTab(tracePath: string): Promise<TimelinePanel | undefined> {
+    const tab = this.unrevivedTab(tracePath);
+    if (!tab) return undefined;
+    const index = tab.group.tabs.indexOf(tab);
+    const focusGroup = ['First', 'Second', 'Third', 'Fourth', 'Fifth', 'Sixth', 'Seventh', 'Eighth'][tab.group.viewColumn - 1];
+    if (focusGroup && index >= 0 && index < 9) {
+      try {
+        await vscode.commands.executeCommand(`workbench.action.focus${focusGroup}EditorGroup`);
+        await vscode.commands.executeCommand(`workbench.action.openEditorAtIndex${index + 1}`);
+      } catch {
+        // The commands moved: fall back to closing the tab.
+      }
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline) {
+        const panel = this.openPanel(tracePath);
+        if (panel) return panel;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    this.unrevivedPanels.delete(tracePath);
+    await vscode.window.tabGroups.close(tab).then(undefined, () => false);
+    return undefined;
   }
 
   /** Reads a trace file into the store; one clear message when it cannot. */
@@ -290,10 +371,16 @@ class Controller implements PanelEvents {
   }
 
   private async showTrace(tracePath: string, column: vscode.ViewColumn): Promise<TimelinePanel | undefined> {
-    const open = this.panels.get(tracePath);
-    if (open && !open.isDisposed) {
+    const open = this.openPanel(tracePath);
+    if (open) {
       open.reveal();
       return open;
+    }
+    // Its tab came back with the window but was never shown since: show that tab rather than open a second one.
+    const revived = await this.reviveTab(tracePath);
+    if (revived) {
+      revived.reveal();
+      return revived;
     }
     const running = this.session;
     if (running && running.tracePath === tracePath) {
@@ -366,6 +453,7 @@ class Controller implements PanelEvents {
     }
     const panel = new TimelinePanel(webviewPanel, { ...state.info, live: false }, this.context.extensionUri, this, state.view);
     this.panels.set(tracePath, panel);
+    for (const key of [...this.unrevivedPanels.keys()]) if (normalizeFile(key) === normalizeFile(tracePath)) this.unrevivedPanels.delete(key);
     const loaded = await this.loadTraceFile(tracePath);
     if (!loaded) {
       panel.setProblems([{ line: 0, message: `The trace file ${tracePath} could not be read; trace the program again.` }]);
@@ -382,17 +470,34 @@ class Controller implements PanelEvents {
 
   // ------------------------------------------------------------------ traces across reloads
 
-  /** Which traces the hovers came from, so a reloaded window has them again. */
+  /**
+   * Which traces the hovers came from, so a reloaded window has them again: the newest few, and
+   * every trace shown in a timeline tab (a tab restored after a reload brings its trace's hovers
+   * and warnings back, however many traces were made since).
+   */
   private rememberTraces(): void {
-    const list: RememberedTrace[] = this.store.all().slice(0, REMEMBERED_TRACES).map((t) => ({ tracePath: t.tracePath, program: t.program }));
+    if (!this.rememberedLoaded) return;
+    const panelLabels = new Map<string, string>(this.unrevivedPanels);
+    for (const [tracePath, panel] of this.panels) if (!panel.isDisposed) panelLabels.set(tracePath, TimelinePanel.title(panel.info));
+    const list: RememberedTrace[] = [];
+    this.store.all().forEach((t, i) => {
+      const panel = panelLabels.get(t.tracePath);
+      if (i < REMEMBERED_TRACES || panel) list.push({ tracePath: t.tracePath, program: t.program, ...(panel ? { panel } : {}) });
+    });
     void this.context.workspaceState.update(REMEMBERED_KEY, list);
   }
 
   private reloadRememberedTraces(): void {
-    const list = this.context.workspaceState.get<RememberedTrace[]>(REMEMBERED_KEY, []);
+    const list = this.remembered;
+    // Tabs of timelines that came back with the window, revived or not.
+    const openTabs = new Set<string>();
+    for (const group of vscode.window.tabGroups.all) for (const tab of group.tabs) if (isTimelineTab(tab)) openTabs.add(tab.label);
+    this.rememberedLoaded = true;
     // Oldest first, so the newest ends up newest in the store too.
     for (const entry of [...list].reverse()) {
-      if (!entry || typeof entry.tracePath !== 'string' || this.store.get(entry.tracePath)) continue;
+      if (!entry || typeof entry.tracePath !== 'string') continue;
+      if (entry.panel && openTabs.has(entry.panel) && !this.openPanel(entry.tracePath)) this.unrevivedPanels.set(entry.tracePath, entry.panel);
+      if (this.store.get(entry.tracePath)) continue;
       try {
         if (statSync(entry.tracePath).size > REMEMBERED_MAX_BYTES) continue;
         const parsed = readTraceFile(entry.tracePath);
@@ -402,6 +507,7 @@ class Controller implements PanelEvents {
         // Deleted or replaced since: quietly forget it (rememberTraces runs on the next change).
       }
     }
+    this.rememberTraces();
   }
 
   // ------------------------------------------------------------------ annotations

@@ -84,6 +84,21 @@ export function probeVersion(executable: string, timeoutMs = 10_000): Promise<st
   });
 }
 
+/**
+ * Whether what `--version` printed is this runtime's: "Python 3.x" for Python, "v20.1.0" for
+ * Node. Anything else (/bin/echo prints "--version" or "echo (GNU coreutils) 9.1") is not an
+ * interpreter Await Lens can trace with, however well it runs.
+ */
+export function versionProblem(runtime: ProgramRuntime, version: string): string | null {
+  const said = version.length > 80 ? `${version.slice(0, 80)}…` : version;
+  if (runtime === 'python') {
+    if (/^Python 3\.\d+/i.test(version)) return null;
+    if (/^Python [0-2]\./i.test(version)) return `is ${said}; Await Lens needs Python 3`;
+    return `is not a Python interpreter: \`--version\` said "${said}"`;
+  }
+  return /^v?\d+\.\d+/.test(version) ? null : `is not Node.js: \`--version\` said "${said}"`;
+}
+
 /** Turns a setting value into an executable path: a bare name is looked up on PATH, a relative path resolved against baseDir. */
 function locate(value: string, opts: ResolveOptions, platform: NodeJS.Platform): string | null {
   let v = value.trim();
@@ -110,19 +125,30 @@ export async function resolveInterpreter(opts: ResolveOptions): Promise<Interpre
     const version = await probeVersion(path, opts.probeTimeoutMs);
     return version === null ? null : { runtime, path, source, version };
   };
+  /** Probes a candidate and rejects what runs but is not this runtime (its reason in `last.rejected`). */
+  const last: { rejected: string | null } = { rejected: null };
+  const probeRuntime = async (path: string | null, source: InterpreterSource): Promise<Interpreter | null> => {
+    const found = await probe(path, source);
+    if (!found) return null;
+    last.rejected = versionProblem(runtime, found.version);
+    return last.rejected ? null : found;
+  };
 
   if (runtime === 'python' && opts.fromPythonExtension) {
-    const found = await probe(locate(opts.fromPythonExtension, opts, platform), 'python-extension');
+    const found = await probeRuntime(locate(opts.fromPythonExtension, opts, platform), 'python-extension');
     if (found) return found;
   }
   if (opts.setting && opts.setting.trim()) {
     const path = locate(opts.setting, opts, platform);
-    const found = await probe(path, 'setting');
+    last.rejected = null;
+    const found = await probeRuntime(path, 'setting');
     if (found) return found;
     return {
       runtime,
       setting,
-      message: path
+      message: last.rejected
+        ? `The ${setting} setting points to "${opts.setting}", which ${last.rejected}. Fix or clear the setting.`
+        : path
         ? `The ${setting} setting points to "${opts.setting}", which did not run (\`${opts.setting} --version\` failed). Fix or clear the setting.`
         : `The ${setting} setting points to "${opts.setting}", which is not an executable file. Fix or clear the setting.`,
     };
@@ -132,7 +158,7 @@ export async function resolveInterpreter(opts: ResolveOptions): Promise<Interpre
   // is skipped for the next one, as a user who typed the command would then fix PATH anyway.
   for (const name of names) {
     for (const candidate of findAllOnPath(name, opts.envPath ?? process.env.PATH ?? '', platform)) {
-      const found = await probe(candidate, 'path');
+      const found = await probeRuntime(candidate, 'path');
       if (found) return found;
     }
   }

@@ -78,3 +78,22 @@ export function plainForNotification(text: string, max = 300): string {
   const short = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
   return short.replace(/\]\s*\(/g, '] (').replace(/<(?=[a-z/!])/gi, '< ');
 }
+
+/**
+ * Why a run left no trace, in one line for the timeline and the notification: how the program
+ * ended and the last lines it wrote to stderr (where an interpreter or the tracer says why).
+ */
+export function noTraceMessage(code: number | null, signal: string | null, stderrTail: string, maxTail = 400): string {
+  const ended = code !== null ? `exited with code ${code}` : `was ended by ${signal ?? 'a signal'}`;
+  const lines = stderrTail.split(/\r?\n/).map((l) => l.trimEnd()).filter((l) => l.trim());
+  let tail = '';
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const next = tail ? `${lines[i]} ⏎ ${tail}` : lines[i];
+    if (next.length > maxTail) {
+      if (!tail) tail = `…${lines[i].slice(-(maxTail - 1))}`;
+      break;
+    }
+    tail = next;
+  }
+  return `The program ${ended} and the tracer wrote no trace${tail ? `; its stderr ends: ${tail}` : ' (nothing on stderr either)'}.`;
+}

@@ -81,11 +81,12 @@ export class TraceSession {
       return undefined;
     }
     if (!vscode.workspace.isTrusted) {
-      const choice = await vscode.window.showWarningMessage(
+      // The answer is handled when it comes: nothing waits on it (a toast left open must not
+      // hold up the next Trace Current File).
+      void vscode.window.showWarningMessage(
         'Await Lens: tracing runs this program, so it is only allowed in a trusted workspace. Trust this workspace to trace it.',
         'Manage Workspace Trust',
-      );
-      if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+      ).then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.trust.manage'); });
       return undefined;
     }
     if (document.isDirty && !(await document.save())) {
@@ -105,11 +106,12 @@ export class TraceSession {
     });
     if (isProblem(interpreter)) {
       host.log(interpreter.message);
-      const choice = await vscode.window.showErrorMessage(`Await Lens: ${interpreter.message}`, 'Open Setting');
-      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', interpreter.setting);
+      // Not awaited: the toast may stay open while the user fixes the setting and traces again.
+      void vscode.window.showErrorMessage(`Await Lens: ${interpreter.message}`, 'Open Setting')
+        .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', interpreter.setting); });
       return undefined;
     }
-    const tracePath = tracePathFor(program, config.get<string>(SETTINGS.traceDirectory, ''));
+    const tracePath = tracePathFor(program, config.get<string>(SETTINGS.traceDirectory, ''), { workspaceFolder: folder });
     const args = (config.get<unknown[]>(SETTINGS.programArgs, []) ?? []).map(String);
     const blockingMs = Math.max(1, Number(config.get<number>(SETTINGS.blockingThresholdMs, 100)) || 100);
     return new TraceSession(

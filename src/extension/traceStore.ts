@@ -20,6 +20,38 @@ export interface LoadedTrace {
   loadedAt: number;
   /** The program is still running: figures so far. */
   live?: boolean;
+  /**
+   * Per normalised file edited since the trace (unsaved or saved): where each traced await line
+   * is now (1-based), or null where an edit took it away or split it. No entry: lines as traced.
+   */
+  lineMaps: Map<string, Map<number, number | null>>;
+}
+
+/** One edit of a document, as VS Code reports it: a range of the text before it (0-based) and what replaced it. */
+export interface TextChange {
+  startLine: number;
+  startCol: number;
+  endLine: number;
+  endCol: number;
+  text: string;
+}
+
+/**
+ * Where a line (0-based) is after one edit, or null when the edit replaced it or cut it in two
+ * around the await (`col`, 0-based, is where the await starts on it; `len` how long it is).
+ */
+export function shiftLine(line: number, change: TextChange, col = 0, len = 5): number | null {
+  const added = (change.text.match(/\r\n|\r|\n/g) ?? []).length;
+  const removed = change.endLine - change.startLine;
+  if (line < change.startLine) return line;
+  if (line > change.endLine) return line + added - removed;
+  if (removed > 0) return null;
+  // On the line itself, nothing removed across lines: typing within it keeps it where it is;
+  // new lines inserted before the await push it down, after it leave it.
+  if (added === 0) return line;
+  if (change.endCol <= col) return line + added;
+  if (change.startCol >= col + len) return line;
+  return null;
 }
 
 export class TraceStore {
@@ -48,13 +80,15 @@ export class TraceStore {
     const index = new SiteIndex(model);
     const trace: LoadedTrace = {
       tracePath, program: program ?? model.header?.program, model, index, stale: new Set(), snapshots: new Map(), loadedAt: Date.now(),
-      live: options.live,
+      live: options.live, lineMaps: new Map(),
     };
     const startedAt = model.header?.startedAt;
     for (const file of index.files()) {
       if (previous?.snapshots.has(file)) {
         trace.snapshots.set(file, previous.snapshots.get(file)!);
         if (previous.stale.has(file)) trace.stale.add(file);
+        const moved = previous.lineMaps.get(file);
+        if (moved) trace.lineMaps.set(file, moved);
         continue;
       }
       try {
@@ -90,13 +124,33 @@ export class TraceStore {
     return all.find((t) => t.program && normalizeFile(t.program) === wanted) ?? all.find((t) => t.index.linesOf(file).length > 0);
   }
 
-  /** The site at file:line in the newest trace that has one there. */
+  /**
+   * The site at file:line (the line as the document has it now, 1-based) in the newest trace
+   * that has one there: edits since the trace move its lines with them.
+   */
   siteAt(file: string, line: number): { trace: LoadedTrace; stats: AwaitSiteStats } | undefined {
+    const wanted = normalizeFile(file);
     for (const trace of this.all()) {
-      const stats = trace.index.at(file, line);
+      const moved = trace.lineMaps.get(wanted);
+      let traced: number | undefined = line;
+      if (moved) {
+        traced = undefined;
+        for (const [original, now] of moved) if (now === line) traced = original;
+        // A traced line that an edit took away answers nothing; lines the edit added neither.
+        if (traced === undefined) continue;
+      }
+      const stats = trace.index.at(file, traced);
       if (stats) return { trace, stats };
     }
     return undefined;
+  }
+
+  /** Where a traced await line of a file is now (1-based), or null when an edit took it away. */
+  currentLine(trace: LoadedTrace, file: string, tracedLine: number): number | null {
+    const moved = trace.lineMaps.get(normalizeFile(file));
+    if (!moved) return tracedLine;
+    const now = moved.get(tracedLine);
+    return now === undefined ? tracedLine : now;
   }
 
   /**
@@ -104,12 +158,30 @@ export class TraceStore {
    * with it, the file is stale unless the text is back to what was traced (an undo).
    * Returns true when some trace's staleness changed.
    */
-  documentChanged(file: string, text?: string): boolean {
+  documentChanged(file: string, text?: string, changes: TextChange[] = []): boolean {
     const wanted = normalizeFile(file);
     let any = false;
     for (const trace of this.traces.values()) {
-      if (trace.index.linesOf(file).length === 0) continue;
+      const sites = trace.index.linesOf(file);
+      if (sites.length === 0) continue;
       const snapshot = trace.snapshots.get(wanted);
+      if (text !== undefined && snapshot !== undefined && text === snapshot) {
+        // Back to what was traced (an undo): the lines are where they were.
+        trace.lineMaps.delete(wanted);
+      } else if (changes.length) {
+        let moved = trace.lineMaps.get(wanted);
+        if (!moved) trace.lineMaps.set(wanted, (moved = new Map(sites.map((s) => [s.site.line, s.site.line]))));
+        const cols = new Map(sites.map((s) => [s.site.line, Math.max(0, (s.site.col ?? 1) - 1)]));
+        // VS Code lists the changes of one event so that each applies to the text the previous left.
+        for (const change of changes) {
+          for (const [original, now] of moved) {
+            if (now === null) continue;
+            const next = shiftLine(now - 1, change, cols.get(original));
+            moved.set(original, next === null ? null : next + 1);
+          }
+        }
+        // Not a change listeners hear of (it comes with every key press): hovers ask as they show.
+      }
       const stale = text === undefined || snapshot === undefined || text !== snapshot;
       if (stale !== trace.stale.has(wanted)) {
         if (stale) trace.stale.add(wanted); else trace.stale.delete(wanted);
