@@ -10,7 +10,7 @@ import type { HostToWebview, PersistedState, SelectRequest, Selection, TraceInfo
 import type { Site } from '../trace/format';
 import { createHost } from './hosts';
 import { el, renderDetails, renderOutputList, renderSiteTable, renderStats, renderTaskTable, renderWarningList, statusText } from './panels';
-import { bidiSafe } from './text';
+import { bidiSafe, siteLabel } from './text';
 import { watchTheme } from './theme';
 import { Timeline } from './timeline';
 
@@ -62,6 +62,8 @@ class App {
     outputs: el('ol', 'al-outputs'),
     warnings: el('ul', 'al-warnings'),
     reveal: el('div', 'al-reveal'),
+    /** Over the timeline when it has no lane to show: why (a syntax error, no trace, a filter), wrapped. */
+    empty: el('div', 'al-empty'),
   };
 
   constructor(private readonly host: WebviewHost) {
@@ -71,6 +73,8 @@ class App {
       reveal: (site) => this.reveal(site),
       viewChanged: () => this.saveSoon(),
     });
+    // After the canvas, so it is drawn over it.
+    this.dom.timelinePanel.append(this.dom.empty);
     watchTheme(() => this.timeline.refreshTheme());
     (window as unknown as { awaitlens: unknown }).awaitlens = this.debugApi();
   }
@@ -166,6 +170,9 @@ class App {
     d.timelinePanel.id = 'al-timeline';
     d.timelinePanel.setAttribute('role', 'tabpanel');
     d.timelinePanel.setAttribute('aria-labelledby', 'al-tab-timeline');
+    d.empty.id = 'al-empty';
+    d.empty.setAttribute('role', 'status');
+    d.empty.hidden = true;
     d.graphPanel.id = 'al-graph';
     d.graphPanel.setAttribute('role', 'tabpanel');
     d.graphPanel.setAttribute('aria-labelledby', 'al-tab-graph');
@@ -328,6 +335,8 @@ class App {
       case 'ended':
         this.ended = { code: message.code, signal: message.signal ?? null, stopped: message.stopped };
         if (this.info) this.info = { ...this.info, live: false };
+        // Ended without a record: an empty model, so the view says so instead of waiting for one.
+        if (!this.model && !this.decodePending) this.dirty = true;
         this.scheduleModel(true);
         break;
       case 'select':
@@ -351,6 +360,7 @@ class App {
     this.selectionRequest = null;
     this.restoredView = null;
     this.dom.problems.hidden = true;
+    this.dom.empty.hidden = true;
     document.title = info.title ? `${bidiSafe(info.title)} — Await Lens` : 'Await Lens';
     renderDetails(this.dom.details, null, null, this.detailsActions());
   }
@@ -426,6 +436,7 @@ class App {
     }
     renderStats(this.dom.stats, this.dom.lesson, model);
     this.updateHeader();
+    this.updateEmptyState();
     this.applyPendingSelect();
     // The text summary is heavier than a canvas frame: while live, refresh it at a slower pace.
     const live = !!this.info?.live && !this.ended;
@@ -485,8 +496,61 @@ class App {
   private showProblems(): void {
     if (!this.problems.length) return;
     const first = this.problems[0];
-    const more = this.problems.length > 1 ? ` (and ${this.problems.length - 1} more unreadable line${this.problems.length > 2 ? 's' : ''})` : '';
-    this.showProblem(`${first.line ? `Line ${first.line} of the trace: ` : ''}${first.message}${more}. Everything readable is shown.`);
+    const unreadable = this.problems.filter((p) => p.line > 0).length - (first.line > 0 ? 1 : 0);
+    const more = unreadable > 0 ? ` (and ${unreadable} more unreadable line${unreadable > 1 ? 's' : ''})` : '';
+    // Line 0: about the run or the file as a whole (no trace written, file unreadable), said as it is.
+    const text = first.line ? `Line ${first.line} of the trace: ${first.message}${more}. Everything readable is shown.` : `${first.message}${more}`;
+    this.showProblem(text);
+    this.updateEmptyState();
+  }
+
+  /**
+   * What the timeline says when it has no lane to show, as wrapped text over the canvas: a
+   * program that did not run (its syntax error, with a link to the line), a run that left no
+   * trace, a filter that hides every task, or a trace without tasks.
+   */
+  private updateEmptyState(): void {
+    const box = this.dom.empty;
+    const model = this.model;
+    if (!model || this.timeline.visibleLanes.length) {
+      box.hidden = true;
+      delete box.dataset.kind;
+      return;
+    }
+    const syntax = model.tasks.length ? undefined : model.warnings.find((w) => w.kind === 'syntax-error');
+    const runProblem = this.problems.find((p) => p.line === 0);
+    let kind: string;
+    let text: string;
+    if (model.tasks.length) {
+      kind = 'filtered';
+      text = 'No task matches the filter.';
+    } else if (syntax) {
+      kind = 'syntax-error';
+      const message = String(syntax.message || 'the program did not run: it has a syntax error').replace(/\s+/g, ' ').trim();
+      text = `${bidiSafe(message.charAt(0).toUpperCase() + message.slice(1))}${/[.!?]$/.test(message) ? '' : '.'}`;
+    } else if (runProblem && !model.stats.eventCount) {
+      kind = 'no-trace';
+      text = bidiSafe(runProblem.message);
+    } else if (!model.stats.eventCount) {
+      kind = this.ended ? 'no-trace' : 'waiting';
+      text = this.ended ? `No trace was recorded: the program ${statusText(this.info, this.ended, model)}. The output shows why.` : 'No events yet.';
+    } else {
+      kind = 'no-tasks';
+      text = model.stats.eventCount > 1 ? 'No tasks in this trace: the program ran no event loop (or the trace ended before one started).' : 'No events yet.';
+    }
+    box.dataset.kind = kind;
+    box.replaceChildren(el('p', 'al-empty-text', text));
+    const site = syntax?.site;
+    if (site && typeof site.file === 'string' && site.line > 0) {
+      const link = el('button', 'al-link al-empty-site', `Go to ${siteLabel(site)}${site.col ? `:${site.col}` : ''}`);
+      link.type = 'button';
+      link.id = 'al-empty-site';
+      link.title = `${site.file}:${site.line}`;
+      link.dataset.site = `${site.file}:${site.line}`;
+      link.addEventListener('click', () => this.reveal(site));
+      box.append(link);
+    }
+    box.hidden = false;
   }
 
   private showProblem(text: string): void {
@@ -562,6 +626,7 @@ class App {
     this.timeline.setFilter(this.dom.filter.value);
     if (this.model) renderTaskTable(this.dom.tasks, this.model, this.timeline.visibleLanes);
     this.updateFilterCount();
+    this.updateEmptyState();
     this.saveSoon();
   }
 

@@ -1227,15 +1227,7 @@ export class Timeline {
     ctx.moveTo(this.gutter - 0.5, AXIS_H);
     ctx.lineTo(this.gutter - 0.5, this.height);
     ctx.stroke();
-    if (!this.lanes.length && this.model) {
-      ctx.font = th.font;
-      ctx.fillStyle = th.dim;
-      ctx.textAlign = 'left';
-      const text = this.model.tasks.length ? 'No task matches the filter.'
-        : this.model.stats.eventCount > 1 ? 'No tasks in this trace: the program ran no event loop (or the trace ended before one started).'
-          : 'No events yet.';
-      this.fitText(text, this.gutter + 16, lanesTop + 20, this.width - this.gutter - 32);
-    }
+    // No lane to draw: the page says why in #al-empty over the canvas (wrapped text, links), not here.
   }
 
   /** Gutter texts as drawn, cut to their room: measured once per text, font and width, not every frame. */
