@@ -8,12 +8,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeNonce, renderWebviewHtml } from '../../src/html/standalone';
+import { CHROMIUM_ARGS, vscodeHostScript, writePanelHtml } from './vscodeHost';
 import { parseTrace } from '../../src/trace/reader';
 import type { TraceRecord } from '../../src/trace/format';
 
 const root = join(__dirname, '..', '..');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 describe('webview: the empty state says why there is nothing to show', function () {
   this.timeout(60_000);
@@ -40,12 +39,7 @@ describe('webview: the empty state says why there is nothing to show', function 
     }
     syntaxRecords = parseTrace(readFileSync(tracePath, 'utf8')).records;
     assert.ok(syntaxRecords.some((r) => r.type === 'warning' && r.kind === 'syntax-error'), 'the tracer wrote a syntax-error warning');
-    const html = renderWebviewHtml({
-      cspSource: 'file:', nonce: makeNonce(), title: 'empty',
-      scriptUri: `file://${join(root, 'dist', 'webview.js')}`, styleUri: `file://${join(root, 'media', 'timeline.css')}`,
-    });
-    htmlPath = join(dir, 'panel.html');
-    writeFileSync(htmlPath, html);
+    htmlPath = writePanelHtml(dir, 'empty').htmlPath;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   });
 
@@ -59,20 +53,7 @@ describe('webview: the empty state says why there is nothing to show', function 
     const page = await browser.newPage({ viewport: { width, height: 600 } });
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    await page.addInitScript({ content: `
-      window.__posted = [];
-      window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });
-      window.__send = (message) => new Promise((resolve) => {
-        const marker = 'sent-' + Math.random();
-        window.addEventListener('message', function onMessage(event) {
-          if (!event.data || event.data.testMarker !== marker) return;
-          window.removeEventListener('message', onMessage);
-          resolve();
-        });
-        window.postMessage(message, '*');
-        window.postMessage({ testMarker: marker }, '*');
-      });
-    ` });
+    await page.addInitScript({ content: vscodeHostScript() });
     await page.goto(`file://${htmlPath}`);
     await page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'ready'));
     return { page, send: (m: unknown) => page.evaluate((x) => (window as any).__send(x), m) };

@@ -3,17 +3,16 @@
 // saves, and host messages delivered with window.postMessage, as VS Code does.
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { makeNonce, renderWebviewHtml } from '../../src/html/standalone';
+import { CHROMIUM_ARGS, vscodeHostScript, writePanelHtml } from './vscodeHost';
 import { parseTrace } from '../../src/trace/reader';
 import type { TraceRecord } from '../../src/trace/format';
 
 const root = join(__dirname, '..', '..');
 const program = join(__dirname, 'fixtures', 'lesson.py');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 describe('webview: inside a VS Code-like host (nonce CSP, postMessage, state API)', function () {
   this.timeout(60_000);
@@ -33,42 +32,14 @@ describe('webview: inside a VS Code-like host (nonce CSP, postMessage, state API
     const tracePath = join(dir, 'lesson.ndjson');
     execFileSync('python3', [join(root, 'dist', 'tracers', 'python', 'awaitlens_tracer.py'), '--out', tracePath, '--', program], { stdio: 'pipe' });
     records = parseTrace(readFileSync(tracePath, 'utf8')).records;
-    const nonce = makeNonce();
-    const html = renderWebviewHtml({
-      cspSource: 'file:', nonce, title: 'lesson.py',
-      scriptUri: `file://${join(root, 'dist', 'webview.js')}`, styleUri: `file://${join(root, 'media', 'timeline.css')}`,
-    });
+    const { htmlPath, html, nonce } = writePanelHtml(dir, 'lesson.py');
     assert.match(html, new RegExp(`script-src &#39;nonce-${nonce}&#39;`));
     assert.ok(!/<script>/.test(html) && !/<style>/.test(html), 'no inline script or style');
-    const htmlPath = join(dir, 'panel.html');
-    writeFileSync(htmlPath, html);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    // As a string: a function would be serialized with the test compiler's helpers in it.
-    await page.addInitScript({ content: `
-      window.__posted = [];
-      window.__state = undefined;
-      window.acquireVsCodeApi = () => ({
-        postMessage: (m) => window.__posted.push(m),
-        getState: () => window.__state,
-        setState: (s) => { window.__state = s; },
-      });
-      document.addEventListener('DOMContentLoaded', () => document.body.classList.add('vscode-dark'));
-      // A marker posted right after a message is delivered after it (same source, in order):
-      // when the marker arrives, the message has been handled.
-      window.__send = (message) => new Promise((resolve) => {
-        const marker = 'sent-' + Math.random();
-        window.addEventListener('message', function onMessage(event) {
-          if (!event.data || event.data.testMarker !== marker) return;
-          window.removeEventListener('message', onMessage);
-          resolve();
-        });
-        window.postMessage(message, '*');
-        window.postMessage({ testMarker: marker }, '*');
-      });
-    ` });
+    await page.addInitScript({ content: vscodeHostScript({ darkTheme: true }) });
     await page.goto(`file://${htmlPath}`);
     await page.waitForFunction(() => (window as any).__posted.some((m: any) => m.type === 'ready'));
   });
