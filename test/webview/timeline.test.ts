@@ -406,6 +406,13 @@ describe('webview: the timeline of a real trace in Chromium', function () {
     const { page } = await open(htmlPath, { width: 500, height: 700 });
     const wait = model.waits.find((w) => w.site?.line === sleepLine)!;
     await page.evaluate((index) => (window as any).awaitlens.select({ kind: 'wait', wait: index }), wait.index);
+    // The canvas is sized from a ResizeObserver, a frame or more later on a busy machine: measure
+    // once the layout has settled (the assertions below say what was seen if it never does).
+    await page.waitForFunction(() => {
+      const c = document.getElementById('al-canvas')!.getBoundingClientRect();
+      const d = document.getElementById('al-details')!.getBoundingClientRect();
+      return d.top >= c.bottom - 1;
+    }, undefined, { timeout: 5_000 }).catch(() => undefined);
     const canvas = (await page.locator('#al-canvas').boundingBox())!;
     const details = (await page.locator('#al-details').boundingBox())!;
     assert.ok(canvas.width >= 480, `the timeline keeps the panel's width (${canvas.width} px)`);
