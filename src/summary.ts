@@ -28,9 +28,27 @@ export interface SummaryOptions {
 /** Removes control characters (ANSI escapes, carriage returns, bells) and caps the length. */
 export function cleanText(text: unknown, max = 80): string {
   // eslint-disable-next-line no-control-regex
-  let out = String(text ?? '').replace(/\r?\n/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, '');
-  if (out.length > max) out = `${out.slice(0, max - 1)}…`;
+  // Terminal controls and bidi controls go (they could rewrite or reorder what is around them);
+  // joiners stay (an emoji family, Persian words need them).
+  let out = String(text ?? '').replace(/\r?\n/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+  if (out.length > max) {
+    const graphemes = [...segmenter.segment(out)].map((g) => g.segment);
+    if (graphemes.length > max) out = `${graphemes.slice(0, max - 1).join('')}…`;
+  }
   return out;
+}
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Characters a terminal draws two columns wide: East Asian wide and fullwidth forms, emoji.
+const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]|\p{Extended_Pictographic}/u;
+
+/** Columns a terminal gives `text`: per grapheme (a letter with its accents is one), wide ones two. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  // eslint-disable-next-line no-control-regex
+  if (/^[\u0000-\u007f]*$/.test(text)) return text.length;
+  for (const { segment } of segmenter.segment(text)) width += WIDE.test(segment) ? 2 : 1;
+  return width;
 }
 
 function displayPath(file: string, cwd?: string): string {
@@ -46,10 +64,10 @@ function siteText(site: Site | null | undefined, cwd?: string): string {
 /** Lays out rows as columns separated by two spaces; the last column is not padded. */
 function table(rows: string[][], rightAligned: Set<number> = new Set()): string[] {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, [...cell].length); });
+  for (const row of rows) row.forEach((cell, i) => { widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell)); });
   return rows.map((row) => row.map((cell, i) => {
     if (i === row.length - 1) return cell;
-    const pad = ' '.repeat(widths[i] - [...cell].length);
+    const pad = ' '.repeat(widths[i] - displayWidth(cell));
     return rightAligned.has(i) ? pad + cell : cell + pad;
   }).join('  ').trimEnd());
 }

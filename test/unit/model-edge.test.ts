@@ -7,7 +7,7 @@ import { describeAwaitSite, escapeMarkdown, taskLabel } from '../../src/model/ho
 import { formatDuration, formatOffset } from '../../src/model/format-time';
 import type { TraceRecord, Site } from '../../src/trace/format';
 import { checkTraceHeader, parseTrace } from '../../src/trace/reader';
-import { formatSummary } from '../../src/summary';
+import { displayWidth, formatSummary } from '../../src/summary';
 
 const S = 1e9;
 const site = (line: number): Site => ({ file: '/p/prog.py', line, col: 5 });
@@ -259,5 +259,23 @@ describe('tasks that share a name', () => {
     // A numbered function name is not followed by the function's name again; other names are.
     assert.equal(taskLabel(model, 3), 'fetchItem #2');
     assert.equal(taskLabel(model, 6), 'worker #2 (job)');
+  });
+});
+
+describe('summary tables with wide and combining characters', () => {
+  it('columns line up by the width a terminal draws, not by string length', () => {
+    assert.equal(displayWidth('下载'), 4);
+    assert.equal(displayWidth('cafe\u0301'), 4);
+    assert.equal(displayWidth('👩\u200d👩\u200d👧'), 2);
+    assert.equal(displayWidth('plain'), 5);
+    const records: TraceRecord[] = [header];
+    const names = ['下载任务-图片', 'cafe\u0301', 'plain', '👩\u200d👩\u200d👧 family'];
+    names.forEach((name, i) => records.push({ type: 'task', task: i + 1, name, coro: `c${i}`, parent: null, t: i }));
+    const text = formatSummary(buildModel(records));
+    const rows = text.split('\n').filter((l) => / c\d /.test(l));
+    assert.equal(rows.length, names.length);
+    const columnOfCoro = rows.map((l) => displayWidth(l.slice(0, l.search(/ c\d /))));
+    assert.deepEqual(columnOfCoro, columnOfCoro.map(() => columnOfCoro[0]), rows.join('\n'));
+    assert.ok(text.includes('👩\u200d👩\u200d👧 family'), 'joiners are kept');
   });
 });
