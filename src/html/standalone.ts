@@ -79,7 +79,9 @@ export function renderStandaloneHtml(trace: TraceRecord[] | string, options: Sta
     style ??= assets.style;
   }
   const header = records.find((r) => r.type === 'header');
-  const exit = records.find((r) => r.type === 'exit');
+  // The last exit record, as the model and the summary read a trace that has several.
+  let exit: TraceRecord | undefined;
+  for (let i = records.length - 1; i >= 0 && !exit; i--) if (records[i].type === 'exit') exit = records[i];
   const program = header && header.type === 'header' ? header.program : undefined;
   const info: TraceInfo = {
     title: options.title ?? (program ? basename(program) : 'Await Lens trace'),

@@ -248,6 +248,15 @@ describe('awaitlens CLI', function () {
       assert.ok(!/<script[^>]+src=/.test(page), 'no external scripts');
     });
 
+    it('a trace with two exit records ends as the last says, on the page as in the summary', () => {
+      const twice = join(dir, 'two-exits.ndjson');
+      writeFileSync(twice, `${readFileSync(gatherTrace, 'utf8')}{"type":"exit","t":1,"code":137,"signal":"SIGKILL"}\n`);
+      const html = join(dir, 'two-exits.html');
+      assert.equal(runCli(['view', twice, '--html', html]).status, 0);
+      assert.match(readFileSync(html, 'utf8'), /"ended":\{"code":137,"signal":"SIGKILL"\}/);
+      assert.match(runCli(['summary', twice]).stdout, /killed by SIGKILL/);
+    });
+
     it('trace --html writes it too; view without --html is a usage error', () => {
       const html = join(dir, 'exit.html');
       const r = runCli(['trace', join(PROGRAMS, 'exit_code.py'), '--out', join(dir, 'exit-html.ndjson'), '--html', html, '--no-summary']);
