@@ -15,7 +15,30 @@ export const FIXTURES = join(ROOT, 'test', 'fixtures', 'node');
 const RUNTIMES = process.env.AWAITLENS_RUNTIMES || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'awaitlens', 'runtimes');
 
 export interface Tracer { distDir: string; cacheDir: string }
-export interface FixtureRun { file: string; code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; records: TraceRecord[]; problems: number }
+export interface ProcessRun { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; records: TraceRecord[]; problems: number }
+
+/**
+ * Runs `command` to its end (killed after `deadlineMs`: a hang fails instead of sticking), its
+ * output decoded across chunks, and reads the trace it wrote at `tracePath`, if any.
+ */
+export function runProcess(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; deadlineMs: number; tracePath?: string | null }): Promise<ProcessRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (d: string) => { stdout += d; });
+    child.stderr!.on('data', (d: string) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.deadlineMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const parsed = parseTrace(opts.tracePath && existsSync(opts.tracePath) ? readFileSync(opts.tracePath, 'utf8') : '');
+      resolve({ code, signal, stdout, stderr, records: parsed.records, problems: parsed.problems.length });
+    });
+  });
+}
+export interface FixtureRun extends ProcessRun { file: string }
 
 /** `name` with `args` under `interpreter`: traced with `tracer` (its trace written in `dir`), or plain when tracer is null. */
 export function runFixture(interpreter: string, name: string, args: string[], dir: string | null, tracer: Tracer | null, deadlineMs: number): Promise<FixtureRun> {
@@ -25,21 +48,7 @@ export function runFixture(interpreter: string, name: string, args: string[], di
     ? nodeLaunch({ file, args, tracePath, distDir: tracer.distDir, interpreter })
     : { command: interpreter, args: [file, ...args], env: {} };
   const env = { ...process.env, ...plan.env, ...(tracer ? { AWAITLENS_CACHE_DIR: tracer.cacheDir } : {}) };
-  return new Promise((resolve, reject) => {
-    const child = spawn(plan.command, plan.args, { cwd: FIXTURES, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (d: string) => { stdout += d; });
-    child.stderr!.on('data', (d: string) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), deadlineMs);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const parsed = parseTrace(tracer && existsSync(tracePath) ? readFileSync(tracePath, 'utf8') : '');
-      resolve({ file, code, signal, stdout, stderr, records: parsed.records, problems: parsed.problems.length });
-    });
-  });
+  return runProcess(plan.command, plan.args, { cwd: FIXTURES, env, deadlineMs, tracePath: tracer ? tracePath : null }).then((r) => ({ file, ...r }));
 }
 
 const interpreters = [

@@ -2,13 +2,12 @@
 // under the tracer (real node processes, nodeLaunch's plan as the CLI uses it); the program must
 // behave the same, and the trace must still have its tasks and call sites.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeLaunch } from '../../src/tracers/node/launch';
-import { parseTrace } from '../../src/trace/reader';
 import { snapshotTracer } from './snapshot';
+import { runProcess } from './fixtureRun';
 import type { EndRecord, TaskRecord, TraceRecord, WarningRecord } from '../../src/trace/format';
 
 const ROOT = join(__dirname, '..', '..');
@@ -23,20 +22,7 @@ function run(name: string, traced: { distDir: string; cacheDir: string; tracePat
     const plan = nodeLaunch({ file, args: [], tracePath: traced.tracePath, distDir: traced.distDir, interpreter: process.execPath });
     command = plan.command; args = plan.args; env = { ...process.env, ...plan.env, AWAITLENS_CACHE_DIR: traced.cacheDir };
   }
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: FIXTURES, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout!.on('data', (d) => { stdout += d; });
-    child.stderr!.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const text = traced && existsSync(traced.tracePath) ? readFileSync(traced.tracePath, 'utf8') : '';
-      const parsed = parseTrace(text);
-      resolve({ code, stdout, stderr, records: parsed.records, problems: parsed.problems.length });
-    });
-  });
+  return runProcess(command, args, { cwd: FIXTURES, env, deadlineMs: 30_000, tracePath: traced ? traced.tracePath : null });
 }
 
 const of = <T extends TraceRecord['type']>(r: Run, type: T) => r.records.filter((x) => x.type === type) as Extract<TraceRecord, { type: T }>[];

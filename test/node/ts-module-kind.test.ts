@@ -7,13 +7,13 @@
 // TypeScript itself, untraced too: both must print the same. The programs are written to a fresh
 // folder with its own package.json (no "type"), so no folder above decides for them.
 import { strict as assert } from 'node:assert';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeLaunch, nodeVersion } from '../../src/tracers/node/launch';
-import { parseTrace } from '../../src/trace/reader';
 import { snapshotTracer } from './snapshot';
+import { runProcess } from './fixtureRun';
 import type { SuspendRecord, TraceRecord } from '../../src/trace/format';
 
 const ROOT = join(__dirname, '..', '..');
@@ -114,19 +114,7 @@ const PROGRAMS: Record<string, { source: string; expected: string[] }> = {
 interface Run { code: number | null; stdout: string; stderr: string; records: TraceRecord[] }
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, tracePath?: string): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout!.on('data', (d) => { stdout += d; });
-    child.stderr!.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const text = tracePath && existsSync(tracePath) ? readFileSync(tracePath, 'utf8') : '';
-      resolve({ code, stdout, stderr, records: parseTrace(text).records });
-    });
-  });
+  return runProcess(command, args, { cwd, env, deadlineMs: 60_000, tracePath });
 }
 
 const lines = (out: string): string[] => out.trim().split('\n').filter(Boolean);

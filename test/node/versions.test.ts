@@ -7,13 +7,12 @@
 //   npm install --prefix ~/.cache/awaitlens/runtimes/node18.18 node@18.18.2
 // (AWAITLENS_RUNTIMES names another cache folder.) Absent ones are skipped with that reason.
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canRegisterHooks, canRegisterSyncHooks, nodeLaunch, nodeVersion } from '../../src/tracers/node/launch';
-import { parseTrace } from '../../src/trace/reader';
 import { snapshotTracer } from './snapshot';
+import { runProcess } from './fixtureRun';
 import type { SuspendRecord, TaskRecord, TraceRecord, WarningRecord } from '../../src/trace/format';
 
 const ROOT = join(__dirname, '..', '..');
@@ -27,19 +26,7 @@ function trace(interpreter: string, name: string, dir: string, tracer: { distDir
   const tracePath = join(dir, `${name}.trace.ndjson`);
   const plan = nodeLaunch({ file, args: [], tracePath, distDir: tracer.distDir, interpreter });
   const env = { ...process.env, ...plan.env, AWAITLENS_CACHE_DIR: tracer.cacheDir };
-  return new Promise((resolve, reject) => {
-    const child = spawn(plan.command, plan.args, { cwd: FIXTURES, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout!.on('data', (d) => { stdout += d; });
-    child.stderr!.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      const parsed = parseTrace(existsSync(tracePath) ? readFileSync(tracePath, 'utf8') : '');
-      resolve({ code, stdout, stderr, records: parsed.records, problems: parsed.problems.length });
-    });
-  });
+  return runProcess(plan.command, plan.args, { cwd: FIXTURES, env, deadlineMs: 60_000, tracePath });
 }
 
 /** Lines of the fixture holding an `await` (outside comments): where suspensions must be. */
