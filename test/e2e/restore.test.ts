@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { makeWorkspace, openWorkbench, REPO_ROOT, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
+import { REPO_ROOT, sleep } from './codeServer';
 import { defaultTracePath, hasExit, waitForTrace } from './traceFacts';
-import { endOfLineDecorations, hoverWord, openFile, runCommand, screenshot } from './workbench';
+import { endOfLineDecorations, hoverWord, openFile, runCommand, screenshot, useWorkbench } from './workbench';
 
 const TRACE_COMMAND = 'Await Lens: Trace Current File';
 const QUICK = 'import asyncio\n\n\nasync def main():\n    await asyncio.sleep(0.05)\n\n\nasyncio.run(main())\n';
@@ -17,30 +17,13 @@ const AWAIT_LINE = 5;
 
 describe('e2e: error toasts, restored timeline tabs, reopened traces (code-server + Chromium)', function () {
   this.timeout(300_000);
+  const suite = useWorkbench({
+    workspacePrefix: 'awaitlens-restore-', screenshotPrefix: 'restore-',
+    prepare: (dir) => writeFileSync(join(dir, 'quick.py'), QUICK),
+  });
   let workspace: string;
-  let server: CodeServer | undefined;
-  let workbench: Workbench | undefined;
   let page: Page;
-
-  before(async function () {
-    workspace = makeWorkspace('awaitlens-restore-');
-    writeFileSync(join(workspace, 'quick.py'), QUICK);
-    server = await startCodeServer({ workspace });
-    workbench = await openWorkbench(server);
-    page = workbench.page;
-  });
-
-  after(async function () {
-    await workbench?.close().catch(() => {});
-    await server?.stop().catch(() => {});
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await screenshot(page, `failed-restore-${this.currentTest.title.replace(/[^\w]+/g, '-').slice(0, 60)}`);
-    }
-  });
+  before(() => { ({ workspace, page } = suite); });
 
   const toast = (pattern: RegExp) => page.locator('.notifications-toasts .notification-list-item', { hasText: pattern }).first();
 

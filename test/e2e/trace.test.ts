@@ -6,11 +6,11 @@ import { strict as assert } from 'node:assert';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { makeWorkspace, openWorkbench, pidsMatching, SEED_GATHER, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
+import { pidsMatching, SEED_GATHER, sleep } from './codeServer';
 import { waitForNoProcess } from './processes';
 import { awaitLinesOfSource, defaultTracePath, DURATION, hasExit, hoverProblems, readTrace, traceFacts, waitForTrace, type TraceFacts } from './traceFacts';
 import {
-  cursorPosition, endOfLineDecorations, goToLine, hoverWord, openFile, problemNotifications, runCommand, screenshot, screenshotTimeline, statusBarTexts, timelineFrame, waitForCursorLine,
+  cursorPosition, endOfLineDecorations, goToLine, hoverWord, openFile, problemNotifications, runCommand, screenshot, screenshotTimeline, statusBarTexts, timelineFrame, useWorkbench, waitForCursorLine,
 } from './workbench';
 import type { TraceRecord } from '../../src/trace/format';
 
@@ -138,23 +138,10 @@ async function loopLaneTooltips(frame: FrameLocator): Promise<string[]> {
 
 describe('e2e: the packaged extension in VS Code (code-server + Chromium)', function () {
   this.timeout(240_000);
+  const suite = useWorkbench({ screenshotPrefix: '' });
   let workspace: string;
-  let server: CodeServer | undefined;
-  let workbench: Workbench | undefined;
   let page: Page;
-
-  before(async function () {
-    workspace = makeWorkspace();
-    server = await startCodeServer({ workspace });
-    workbench = await openWorkbench(server);
-    page = workbench.page;
-  });
-
-  after(async function () {
-    await workbench?.close().catch(() => {});
-    await server?.stop().catch(() => {});
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  before(() => { ({ workspace, page } = suite); });
 
   /** Runs a before-hook body; on failure saves what the user saw (mocha skips afterEach for hooks). */
   async function setUp(name: string, body: () => Promise<void>): Promise<void> {
@@ -166,11 +153,6 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
     }
   }
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && page) {
-      await screenshot(page, `failed-${this.currentTest.title.replace(/[^\w]+/g, '-').slice(0, 60)}`);
-    }
-  });
 
   describe('Python: the seed gather example (sleeps of 2, 3 and 1 s)', function () {
     let program: string;

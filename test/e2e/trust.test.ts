@@ -2,32 +2,19 @@
 // refused with a message, and nothing may run. Real workbench with workspace trust on; the
 // folder opens in restricted mode (no startup prompt), as a folder from the internet would.
 import { strict as assert } from 'node:assert';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { makeWorkspace, openWorkbench, pidsMatching, SEED_GATHER, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
+import { pidsMatching, SEED_GATHER, sleep } from './codeServer';
 import { defaultTracePath } from './traceFacts';
-import { openFile, problemNotifications, runCommand, screenshot, waitForNotification } from './workbench';
+import { openFile, problemNotifications, runCommand, screenshot, useWorkbench, waitForNotification } from './workbench';
 
 describe('e2e: tracing in an untrusted workspace (code-server + Chromium)', function () {
   this.timeout(180_000);
+  const suite = useWorkbench({ workspacePrefix: 'awaitlens-untrusted-', trust: true, screenshotPrefix: 'untrusted-' });
   let workspace: string;
-  let server: CodeServer | undefined;
-  let workbench: Workbench | undefined;
   let page: Page;
-
-  before(async function () {
-    workspace = makeWorkspace('awaitlens-untrusted-');
-    server = await startCodeServer({ workspace, trust: true });
-    workbench = await openWorkbench(server);
-    page = workbench.page;
-  });
-
-  after(async function () {
-    await workbench?.close().catch(() => {});
-    await server?.stop().catch(() => {});
-    if (workspace) rmSync(workspace, { recursive: true, force: true });
-  });
+  before(() => { ({ workspace, page } = suite); });
 
   it('opens the folder in restricted mode', async function () {
     // The workbench marks restricted mode in the status bar and with a banner.

@@ -3,7 +3,8 @@
 // notifications, reach into the timeline webview. Selectors are VS Code's own workbench DOM.
 import { join } from 'node:path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { ensureArtifactsDir, sleep } from './codeServer';
+import { rmSync } from 'node:fs';
+import { ensureArtifactsDir, makeWorkspace, openWorkbench, sleep, startCodeServer, type CodeServer, type Workbench } from './codeServer';
 
 /** Opens a workspace file with Quick Open (Ctrl+P), as a user would; once more if the first try did not take. */
 export async function openFile(page: Page, relativePath: string): Promise<void> {
@@ -295,4 +296,36 @@ export async function centerOf(locator: Locator): Promise<{ x: number; y: number
   const box = await locator.boundingBox();
   if (!box) throw new Error('element has no box (not visible)');
   return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/** A suite's VS Code: its workspace folder and the workbench page, set once its before hook ran. */
+export interface SuiteWorkbench { workspace: string; page: Page }
+
+/**
+ * Registers the hooks a suite needs for its own code-server and workbench: a fresh workspace
+ * (`prepare` fills it before the server starts), the server and browser started before the tests
+ * and stopped after, and a screenshot of every failed test (test-artifacts/e2e/failed-PREFIX-TITLE.png).
+ */
+export function useWorkbench(options: { workspacePrefix?: string; trust?: boolean; screenshotPrefix: string; prepare?: (workspace: string) => void }): SuiteWorkbench {
+  const suite = {} as SuiteWorkbench;
+  let server: CodeServer | undefined;
+  let workbench: Workbench | undefined;
+  before(async function () {
+    suite.workspace = makeWorkspace(options.workspacePrefix);
+    options.prepare?.(suite.workspace);
+    server = await startCodeServer({ workspace: suite.workspace, ...(options.trust ? { trust: true } : {}) });
+    workbench = await openWorkbench(server);
+    suite.page = workbench.page;
+  });
+  after(async function () {
+    await workbench?.close().catch(() => {});
+    await server?.stop().catch(() => {});
+    if (suite.workspace) rmSync(suite.workspace, { recursive: true, force: true });
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && suite.page) {
+      await screenshot(suite.page, `failed-${options.screenshotPrefix}${this.currentTest.title.replace(/[^\w]+/g, '-').slice(0, 60)}`);
+    }
+  });
+  return suite;
 }
