@@ -14,7 +14,7 @@ const VERSIONS = ['3.8', '3.11', '3.12', '3.13'];
 const MS = 1e6;
 const minor = (v: string) => Number(v.split('.')[1]);
 
-interface Case { name: string; since?: number; stdin?: string; args?: string[] }
+interface Case { name: string; since?: number; stdin?: string; args?: string[]; env?: Record<string, string>; key?: string }
 const CASES: Case[] = [
   { name: 'taskgroup', since: 11 }, { name: 'eager', since: 12 }, { name: 'custom_factory' }, { name: 'cancel' },
   { name: 'exceptions' }, { name: 'queue_pc' }, { name: 'lock_event' }, { name: 'streams' }, { name: 'executor' },
@@ -23,6 +23,7 @@ const CASES: Case[] = [
   { name: 'waits' }, { name: 'sleep_zero' }, { name: 'run_leftover' },
   { name: 'agen_callback' }, { name: 'task_names' }, { name: 'labels' }, { name: 'protocol_blocking' },
   { name: 'loop_hooks' }, { name: 'os_exit' }, { name: 'output_bytes' }, { name: 'interrupt_in_task' },
+  { name: 'monitor', args: ['exec'] }, { name: 'monitor', key: 'monitor_thread', env: { AWAITLENS_MONITOR: 'thread' } },
 ];
 
 const runs = new Map<string, Map<string, Traced>>();
@@ -37,7 +38,7 @@ before(async function () {
     runs.set(v, m);
     for (const c of CASES) {
       if (c.since && minor(v) < c.since) continue;
-      jobs.push(async () => { m.set(c.name, await traceProgram(py, join(FIXTURES, c.name + '.py'), { stdin: c.stdin, args: c.args })); });
+      jobs.push(async () => { m.set(c.key ?? c.name, await traceProgram(py, join(FIXTURES, c.name + '.py'), { stdin: c.stdin, args: c.args, env: c.env })); });
     }
   }
   await pool(jobs, 4);
@@ -277,7 +278,7 @@ for (const version of VERSIONS) {
       assert.ok(b.dur! >= 290 * MS && b.dur! < 2000 * MS, `${b.dur! / MS} ms`);
       assert.equal(b.site?.line, lineOf(t.file, 'time.sleep(0.3)'));
       // Sampled while it ran (every 25 ms once past half the threshold: several samples, but a
-      // busy machine may starve the sampler thread, so only one is required).
+      // busy machine may delay the sampler, so only one is required).
       assert.ok(b.hotspots && b.hotspots.length >= 1 && b.hotspots[0].samples >= 1, JSON.stringify(b.hotspots));
       assert.equal(b.hotspots[0].site.line, lineOf(t.file, 'time.sleep(0.3)'));
       assert.match(b.message, /hog/);
@@ -291,6 +292,37 @@ for (const version of VERSIONS) {
       const step = model.steps.find((s) => s.task === hog.task && s.start === b.t)!;
       assert.ok(step && step.end - step.start === b.dur, JSON.stringify(step));
       assert.equal(model.steps.filter((s) => s.task === hog.task && s.start === b.t).length, 1);
+    });
+
+    it("the monitor stays out of the program's way: no thread, its signal handler called, a blocking read named, os.execv works", () => {
+      const t = get('monitor');
+      const lines = t.stdout.split('\n');
+      // (The monitor is a timer signal on Linux; a thread where there is none.)
+      if (process.platform === 'linux') assert.equal(lines[0], 'threads MainThread');
+      assert.deepEqual(lines.slice(1), ["handled ['usr1']", "read b'late'", 'the new program ran', ''], t.stderr);
+      assert.equal(t.code, 0, t.stderr);
+      assert.equal(t.stderr, '');
+      // A read that blocks goes on through the timer's signal (SA_RESTART), and is named when done.
+      const reader = taskByCoro(t, 'blocked_read');
+      const blocks = warnings(t, 'blocking');
+      assert.equal(blocks.length, 1, JSON.stringify(blocks));
+      assert.equal(blocks[0].task, reader.task);
+      assert.equal(blocks[0].hotspots?.[0]?.site.line, lineOf(t.file, 'sock.recv(16)'), JSON.stringify(blocks[0]));
+      // The exec leaves no atexit to run: what was recorded is written before it, and says so.
+      assert.equal(printer(t, "read b'late'"), reader.parent);
+      assert.match(warnings(t, 'tracer').map((w) => w.message).join('\n'), /os\.execv\(.*python.*\) to become another program/);
+      assert.equal(exitRecord(t), undefined);
+    });
+
+    it('the monitor as a thread (AWAITLENS_MONITOR=thread, as where no timer signal can be had) samples a blocking read', () => {
+      const t = get('monitor_thread');
+      assert.equal(t.stdout.split('\n')[0], 'threads MainThread,awaitlens-monitor');
+      assert.equal(t.code, 0, t.stderr);
+      const blocks = warnings(t, 'blocking');
+      assert.equal(blocks.length, 1, JSON.stringify(blocks));
+      assert.equal(blocks[0].task, taskByCoro(t, 'blocked_read').task);
+      assert.equal(blocks[0].hotspots?.[0]?.site.line, lineOf(t.file, 'sock.recv(16)'), JSON.stringify(blocks[0]));
+      assert.equal(exitRecord(t)?.code, 0);
     });
 
     it('I/O callbacks: a Protocol callback that blocks is a warning naming its line; each read wakes its reader by its fd', () => {

@@ -56,6 +56,8 @@ export interface RunOptions {
   /** Called once the trace file exists with at least this text, or text it accepts (for kill tests). */
   onTrace?: { contains: string | ((text: string) => boolean); then: (child: import('node:child_process').ChildProcess) => void };
   timeoutMs?: number;
+  /** Extra environment for the traced process. */
+  env?: Record<string, string>;
 }
 
 /** Runs FILE under the tracer with interpreter PY; resolves when the process exits. */
@@ -65,7 +67,7 @@ export function traceProgram(py: string, file: string, opts: RunOptions = {}): P
     file, args: opts.args ?? [], tracePath, distDir: DIST, interpreter: py, blockingMs: opts.blockingMs,
   });
   return new Promise((resolve, reject) => {
-    const child = spawn(plan.command, plan.args, { env: { ...process.env, ...plan.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(plan.command, plan.args, { env: { ...process.env, ...plan.env, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     // (decoded across chunks: a character the program wrote in two pieces stays whole)

@@ -16,9 +16,10 @@
 #   stays in place) to record each task with its parent and creation site;
 # - the selector's select() is wrapped for idle time, and to write the queued records to the
 #   file between loop iterations (before the loop waits, or every ~2,000 records);
-# - a monitor thread wakes every 25 ms: it samples the main thread during long steps (blocking
-#   warnings) and writes the queue when the main thread has not for 50 ms, so a kill loses at
-#   most the last few tens of milliseconds. SIGTERM / ^C write everything plus an exit record.
+# - a monitor looks at the main thread now and then (a timer signal handled on the main thread,
+#   or a thread where there is no such timer): it samples long steps (blocking warnings) and
+#   writes the queue when the main thread has not for 50 ms, so a kill loses at most the last
+#   few tens of milliseconds. SIGTERM / ^C write everything plus an exit record.
 import sys
 import os
 
@@ -231,12 +232,14 @@ _non_task_types = set()
 _last_write = [0]
 
 
-def _write_out():
+def _write_out(may_wait=True):
     """Drains the queue into the file: from the loop before it waits, the monitor, at exit."""
     if _fd < 0:
         return
     _last_write[0] = _now()
-    with _write_lock:
+    if not _write_lock.acquire(may_wait):
+        return   # (see _monitor_look)
+    try:
         if not _queue:
             return
         # Only this function takes records out (under the lock); other threads may append
@@ -253,6 +256,8 @@ def _write_out():
                 data = data[n:]
         except OSError:
             pass
+    finally:
+        _write_lock.release()
 
 
 # --- code locations ---------------------------------------------------------------------------
@@ -1279,7 +1284,7 @@ def _long_step_end(task, tid, p_prefix, t0, t1, cause, tail):
         _blocking(tid, t0, t1, t0, task)
 
 
-def _resume_running_step(top, min_ns):
+def _resume_running_step(top, min_ns, may_wait=True):
     """Writes the resume of the task step running in frame `top`'s stack, if there is one that
     has run min_ns or longer and its resume is not written yet (monitor, SIGTERM)."""
     f = top
@@ -1287,7 +1292,9 @@ def _resume_running_step(top, min_ns):
         f = f.f_back
     if f is None:
         return
-    with _step_lock:
+    if not _step_lock.acquire(may_wait):
+        return   # (see _monitor_look)
+    try:
         # Under the lock the step cannot end in between: it has not reached _long_step_end
         # while its t1 is unset.
         loc = f.f_locals
@@ -1298,6 +1305,8 @@ def _resume_running_step(top, min_ns):
         cause = loc.get('cause')
         if r_prefix is not None and cause is not None:
             _write_resume(r_prefix, t0, cause)
+    finally:
+        _step_lock.release()
 
 
 def _run_callback(self, cb, owner):
@@ -1731,63 +1740,231 @@ class _OutputTap(_StreamTap):
 _stop = _threading.Event()
 
 
-def _monitor():
-    # Samples steps that run long and writes the queue when the main thread has not for a while
-    # (busy outside the loop, blocked). Each wake takes the GIL from the program, a thread switch
-    # it waits for (measured: 2-3% of a busy echo server's wall time at 40 wakes a second), so it
-    # wakes only when there can be work: a step seen running is looked at again when it would
-    # have run half the blocking threshold (sampling starts there), then every quarter threshold
-    # (at most 25 ms) while it runs; else after a whole threshold (at most 100 ms, which also
-    # bounds how long the queue can wait). A step longer than the threshold is always sampled:
-    # some wake falls within it, and is followed by one at its half.
+def _monitor_look(top, may_wait=True):
+    """One look at the main thread, whose innermost frame is `top`: samples a step that runs long
+    (blocking warnings), writes its resume while it runs (so a stuck program shows which task is
+    stuck), and writes the queue when the loop has not for a while (busy outside the loop,
+    blocked), so a kill loses little. Returns the seconds until the next look.
+
+    Each look costs the program a little, so it looks only when there can be work: a step seen
+    running is looked at again when it would have run half the blocking threshold (sampling
+    starts there), then every quarter threshold (at most 25 ms) while it runs; else after a whole
+    threshold (at most 100 ms, which also bounds how long the queue can wait). A step longer than
+    the threshold is always sampled: some look falls within it, and is followed by one at its half.
+    may_wait is False when this runs in a signal handler on the main thread itself: a lock held
+    then is held by the code it interrupted, which waiting for would never release."""
     sample_every = min(0.025, max(0.002, _block_ns / 4e9))
     rest = min(0.1, max(0.002, _block_ns / 1e9))
-    half = _block_ns // 2
-    wait = rest
-    while not _stop.wait(wait):
-        # The step now running is the innermost of our runner frames on the main thread's
-        # stack; its local t0 is when it started (no per-step bookkeeping needed for this).
+    # The step now running is the innermost of our runner frames on the main thread's
+    # stack; its local t0 is when it started (no per-step bookkeeping needed for this).
+    start = None
+    f = top
+    try:
+        while f is not None and id(f.f_code) not in _runner_ids:
+            f = f.f_back
+        if f is not None:
+            start = f.f_locals.get('t0')
+    except Exception:
         start = None
+    f = None
+    ran = _now() - start if start else 0
+    half = _block_ns // 2
+    if not start:
+        wait = rest
+    elif ran < half:
+        wait = min(rest, max(sample_every, (half - ran) / 1e9))
+    else:
+        wait = sample_every
+    if start and ran >= _early_ns:
         try:
-            top = sys._current_frames().get(_main_ident)
-            f = top
-            while f is not None and id(f.f_code) not in _runner_ids:
-                f = f.f_back
-            if f is not None:
-                start = f.f_locals.get('t0')
+            _resume_running_step(top, _early_ns, may_wait)
         except Exception:
-            start = None
-        ran = _now() - start if start else 0
-        if not start:
-            wait = rest
-        elif ran < half:
-            wait = min(rest, max(sample_every, (half - ran) / 1e9))
-        else:
-            wait = sample_every
-        if start and ran >= _early_ns:
+            pass
+    if start and ran > half:
+        serial = start
+        try:
+            site = _user_site_of_frame(top)
+        except Exception:
+            site = None
+        if site and site != 'null':
+            d = _samples.get(serial)
+            if d is None:
+                d = _samples[serial] = {}
+                if len(_samples) > 64:
+                    for k in sorted(_samples)[:-8]:
+                        _samples.pop(k, None)
+            d[site] = d.get(site, 0) + 1
+    if _queue and _now() - _last_write[0] > 50000000:
+        _write_out(may_wait)
+    return wait
+
+
+def _monitor_thread():
+    # The monitor where no timer signal can be had (see _TimerSignal): a thread. Each look takes
+    # the GIL from the program, a thread switch it waits for; and a process with a second
+    # thread runs a busy echo server 3-5% slower even while that thread sleeps (measured with a
+    # bare pthread blocked in pause(): the kernel's per-call costs of a shared process).
+    wait = _monitor_look(None)
+    while not _stop.wait(wait):
+        top = sys._current_frames().get(_main_ident)
+        wait = _monitor_look(top)
+        # Holding a main-thread frame until the next look would keep its locals alive after the
+        # coroutine returns: a coroutine dropped there would warn late, from this thread.
+        top = None
+
+
+class _TimerSignal(object):
+    """The monitor without a thread (Linux): a POSIX timer sends a real-time signal to the main
+    thread, whose handler takes the look and sets the timer for the next. Python runs signal
+    handlers on the main thread between bytecodes, so the handler sees the very frame that runs.
+    The handler is installed with SA_RESTART (siginterrupt False): a read or a lock wait the
+    signal lands in goes on in the kernel, as if nothing happened (a blocking call then gets its
+    sample once it returns); calls that always see EINTR (sleep, select) Python retries itself."""
+
+    def __init__(self):
+        self.timer = None
+        self.signum = None
+        self.spec = None
+        self.settime = None
+
+    def start(self, first):
+        if not sys.platform.startswith('linux') or sys.maxsize < 2 ** 32:
+            return False   # (the struct layouts below are 64-bit Linux's)
+        if _threading.get_ident() != _main_ident:
+            return False
+        try:
+            import ctypes
+            import signal
+        except Exception:
+            return False
+        libc = None
+        for name in (None, 'librt.so.1'):   # (glibc before 2.34 has timer_create in librt)
             try:
-                _resume_running_step(top, _early_ns)
+                lib = ctypes.CDLL(name, use_errno=True)
+                lib.timer_create
+                libc = lib
+                break
+            except (OSError, AttributeError):
+                continue
+        if libc is None:
+            return False
+        # A real-time signal nobody handles: from high to low, as libraries take low ones.
+        signum = None
+        for n in range(signal.SIGRTMAX - 6, signal.SIGRTMIN + 3, -1):
+            if signal.getsignal(n) == signal.SIG_DFL:
+                signum = n
+                break
+        if signum is None:
+            return False
+
+        class sigevent(ctypes.Structure):
+            # sigev_value, sigev_signo, sigev_notify, then a union whose first int is the tid.
+            _fields_ = [('value', ctypes.c_void_p), ('signo', ctypes.c_int), ('notify', ctypes.c_int),
+                        ('tid', ctypes.c_int), ('pad', ctypes.c_int * 11)]
+
+        class itimerspec(ctypes.Structure):
+            _fields_ = [('interval_s', ctypes.c_long), ('interval_ns', ctypes.c_long),
+                        ('value_s', ctypes.c_long), ('value_ns', ctypes.c_long)]
+
+        SIGEV_THREAD_ID = 4      # to the main thread only: never interrupts the program's threads
+        CLOCK_MONOTONIC = 1
+        try:
+            tid = _threading.get_native_id()
+        except AttributeError:
+            return False
+        ev = sigevent(None, signum, SIGEV_THREAD_ID, tid)
+        timer = ctypes.c_void_p()
+        try:
+            signal.signal(signum, self._on_signal)
+            signal.siginterrupt(signum, False)
+            if libc.timer_create(CLOCK_MONOTONIC, ctypes.byref(ev), ctypes.byref(timer)) != 0:
+                signal.signal(signum, signal.SIG_DFL)
+                return False
+        except Exception:
+            try:
+                signal.signal(signum, signal.SIG_DFL)
             except Exception:
                 pass
-        if start and ran > half:
-            serial = start
+            return False
+        self.libc = libc
+        self.timer = timer
+        self.signum = signum
+        self.spec = itimerspec()
+        self.spec_ref = ctypes.byref(self.spec)
+        self.settime = libc.timer_settime
+        self.arm(first)
+        return True
+
+    def arm(self, seconds):
+        spec = self.spec
+        ns = max(1000000, int(seconds * 1e9))
+        spec.value_s, spec.value_ns = divmod(ns, 1000000000)
+        self.settime(self.timer, 0, self.spec_ref, None)
+
+    def _on_signal(self, signum, frame):
+        if self.timer is None or not _enabled:
+            return
+        try:
+            wait = _monitor_look(frame, False)
+        except Exception:
+            wait = 0.1
+        frame = None
+        if self.timer is not None:
+            self.arm(wait)
+
+    def stop(self):
+        """Deletes the timer: after this returns no signal of it can arrive (a pending one is
+        delivered on the way out of the call), so an exec or the interpreter's end, which give
+        the signal its default action (terminate), are safe."""
+        timer, self.timer = self.timer, None
+        if timer is not None:
             try:
-                site = _user_site_of_frame(top)
+                self.libc.timer_delete(timer)
             except Exception:
-                site = None
-            if site and site != 'null':
-                d = _samples.get(serial)
-                if d is None:
-                    d = _samples[serial] = {}
-                    if len(_samples) > 64:
-                        for k in sorted(_samples)[:-8]:
-                            _samples.pop(k, None)
-                d[site] = d.get(site, 0) + 1
-        # Holding a main-thread frame until the next wake would keep its locals alive after the
-        # coroutine returns: a coroutine dropped there would warn late, from this thread.
-        top = f = None
-        if _queue and _now() - _last_write[0] > 50000000:
-            _write_out()
+                pass
+
+
+_timer_signal = _TimerSignal()
+
+
+def _start_monitor():
+    if os.environ.get('AWAITLENS_MONITOR') != 'thread' and _timer_signal.start(0.1):
+        return
+    _threading.Thread(target=_monitor_thread, name='awaitlens-monitor', daemon=True).start()
+
+
+def _stop_monitor():
+    _stop.set()
+    _timer_signal.stop()
+
+
+def _make_exec(orig):
+    def _exec(*args, **kwargs):
+        # The new program gets the timer's signal with its default action (terminate): none
+        # may be pending when it starts. And no atexit runs: what is queued is written now.
+        running = _timer_signal.timer is not None
+        _timer_signal.stop()
+        if _enabled and _fd >= 0:
+            try:
+                _flush_output()
+                _flush_tasks()
+                path = args[0] if args else kwargs.get('path')
+                _emit('{"type":"warning","kind":"tracer","t":%d,"task":%s,"site":null,"message":%s}' % (
+                    _now() - _T0, _current_tid() or 'null', _dumps(
+                        'the program called os.%s(%s) to become another program: what that runs is '
+                        'not traced' % (orig.__name__, os.fsdecode(path) if path is not None else ''))))
+                _write_out()
+            except Exception:
+                pass
+        try:
+            return orig(*args, **kwargs)
+        except BaseException:
+            if running and _enabled:
+                _timer_signal.start(0.1)
+            raise
+    _exec.__name__ = orig.__name__
+    _exec.__doc__ = orig.__doc__
+    return _exec
 
 
 # --- install / finish ------------------------------------------------------------------------
@@ -1873,8 +2050,10 @@ def _install(tracer):
         os.register_at_fork(after_in_child=_disable_in_child)
     os._exit = _make_os_exit(os._exit)
     _enabled = True
-    t = _threading.Thread(target=_monitor, name='awaitlens-monitor', daemon=True)
-    t.start()
+    for name in ('execv', 'execve'):   # (os.execl... and execvp... call these)
+        if hasattr(os, name):
+            setattr(os, name, _make_exec(getattr(os, name)))
+    _start_monitor()
 
 
 def _make_os_exit(orig):
@@ -1898,6 +2077,7 @@ def _disable_in_child():
     _enabled = False
     _fd = -1
     _queue.clear()
+    _timer_signal.timer = None   # (a fork has no timers: the parent's is not the child's)
 
 
 def _on_sigterm(signum, frame):
@@ -1915,6 +2095,7 @@ def _on_sigterm(signum, frame):
 def _at_exit():
     code = _tracer.exit_code if _tracer.exit_code is not None else 0
     _finish(code, _tracer.exit_signal)
+    _stop_monitor()   # (before the interpreter gives the timer's signal its default action)
     if _tracer.exit_signal == 'SIGINT':
         # Like python: a program ended by ^C exits through the signal.
         try:
@@ -1964,6 +2145,6 @@ def _finish_trace(code, signal_name):
     _non_task_types.clear()
     _emit('{"type":"exit","t":%d,"code":%d,"signal":%s}' % (
         _now() - _T0, code, 'null' if signal_name is None else _dumps(signal_name)))
-    _stop.set()
+    _stop_monitor()
     _write_out()
 
