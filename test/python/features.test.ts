@@ -23,7 +23,7 @@ const CASES: Case[] = [
   { name: 'waits' }, { name: 'sleep_zero' }, { name: 'run_leftover' },
   { name: 'agen_callback' }, { name: 'task_names' }, { name: 'labels' }, { name: 'protocol_blocking' },
   { name: 'loop_hooks' }, { name: 'os_exit' }, { name: 'output_bytes' }, { name: 'interrupt_in_task' },
-  { name: 'monitor', args: ['exec'] }, { name: 'monitor', key: 'monitor_thread', env: { AWAITLENS_MONITOR: 'thread' } },
+  { name: 'never_awaited_cycle' }, { name: 'monitor', args: ['exec'] }, { name: 'monitor', key: 'monitor_thread', env: { AWAITLENS_MONITOR: 'thread' } },
 ];
 
 const runs = new Map<string, Map<string, Traced>>();
@@ -365,6 +365,16 @@ for (const version of VERSIONS) {
       assert.match(t.stderr, /RuntimeWarning: coroutine 'Store.flush' was never awaited/);
       assert.doesNotMatch(t.stderr, /awaitlens/);
       assert.equal(t.stdout, 'main done\n');
+    });
+
+    it('never-awaited coroutine in a reference cycle: found by the collection at exit; stderr as untraced', () => {
+      const t = get('never_awaited_cycle');
+      assert.deepEqual(warnings(t, 'never-awaited').map((x) => x.message), ["coroutine 'save' was never awaited"]);
+      // Where Python says the warning comes from is its own business ("sys:1" at shutdown), never the tracer.
+      const plain = spawnSync(findPython(version)!, [t.file], { encoding: 'utf8' });
+      assert.equal(t.stdout, plain.stdout);
+      assert.equal(t.stderr, plain.stderr);
+      assert.match(t.stderr, /RuntimeWarning: coroutine 'save' was never awaited/);
     });
 
     it('pending at exit: the background task left sleeping is reported', () => {
