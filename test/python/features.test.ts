@@ -9,6 +9,7 @@ import {
   tasks, traceProgram, warnings, type Traced,
 } from './helpers';
 import { buildModel } from '../../src/model/build';
+import type { HeaderRecord } from '../../src/trace/format';
 
 const VERSIONS = ['3.8', '3.11', '3.12', '3.13'];
 const MS = 1e6;
@@ -19,7 +20,7 @@ const CASES: Case[] = [
   { name: 'taskgroup', since: 11 }, { name: 'eager', since: 12 }, { name: 'custom_factory' }, { name: 'cancel' },
   { name: 'exceptions' }, { name: 'queue_pc' }, { name: 'lock_event' }, { name: 'streams' }, { name: 'executor' },
   { name: 'wait_for_timeout' }, { name: 'blocking' }, { name: 'never_awaited' }, { name: 'pending_exit' },
-  { name: 'syntax_error' }, { name: 'crash' }, { name: 'stdin_echo', stdin: 'first line\nsecond line\n', args: ['a b', '--x'] },
+  { name: 'syntax_error' }, { name: 'crash' }, { name: 'stdin_echo', stdin: 'first line\nsecond line\n', args: ['a b', '--x', 'é "q" \\'] },
   { name: 'waits' }, { name: 'sleep_zero' }, { name: 'run_leftover' },
   { name: 'agen_callback' }, { name: 'task_names' }, { name: 'labels' }, { name: 'protocol_blocking' },
   { name: 'loop_hooks' }, { name: 'os_exit' }, { name: 'output_bytes' }, { name: 'interrupt_in_task' },
@@ -447,10 +448,20 @@ for (const version of VERSIONS) {
 
     it('stdin, argv, __name__ and the exit code pass through', () => {
       const t = get('stdin_echo');
-      assert.equal(t.stdout, "read first line\nread second line\nargv ['a b', '--x'] name __main__\n");
+      assert.equal(t.stdout, `read first line\nread second line\nargv ['a b', '--x', 'é "q" \\\\'] name __main__\n`);
       assert.equal(t.code, 3);
       assert.equal(exitRecord(t)!.code, 3);
       assert.equal(t.stderr, '');
+      // The header says what ran, as typed, in JSON that keeps the text exact.
+      const header = t.records[0] as HeaderRecord;
+      assert.equal(header.type, 'header');
+      assert.equal(header.program, t.file);
+      assert.deepEqual(header.argv, [t.file, 'a b', '--x', 'é "q" \\']);
+      assert.equal(header.executable, findPython(version));
+      assert.equal(header.cwd, process.cwd());
+      assert.equal(header.runtimeVersion, spawnSync(findPython(version)!, ['-c', 'import platform; print(platform.python_version())'], { encoding: 'utf8' }).stdout.trim());
+      assert.equal(header.blockingThreshold, 100 * MS);
+      assert.match(header.tracer ?? '', /^awaitlens-python /);
     });
 
     it('asyncio.wait, as_completed and loops run one after another', () => {
