@@ -25,6 +25,7 @@ const CASES: Case[] = [
   { name: 'agen_callback' }, { name: 'task_names' }, { name: 'labels' }, { name: 'protocol_blocking' },
   { name: 'loop_hooks' }, { name: 'os_exit' }, { name: 'output_bytes' }, { name: 'interrupt_in_task' },
   { name: 'never_awaited_cycle' }, { name: 'monitor', args: ['exec'] }, { name: 'monitor', key: 'monitor_thread', env: { AWAITLENS_MONITOR: 'thread' } },
+  { name: 'monitor_takeover' },
 ];
 
 const runs = new Map<string, Map<string, Traced>>();
@@ -324,6 +325,16 @@ for (const version of VERSIONS) {
       assert.equal(blocks[0].task, taskByCoro(t, 'blocked_read').task);
       assert.equal(blocks[0].hotspots?.[0]?.site.line, lineOf(t.file, 'sock.recv(16)'), JSON.stringify(blocks[0]));
       assert.equal(exitRecord(t)?.code, 0);
+    });
+
+    it("a program that sets its own SIGURG handler gets only its own signals; the monitor goes on as a thread", () => {
+      const t = get('monitor_takeover');
+      assert.equal(t.code, 0, t.stderr);
+      assert.equal(t.stdout.split('\n')[0], 'urg 1');
+      const blocks = warnings(t, 'blocking');
+      assert.equal(blocks.length, 1, JSON.stringify(blocks));
+      assert.equal(blocks[0].hotspots?.[0]?.site.line, lineOf(t.file, 'time.sleep(0.3)'), JSON.stringify(blocks[0]));
+      if (process.platform === 'linux') assert.equal(t.stdout.split('\n')[1], 'threads MainThread,awaitlens-monitor');
     });
 
     it('I/O callbacks: a Protocol callback that blocks is a warning naming its line; each read wakes its reader by its fd', () => {

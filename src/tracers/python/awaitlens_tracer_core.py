@@ -1829,12 +1829,16 @@ def _monitor_thread():
 
 
 class _TimerSignal(object):
-    """The monitor without a thread (Linux): a POSIX timer sends a real-time signal to the main
-    thread, whose handler takes the look and sets the timer for the next. Python runs signal
-    handlers on the main thread between bytecodes, so the handler sees the very frame that runs.
-    The handler is installed with SA_RESTART (siginterrupt False): a read or a lock wait the
-    signal lands in goes on in the kernel, as if nothing happened (a blocking call then gets its
-    sample once it returns); calls that always see EINTR (sleep, select) Python retries itself."""
+    """The monitor without a thread (Linux): a POSIX timer sends SIGURG to the main thread, whose
+    handler takes the look and sets the timer for the next. Python runs signal handlers on the
+    main thread between bytecodes, so the handler sees the very frame that runs.
+    SIGURG (out-of-band socket data, which programs hardly use) is ignored by default: one that
+    arrives where our handler is gone (after an exec, at the interpreter's end, after a library
+    reset every signal) does nothing, where a real-time signal would kill the process. A program
+    that sets its own SIGURG handler gets the signal back (_make_signal). The handler is installed
+    with SA_RESTART (siginterrupt False): a read or a lock wait the signal lands in goes on in the
+    kernel, as if nothing happened (a blocking call then gets its sample once it returns); calls
+    that always see EINTR (sleep, select) Python retries itself."""
 
     def __init__(self):
         self.timer = None
@@ -1863,14 +1867,9 @@ class _TimerSignal(object):
                 continue
         if libc is None:
             return False
-        # A real-time signal nobody handles: from high to low, as libraries take low ones.
-        signum = None
-        for n in range(signal.SIGRTMAX - 6, signal.SIGRTMIN + 3, -1):
-            if signal.getsignal(n) == signal.SIG_DFL:
-                signum = n
-                break
-        if signum is None:
-            return False
+        signum = getattr(signal, 'SIGURG', None)
+        if signum is None or signal.getsignal(signum) != signal.SIG_DFL:
+            return False   # (the program's already)
 
         class sigevent(ctypes.Structure):
             # sigev_value, sigev_signo, sigev_notify, then a union whose first int is the tid.
@@ -1889,15 +1888,16 @@ class _TimerSignal(object):
             return False
         ev = sigevent(None, signum, SIGEV_THREAD_ID, tid)
         timer = ctypes.c_void_p()
+        set_handler = _signal_signal or signal.signal
         try:
-            signal.signal(signum, self._on_signal)
+            set_handler(signum, self._on_signal)
             signal.siginterrupt(signum, False)
             if libc.timer_create(CLOCK_MONOTONIC, ctypes.byref(ev), ctypes.byref(timer)) != 0:
-                signal.signal(signum, signal.SIG_DFL)
+                set_handler(signum, signal.SIG_DFL)
                 return False
         except Exception:
             try:
-                signal.signal(signum, signal.SIG_DFL)
+                set_handler(signum, signal.SIG_DFL)
             except Exception:
                 pass
             return False
@@ -1928,9 +1928,8 @@ class _TimerSignal(object):
             self.arm(wait)
 
     def stop(self):
-        """Deletes the timer: after this returns no signal of it can arrive (a pending one is
-        delivered on the way out of the call), so an exec or the interpreter's end, which give
-        the signal its default action (terminate), are safe."""
+        """Deletes the timer: after this returns no signal of it arrives (a pending one is
+        delivered on the way out of the call)."""
         timer, self.timer = self.timer, None
         if timer is not None:
             try:
@@ -1940,12 +1939,31 @@ class _TimerSignal(object):
 
 
 _timer_signal = _TimerSignal()
+_signal_signal = None   # signal.signal as it was before _make_signal wrapped it
 
 
 def _start_monitor():
     if os.environ.get('AWAITLENS_MONITOR') != 'thread' and _timer_signal.start(0.1):
         return
+    _start_monitor_thread()
+
+
+def _start_monitor_thread():
     _threading.Thread(target=_monitor_thread, name='awaitlens-monitor', daemon=True).start()
+
+
+def _make_signal(orig):
+    def signal(signalnum, handler):
+        if signalnum == _timer_signal.signum and _timer_signal.timer is not None:
+            # The program wants the timer's signal (or resets every signal): it is theirs from
+            # now on, and the monitor a thread.
+            _timer_signal.stop()
+            _timer_signal.signum = None
+            _start_monitor_thread()
+        return orig(signalnum, handler)
+    signal.__name__ = orig.__name__
+    signal.__doc__ = orig.__doc__
+    return signal
 
 
 def _stop_monitor():
@@ -1955,8 +1973,8 @@ def _stop_monitor():
 
 def _make_exec(orig):
     def _exec(*args, **kwargs):
-        # The new program gets the timer's signal with its default action (terminate): none
-        # may be pending when it starts. And no atexit runs: what is queued is written now.
+        # No atexit runs: what is queued is written now. (And the new program starts with no
+        # timer signal on its way.)
         running = _timer_signal.timer is not None
         _timer_signal.stop()
         if _enabled and _fd >= 0:
@@ -2068,6 +2086,13 @@ def _install(tracer):
     for name in ('execv', 'execve'):   # (os.execl... and execvp... call these)
         if hasattr(os, name):
             setattr(os, name, _make_exec(getattr(os, name)))
+    global _signal_signal
+    try:
+        import signal
+        _signal_signal = signal.signal
+        signal.signal = _make_signal(signal.signal)
+    except Exception:
+        pass
     _start_monitor()
 
 
@@ -2110,7 +2135,7 @@ def _on_sigterm(signum, frame):
 def _at_exit():
     code = _tracer.exit_code if _tracer.exit_code is not None else 0
     _finish(code, _tracer.exit_signal)
-    _stop_monitor()   # (before the interpreter gives the timer's signal its default action)
+    _stop_monitor()   # (the timer ends with the trace)
     if _tracer.exit_signal == 'SIGINT':
         # Like python: a program ended by ^C exits through the signal.
         try:
