@@ -1973,10 +1973,8 @@ def _stop_monitor():
 
 def _make_exec(orig):
     def _exec(*args, **kwargs):
-        # No atexit runs: what is queued is written now. (And the new program starts with no
-        # timer signal on its way.)
-        running = _timer_signal.timer is not None
-        _timer_signal.stop()
+        # No atexit runs: what is queued is written now. (The exec deletes the timer; a SIGURG
+        # already on its way is ignored by the new program, as by default.)
         if _enabled and _fd >= 0:
             try:
                 _flush_output()
@@ -1989,12 +1987,7 @@ def _make_exec(orig):
                 _write_out()
             except Exception:
                 pass
-        try:
-            return orig(*args, **kwargs)
-        except BaseException:
-            if running and _enabled:
-                _timer_signal.start(0.1)
-            raise
+        return orig(*args, **kwargs)
     _exec.__name__ = orig.__name__
     _exec.__doc__ = orig.__doc__
     return _exec
