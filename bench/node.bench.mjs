@@ -18,7 +18,7 @@ const tracerDir = join(root, 'dist', 'tracers', 'node');
 // The verdict is the median of the pairs' ratios: each traced run is compared with the untraced run
 // beside it, so the machine's drift in speed (a third over a minute on shared machines) cancels,
 // and one lucky fast run cannot decide it. Medians, fastest runs and CPU time are printed beside it.
-const reps = Number(process.env.BENCH_REPS || 9);
+const reps = Number(process.env.BENCH_REPS || 15);
 const work = mkdtempSync(join(tmpdir(), 'awaitlens-node-bench-'));
 
 const cases = [
@@ -58,6 +58,8 @@ function runOnce(c, traced, tracePath, extraEnv = {}, node = process.execPath, h
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 /** The verdict: the median of each traced run's ratio to the untraced run beside it. */
 const pairedRatio = (traced, plain) => median(traced.map((x, i) => x / plain[i]));
+/** The middle half of the pairs' ratios, to show how far one run of the bench can land from another. */
+const quartiles = (traced, plain) => { const s = traced.map((x, i) => x / plain[i]).sort((a, b) => a - b); const q = (f) => s[Math.round(f * (s.length - 1))]; return `${q(0.25).toFixed(2)}-${q(0.75).toFixed(2)}x`; };
 
 const mainHasSyncHooks = hasSyncHooks(process.execPath);
 const mainHookArgs = esmHookArgs(mainHasSyncHooks);
@@ -94,7 +96,7 @@ try {
     if (!ok) failed = true;
     console.log(`${c.name}`);
     console.log(`  wall: untraced median ${median(plain).toFixed(0)} ms, traced median ${median(traced).toFixed(0)} ms (ratio ${(median(traced) / median(plain)).toFixed(2)}x; fastest ${Math.min(...plain).toFixed(0)} / ${Math.min(...traced).toFixed(0)} ms, ratio ${bestRatio.toFixed(2)}x)`);
-    const verdict = `  ratio ${ratio.toFixed(2)}x, median of ${reps} side-by-side pairs`;
+    const verdict = `  ratio ${ratio.toFixed(2)}x, median of ${reps} side-by-side pairs (middle half ${quartiles(traced, plain)})`;
     console.log(c.budget === null ? `${verdict} (no budget)` : `${verdict} (budget ${c.budget}x) ${ok ? 'PASS' : 'FAIL'}`);
     console.log(`  first trace of the program (empty instrumentation cache): ${cold.wall.toFixed(0)} ms (for information)`);
     if (plainCpu.length) console.log(`  cpu time: untraced median ${median(plainCpu).toFixed(0)} ms, traced median ${median(tracedCpu).toFixed(0)} ms, ratio ${(median(tracedCpu) / median(plainCpu)).toFixed(2)}x (for information)`);

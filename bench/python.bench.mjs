@@ -20,7 +20,7 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const tracer = join(root, 'dist', 'tracers', 'python', 'awaitlens_tracer.py');
 const programs = join(root, 'test', 'fixtures', 'python', 'bench');
-const REPS = Number(process.env.AWAITLENS_BENCH_REPS || 9);
+const REPS = Number(process.env.AWAITLENS_BENCH_REPS || 15);
 const dir = mkdtempSync(join(tmpdir(), 'awaitlens-bench-'));
 
 const benches = [
@@ -72,6 +72,8 @@ function run(cmd, args, cpu) {
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+/** The middle half of the pairs' ratios, to show how far one run of the bench can land from another. */
+const quartiles = (xs) => { const s = [...xs].sort((a, b) => a - b); const q = (f) => s[Math.round(f * (s.length - 1))]; return `${q(0.25).toFixed(2)}-${q(0.75).toFixed(2)}x`; };
 
 let failed = 0;
 const table = [];
@@ -97,7 +99,8 @@ for (const python of interpreters()) {
     // The verdict compares each traced run with the untraced run beside it: this machine's speed
     // drifts by a third over a minute, which the ratio of the two medians takes in (three runs of
     // one build: 1.02x, 1.22x, 1.55x) and the median of the pairs' ratios cancels (1.18-1.27x).
-    const ratio = median(traced.map((t, i) => t / plain[i]));
+    const pairs = traced.map((t, i) => t / plain[i]);
+    const ratio = median(pairs);
     const bytes = statSync(trace).size;
     // Events as readers see them: a step record is a resume and a suspend; where records are none.
     const lines = readFileSync(trace, 'utf8').split('\n').filter(Boolean);
@@ -107,7 +110,7 @@ for (const python of interpreters()) {
     table.push({ version, name: b.name, ratio, budget: b.budget, ok });
     console.log(`${b.name}`);
     console.log(`  untraced ${median(plain).toFixed(0)} ms, traced ${median(traced).toFixed(0)} ms (medians; their ratio ${(median(traced) / median(plain)).toFixed(2)}x)`);
-    console.log(`  ratio ${ratio.toFixed(2)}x, median of ${REPS} side-by-side pairs (budget ${b.budget}x) ${ok ? 'PASS' : 'FAIL'}`);
+    console.log(`  ratio ${ratio.toFixed(2)}x, median of ${REPS} side-by-side pairs (middle half ${quartiles(pairs)}; budget ${b.budget}x) ${ok ? 'PASS' : 'FAIL'}`);
     if (plainCpu.length && median(plainCpu) > 0) {
       // Not the budget (that is wall time), but steadier on a busy machine: what tracing costs the CPU.
       console.log(`  cpu (user+sys) untraced ${median(plainCpu).toFixed(0)} ms, traced ${median(tracedCpu).toFixed(0)} ms, ratio ${(median(tracedCpu) / median(plainCpu)).toFixed(2)}x`);
