@@ -1138,10 +1138,14 @@ def _traced_run(self):
     t0 = _now()
     _running[0] = tid
     try:
-        if args:
-            self._context.run(cb, *args)
-        else:
+        # (Spelled out by count: `run(cb, *args)` makes a bound method and a new tuple per call
+        # on 3.11; a task's step or wakeup has no argument or one.)
+        if not args:
             self._context.run(cb)
+        elif len(args) == 1:
+            self._context.run(cb, args[0])
+        else:
+            self._context.run(cb, *args)
     except (SystemExit, KeyboardInterrupt):
         _running[0] = None
         _resume_once(r_prefix, t0, cause)
@@ -1336,7 +1340,10 @@ def _callback_step(self, cb):
     _running[0] = self._al_origin
     t0 = _now()   # (the monitor reads this local to time a long step)
     try:
-        self._context.run(cb, *self._args)
+        if self._args:
+            self._context.run(cb, *self._args)
+        else:
+            self._context.run(cb)
     except (SystemExit, KeyboardInterrupt):
         _running[0] = None
         raise
@@ -1360,7 +1367,10 @@ def _callback_run(self):
     _running[0] = self
     t0 = _now()   # (the monitor reads this local to time a long callback)
     try:
-        self._context.run(self._callback, *self._args)
+        if self._args:
+            self._context.run(self._callback, *self._args)
+        else:
+            self._context.run(self._callback)   # (most I/O callbacks: see _traced_run)
     except (SystemExit, KeyboardInterrupt):
         _running[0] = None
         raise
@@ -1377,7 +1387,10 @@ def _callback_run(self):
 
 def _plain_run(self):
     try:
-        self._context.run(self._callback, *self._args)
+        if self._args:
+            self._context.run(self._callback, *self._args)
+        else:
+            self._context.run(self._callback)
     except (SystemExit, KeyboardInterrupt):
         raise
     except BaseException as exc:
