@@ -28,6 +28,8 @@ export class TraceReader {
   readonly problems: ParseProblem[] = [];
   /** `where` records seen so far, by id: suspends that name one are expanded from it. */
   private readonly wheres = new Map<number, WhereRecord>();
+  /** Task ids seen in task records, with their line: a second record for one is a problem. */
+  private readonly taskLines = new Map<unknown, number>();
 
   /** Parses every complete line in `chunk` (plus what was pending). */
   push(chunk: string): TraceRecord[] {
@@ -85,9 +87,17 @@ export class TraceReader {
       // Unknown record types are skipped silently: newer tracers may add types (the format allows it).
       if (!KNOWN_TYPES.has(type)) continue;
       if (type === 'header') normalizeHeader(value as Record<string, unknown>);
+      if (type === 'task') this.noteTask((value as { task?: unknown }).task);
       out.push(value as TraceRecord);
     }
     return out;
+  }
+
+  /** Two task records with one id (two traces joined, a tracer bug): the first one names the lane. */
+  private noteTask(id: unknown): void {
+    const first = this.taskLines.get(id);
+    if (first === undefined) this.taskLines.set(id, this.lineNo);
+    else this.problems.push({ line: this.lineNo, message: `task ${String(id)} is already defined on line ${first}: this task record is ignored, and the events of both are shown as one task` });
   }
 
   private rememberWhere(w: Record<string, unknown>): void {

@@ -279,3 +279,24 @@ describe('summary tables with wide and combining characters', () => {
     assert.ok(text.includes('👩\u200d👩\u200d👧 family'), 'joiners are kept');
   });
 });
+
+describe('trace reader: two task records with one id', () => {
+  it('is a problem naming both lines; the first record names the task, the events of both stay', () => {
+    const text = [
+      '{"type":"header","format":"awaitlens","version":1,"runtime":"python","runtimeVersion":"3.12.1","program":"/p/a.py","argv":[]}',
+      '{"type":"task","task":1,"name":"first","coro":"a","parent":null,"t":0}',
+      '{"type":"resume","task":1,"t":10}',
+      '{"type":"suspend","task":1,"t":20,"site":null,"stack":[],"awaiting":{"kind":"sleep","label":"asyncio.sleep(1)","delay":1}}',
+      '{"type":"task","task":1,"name":"second","coro":"b","parent":null,"t":30}',
+      '{"type":"resume","task":1,"t":40}',
+      '{"type":"end","task":1,"t":50,"outcome":"returned"}',
+    ].join('\n') + '\n';
+    const parsed = parseTrace(text);
+    assert.deepEqual(parsed.problems, [{ line: 5, message: 'task 1 is already defined on line 2: this task record is ignored, and the events of both are shown as one task' }]);
+    const model = buildModel(parsed.records, parsed.problems);
+    assert.equal(model.tasks.length, 1);
+    assert.equal(model.tasks[0].name, 'first');
+    assert.equal(model.problems.length, 1);
+    assert.deepEqual(model.steps.filter((s) => s.task === 1).map((s) => [s.start, s.end]), [[10, 20], [40, 50]]);
+  });
+});
