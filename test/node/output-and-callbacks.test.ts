@@ -3,7 +3,8 @@
 //   across writes, writes joined up to the newline per task and stream), and what an 'exit'
 //   listener prints comes before the exit record;
 // - a timer callback or an http request handler (no async function) that holds the loop gets a
-//   blocking warning naming its busy line (site and hotspots, sampled by the watchdog);
+//   blocking warning naming its busy line (site and hotspots, sampled by the watchdog), also in a
+//   long gap where every async function waits;
 // - `await setTimeout(ms, v, { signal })` ended by abort() resumes with the task that aborted (or a
 //   callback), and with the timer when the timer fired.
 // Each fixture runs under the user's node and, when present, the Node 22 and 18 of the runtimes cache.
@@ -71,6 +72,7 @@ describeOnEachNode('Node tracer: output records, blocking callbacks and aborted 
   };
   it('callback_block.cjs: a timer callback holding the loop is a blocking warning naming its busy line', callbackBlock('callback_block.cjs', 'timer callback'));
   it('http_block.mjs: an http request handler holding the loop is a blocking warning naming its busy line', callbackBlock('http_block.mjs', 'request handler'));
+  it('gap_block.mjs: a timer callback holding the loop while every async function waits long is a blocking warning too', callbackBlock('gap_block.mjs', 'timer callback'));
 
   it('abort_timer.mjs: an aborted timer resumes with who aborted it; a timer that fired, with the timer', async () => {
     const traced = await run(interpreter, 'abort_timer.mjs', dir, tracer);

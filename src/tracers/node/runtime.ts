@@ -261,12 +261,14 @@ export function startRuntime(opts: RuntimeOptions): void {
   // stretch of synchronous code runs (module code at start, then each task stretch), a new number at
   // each change, one plain store per stretch boundary; [1] a tick this timer counts while the loop
   // turns, which tells the watchdog when code outside traced async functions (a callback, a request
-  // handler) holds the loop. The same timer writes the trace out every ~200 ms.
+  // handler) holds the loop. The same timer writes the trace out every ~200 ms, and finds such
+  // callbacks that held the loop (checkCallbackBlock).
   const heartbeat = new Int32Array(new SharedArrayBuffer(8));
   const tickMs = Math.max(5, Math.min(50, Math.round(opts.blockingMs / 5)));
   let sinceFlush = 0;
   const flushTimer = setInterval(() => {
     heartbeat[1] = (heartbeat[1] + 1) | 0;
+    checkCallbackBlock();
     if ((sinceFlush += tickMs) >= 200) {
       sinceFlush = 0;
       if (outStream !== 0) flushOutput();
@@ -447,13 +449,41 @@ export function startRuntime(opts: RuntimeOptions): void {
     if (idleNs >= 20_000) emit(`{"type":"idle","t":${ts - idleNs},"dur":${idleNs}}`);
   }
 
+  // Code outside traced async functions that holds the loop in a long gap between stretches (a
+  // timer or request handler while the async functions all wait): the flush timer, due every
+  // tickMs, takes the loop's busy time between two of its ticks (wall time less libuv's idle
+  // time). Over the threshold with no stretch in between, a callback held the loop that long.
+  // What it reports, beginStretch leaves out of the gap's busy time.
+  let tickT = -1;
+  let tickIdleMs = 0;
+  let stretchesSinceTick = 0;
+  let gapReportedNs = 0;
+  function checkCallbackBlock(): void {
+    const ts = now();
+    const idleMs = idleTime();
+    const lastT = tickT, lastIdleMs = tickIdleMs, stretches = stretchesSinceTick;
+    tickT = ts;
+    tickIdleMs = idleMs;
+    stretchesSinceTick = 0;
+    // (The first tick only starts the count: before it ran the module code, which beginStretch reports.)
+    if (lastT < 0 || stretches > 0 || current !== null || closed) return;
+    const busy = ts - lastT - Math.round((idleMs - lastIdleMs) * 1e6);
+    if (busy <= blockingNs) return;
+    gapReportedNs += busy;
+    const hot = hotspotsOf(beat);
+    emit(`{"type":"warning","kind":"blocking","t":${ts - busy},"task":null,"dur":${busy},"site":${hot.site ?? 'null'}${hot.json},"message":${JSON.stringify(`the event loop was held ${fmtMs(busy)} by code outside traced async functions (callbacks, libraries)${hot.top}`)}}`);
+  }
+
   function beginStretch(ts: number): void {
+    stretchesSinceTick++;
     const gap = ts - lastStretchEnd;
+    const reported = gapReportedNs;
+    gapReportedNs = 0;
     if (gap > 50_000 || firstStretch) {
       writeIdle(ts);
       const idleNs = gapIdleNs;
-      const busy = firstStretch ? (userCodeStart >= 0 ? ts - userCodeStart - Math.max(0, idleNs) : 0) : gap - Math.max(0, idleNs);
-      if (busy > blockingNs && (firstStretch || busy > gap / 2)) {
+      const busy = (firstStretch ? (userCodeStart >= 0 ? ts - userCodeStart - Math.max(0, idleNs) : 0) : gap - Math.max(0, idleNs)) - reported;
+      if (busy > blockingNs && (firstStretch || busy > (gap - reported) / 2)) {
         const what = firstStretch ? 'module code before the first async function ran' : 'code outside traced async functions (callbacks, libraries, module code)';
         // Samples: of the module code, and (beat is even then) of callbacks that held the loop
         // since the last stretch, which the watchdog sees by the flush timer's tick standing still.
