@@ -127,6 +127,16 @@ describe('Node instrumentation keeps programs meaning what they meant', function
     }
   });
 
+  for (const name of ['tostring.mjs', 'tostring.cjs']) {
+    it(`${name}: fn.toString() is the source as written (no probes), so the text runs in a fresh vm context`, async () => {
+      const { traced } = await both(name);
+      assert.equal(traced.stdout, [
+        'collect true', 'double true', 'plain true', 'Store true', 'load true', 'collected 1,2', 'in a fresh context 42', 'toString toString 0 true 0', '',
+      ].join('\n'));
+      assert.equal(tasksNamed(traced, 'collect').length, 1, 'the functions were instrumented');
+    });
+  }
+
   it('import_with.mjs: import attributes, which acorn parses, are traced with no warning', async () => {
     const { traced } = await both('import_with.mjs');
     assert.equal(traced.stdout, 'answer 42\n');

@@ -25,6 +25,10 @@ export interface InstrumentResult {
   code: string;
   /** False when the file had nothing to instrument (returned unchanged, or only type-stripped). */
   changed: boolean;
+  /** The JavaScript that was instrumented (the source, or TypeScript stripped of its types). */
+  input?: string;
+  /** Where `code` has text the instrumenter inserted: start and length pairs, in order (see originalText). */
+  inserted?: number[];
 }
 
 interface Insertion { at: number; text: string; open: boolean; depth: number; order: number }
@@ -352,6 +356,7 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
   let out = '';
   let last = 0;
   let checked = -1;
+  const inserted: number[] = [];
   for (const ins of inserts) {
     let text = ins.text;
     // ASI: a statement that now starts with `(` (a wrapped call) would continue a previous line
@@ -362,12 +367,34 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
       checked = ins.at;
       if (listStatementStarts.has(ins.at) && '([`+-/'.includes(text[0])) text = ';' + text;
     }
-    out += code.slice(last, ins.at) + text;
+    out += code.slice(last, ins.at);
+    inserted.push(out.length, text.length);
+    out += text;
     last = ins.at;
   }
   out += code.slice(last);
-  out += `\nfunction __al$S(){return${JSON.stringify(table)}}\n`;
-  return { code: out, changed: true };
+  const tables = `\nfunction __al$S(){return${JSON.stringify(table)}}\n`;
+  inserted.push(out.length, tables.length);
+  out += tables;
+  return { code: out, changed: true, input: code, inserted };
+}
+
+/**
+ * The text of `code.slice(start, end)` as it was before instrumentation (a function's source, for
+ * fn.toString()): the instrumenter only inserts, so it is that slice without the inserted spans.
+ */
+export function originalText(result: InstrumentResult, start: number, end: number): string | null {
+  const { input, inserted } = result;
+  if (input === undefined || inserted === undefined) return null;
+  // An offset in `code` -> in `input`: less the inserted characters before it.
+  const toInput = (at: number): number => {
+    let shift = 0;
+    for (let i = 0; i < inserted.length && inserted[i] < at; i += 2) shift += Math.min(inserted[i + 1], at - inserted[i]);
+    return at - shift;
+  };
+  const from = toInput(start);
+  const to = toInput(end);
+  return from <= to ? input.slice(from, to) : null;
 }
 
 /** Is this call inside an optional chain, before its end (its callee or object, at any depth)? */

@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { StringDecoder } from 'node:string_decoder';
+import { isTypeScript } from './loading';
 
 const nodeRequire = createRequire(__filename);
 
@@ -286,6 +287,7 @@ export function startRuntime(opts: RuntimeOptions): void {
   // ---- sites: registered per instrumented module, addressed by global id.
   const sites: SiteInfo[] = [];
   function registerModule(fileOrUrl: string, table: (number | string)[]): number {
+    moduleIds.push(fileOrUrl);
     const file = fileOrUrl.startsWith('file:') ? fileURLToPath(fileOrUrl) : fileOrUrl;
     if (watchdogPort) startWatchdogThread(); // user code runs and no loader thread took the watchdog
     const base = sites.length;
@@ -1301,6 +1303,7 @@ export function startRuntime(opts: RuntimeOptions): void {
     flush: flushSync,
   });
   (globalThis as any).__awaitlens$ = probes;
+  patchToString(opts.tracerDir);
 }
 
 function resourceCauseJson(name: string): Bytes | null {
@@ -1350,4 +1353,55 @@ export function errorText(err: unknown): string {
   } catch {
     return '<unprintable error>';
   }
+}
+
+// ---- fn.toString() of the user's functions gives the source they wrote, not the probes added to
+// it: a function sent elsewhere as text (Puppeteer's and Playwright's page.evaluate, a worker's
+// eval, vm) runs where the probes do not exist. The text is rebuilt on demand from the file (the
+// instrumenter only inserts, and does the same again), once per module: toString is rarely called.
+const moduleIds: string[] = [];
+
+interface Rebuilt { code: string; input?: string; inserted?: number[] }
+interface InstrumentTools {
+  instrument: (source: string, opts: { id: string; module: boolean; typescript: boolean; toCommonJS?: boolean }, strip?: unknown) => Rebuilt;
+  originalText: (result: Rebuilt, start: number, end: number) => string | null;
+}
+
+function patchToString(tracerDir: string): void {
+  const nativeToString = Function.prototype.toString;
+  const rebuilt = new Map<string, Rebuilt | null>();
+  let tools: InstrumentTools | null = null;
+  const instrumented = (id: string): Rebuilt | null => {
+    let result = rebuilt.get(id);
+    if (result !== undefined) return result;
+    result = null;
+    try {
+      tools ??= nodeRequire(join(tracerDir, 'instrument.js')) as InstrumentTools;
+      const file = id.startsWith('file:') ? fileURLToPath(id) : id;
+      let source = readFileSync(file, 'utf8');
+      if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
+      const typescript = isTypeScript(file);
+      const module = id.startsWith('file:'); // (as the module hooks and the CommonJS hook name them)
+      const strip = typescript ? (nodeRequire(join(tracerDir, 'strip.js')) as { stripTypes: unknown }).stripTypes : undefined;
+      result = tools.instrument(source, { id, module, typescript, toCommonJS: typescript && !module }, strip);
+    } catch { /* gone, or not ours: the text stays as it runs */ }
+    rebuilt.set(id, result);
+    return result;
+  };
+  function toString(this: unknown): string {
+    if (this === toString) return 'function toString() { [native code] }';
+    const text = nativeToString.call(this as () => void);
+    if (!text.includes('__al$')) return text;
+    for (const id of moduleIds) {
+      const r = instrumented(id);
+      const at = r ? r.code.indexOf(text) : -1;
+      if (at < 0) continue;
+      const original = tools!.originalText(r!, at, at + text.length);
+      if (original !== null) return original;
+    }
+    return text;
+  }
+  try {
+    Object.defineProperty(Function.prototype, 'toString', { value: toString, writable: true, configurable: true, enumerable: false });
+  } catch { /* frozen: texts keep their probes */ }
 }
