@@ -304,12 +304,13 @@ for (const version of VERSIONS) {
       assert.deepEqual(lines.slice(1), ["handled ['usr1']", "read b'late'", 'the new program ran', ''], t.stderr);
       assert.equal(t.code, 0, t.stderr);
       assert.equal(t.stderr, '');
-      // A read that blocks goes on through the timer's signal (SA_RESTART), and is named when done.
+      // A read that blocks is interrupted by the timer's signal and resumed by Python: sampled while it waits.
       const reader = taskByCoro(t, 'blocked_read');
       const blocks = warnings(t, 'blocking');
       assert.equal(blocks.length, 1, JSON.stringify(blocks));
       assert.equal(blocks[0].task, reader.task);
       assert.equal(blocks[0].hotspots?.[0]?.site.line, lineOf(t.file, 'sock.recv(16)'), JSON.stringify(blocks[0]));
+      assert.ok(blocks[0].hotspots![0].samples >= 2, `sampled while it waited: ${JSON.stringify(blocks[0].hotspots)}`);
       // The exec leaves no atexit to run: what was recorded is written before it, and says so.
       assert.equal(printer(t, "read b'late'"), reader.parent);
       assert.match(warnings(t, 'tracer').map((w) => w.message).join('\n'), /os\.execv\(.*python.*\) to become another program/);

@@ -1848,10 +1848,11 @@ class _TimerSignal(object):
     SIGURG (out-of-band socket data, which programs hardly use) is ignored by default: one that
     arrives where our handler is gone (after an exec, at the interpreter's end, after a library
     reset every signal) does nothing, where a real-time signal would kill the process. A program
-    that sets its own SIGURG handler gets the signal back (_make_signal). The handler is installed
-    with SA_RESTART (siginterrupt False): a read or a lock wait the signal lands in goes on in the
-    kernel, as if nothing happened (a blocking call then gets its sample once it returns); calls
-    that always see EINTR (sleep, select) Python retries itself."""
+    that sets its own SIGURG handler gets the signal back (_make_signal). Like every handler
+    Python installs, it interrupts what the main thread waits in (a read, a lock, a sleep): Python
+    runs the handler and resumes the call (PEP 475), and the blocking call gets its samples. (With
+    SA_RESTART a lock wait or a read went on in the kernel and had one sample, once it returned:
+    a step blocked in Event.wait() or future.result() was named after a shorter sleep beside it.)"""
 
     def __init__(self):
         self.timer = None
@@ -1904,7 +1905,6 @@ class _TimerSignal(object):
         set_handler = _signal_signal or signal.signal
         try:
             set_handler(signum, self._on_signal)
-            signal.siginterrupt(signum, False)
             if libc.timer_create(CLOCK_MONOTONIC, ctypes.byref(ev), ctypes.byref(timer)) != 0:
                 set_handler(signum, signal.SIG_DFL)
                 return False
