@@ -4,8 +4,6 @@ import * as vscode from 'vscode';
 import { COMMANDS, SETTINGS, TRACEABLE_LANGUAGES } from './ids';
 import { annotationText, hoverMarkdown } from './hoverText';
 import type { TraceStore } from './traceStore';
-import { normalizeFile } from './siteIndex';
-import { warningMarks } from './warningMarks';
 
 export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposable {
   private readonly decoration = vscode.window.createTextEditorDecorationType({
@@ -35,7 +33,9 @@ export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposa
           const changes = event.contentChanges.map((c) => ({
             startLine: c.range.start.line, startCol: c.range.start.character, endLine: c.range.end.line, endCol: c.range.end.character, text: c.text,
           }));
-          store.documentChanged(event.document.uri.fsPath, event.document.getText(), changes);
+          const file = event.document.uri.fsPath;
+          // (A change of staleness redraws everything; else the Problems entries follow their lines.)
+          if (!store.documentChanged(file, event.document.getText(), changes) && store.hasMarksIn(file)) this.refreshDiagnostics();
         }
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -78,32 +78,21 @@ export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposa
   }
 
   private refreshDiagnostics(): void {
-    const byFile = new Map<string, vscode.Diagnostic[]>();
-    const claimed = new Set<string>();
-    // Newest trace first: a file's warnings come from the latest trace that covers it.
-    for (const trace of this.store.all()) {
-      const files = new Set<string>(trace.index.files());
-      for (const mark of warningMarks(trace.model)) {
-        const file = normalizeFile(mark.file);
-        if (claimed.has(file) || trace.stale.has(file)) continue;
-        files.add(file);
-        const line = Math.max(0, mark.line - 1);
+    this.diagnostics.clear();
+    // Each file's marks from the newest trace that covers it, followed through edits since.
+    for (const [file, placed] of this.store.placedMarks()) {
+      this.diagnostics.set(vscode.Uri.file(file), placed.map(({ mark, line, edited }) => {
         const diagnostic = new vscode.Diagnostic(
-          new vscode.Range(line, Math.max(0, mark.col - 1), line, Number.MAX_SAFE_INTEGER),
-          mark.message,
+          new vscode.Range(line - 1, Math.max(0, mark.col - 1), line - 1, Number.MAX_SAFE_INTEGER),
+          edited ? `${mark.message} (traced before the file was edited)` : mark.message,
           mark.kind === 'blocking' || mark.kind === 'unhandled-rejection' || mark.kind === 'never-awaited'
             ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information,
         );
         diagnostic.source = 'Await Lens';
         diagnostic.code = mark.kind;
-        const list = byFile.get(file) ?? [];
-        list.push(diagnostic);
-        byFile.set(file, list);
-      }
-      for (const f of files) claimed.add(f);
+        return diagnostic;
+      }));
     }
-    this.diagnostics.clear();
-    for (const [file, list] of byFile) this.diagnostics.set(vscode.Uri.file(file), list);
   }
 
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {

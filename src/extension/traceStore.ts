@@ -6,6 +6,7 @@ import type { TraceModel } from '../model/types';
 import type { TraceRecord } from '../trace/format';
 import { SiteIndex, normalizeFile } from './siteIndex';
 import type { AwaitSiteStats } from '../model/types';
+import { warningMarks, type WarningMark } from './warningMarks';
 
 export interface LoadedTrace {
   tracePath: string;
@@ -20,12 +21,18 @@ export interface LoadedTrace {
   loadedAt: number;
   /** The program is still running: figures so far. */
   live?: boolean;
+  /** Its warnings as marks on source lines (the Problems panel's entries). */
+  marks: WarningMark[];
   /**
    * Per normalised file edited since the trace (unsaved or saved): where each traced await line
-   * is now (1-based), or null where an edit took it away or split it. No entry: lines as traced.
+   * and warning line is now (1-based), or null where an edit took it away or split it. No entry:
+   * lines as traced.
    */
   lineMaps: Map<string, Map<number, number | null>>;
 }
+
+/** A warning mark where its line is now, and whether the file was edited since it was traced. */
+export interface PlacedMark { mark: WarningMark; line: number; edited: boolean }
 
 /** One edit of a document, as VS Code reports it: a range of the text before it (0-based) and what replaced it. */
 export interface TextChange {
@@ -78,12 +85,13 @@ export class TraceStore {
   setModel(tracePath: string, model: TraceModel, program?: string, options: { sameRun?: boolean; live?: boolean } = {}): LoadedTrace {
     const previous = options.sameRun ? this.traces.get(tracePath) : undefined;
     const index = new SiteIndex(model);
+    const marks = warningMarks(model);
     const trace: LoadedTrace = {
       tracePath, program: program ?? model.header?.program, model, index, stale: new Set(), snapshots: new Map(), loadedAt: Date.now(),
-      live: options.live, lineMaps: new Map(),
+      live: options.live, marks, lineMaps: new Map(),
     };
     const startedAt = model.header?.startedAt;
-    for (const file of index.files()) {
+    for (const file of new Set([...index.files(), ...marks.map((m) => normalizeFile(m.file))])) {
       if (previous?.snapshots.has(file)) {
         trace.snapshots.set(file, previous.snapshots.get(file)!);
         if (previous.stale.has(file)) trace.stale.add(file);
@@ -162,16 +170,15 @@ export class TraceStore {
     const wanted = normalizeFile(file);
     let any = false;
     for (const trace of this.traces.values()) {
-      const sites = trace.index.linesOf(file);
-      if (sites.length === 0) continue;
+      const cols = trackedLines(trace, file);
+      if (cols.size === 0) continue;
       const snapshot = trace.snapshots.get(wanted);
       if (text !== undefined && snapshot !== undefined && text === snapshot) {
         // Back to what was traced (an undo): the lines are where they were.
         trace.lineMaps.delete(wanted);
       } else if (changes.length) {
         let moved = trace.lineMaps.get(wanted);
-        if (!moved) trace.lineMaps.set(wanted, (moved = new Map(sites.map((s) => [s.site.line, s.site.line]))));
-        const cols = new Map(sites.map((s) => [s.site.line, Math.max(0, (s.site.col ?? 1) - 1)]));
+        if (!moved) trace.lineMaps.set(wanted, (moved = new Map([...cols.keys()].map((line) => [line, line]))));
         // VS Code lists the changes of one event so that each applies to the text the previous left.
         for (const change of changes) {
           for (const [original, now] of moved) {
@@ -195,4 +202,43 @@ export class TraceStore {
   isStale(trace: LoadedTrace, file: string): boolean {
     return trace.stale.has(normalizeFile(file));
   }
+
+  /** Whether some trace has a warning mark in this file. */
+  hasMarksIn(file: string): boolean {
+    const wanted = normalizeFile(file);
+    return this.all().some((t) => t.marks.some((m) => normalizeFile(m.file) === wanted));
+  }
+
+  /**
+   * The warning marks to show, by normalised file: each file's from the newest trace that covers
+   * it, at the lines where they are now (a mark whose line an edit took away is left out).
+   */
+  placedMarks(): Map<string, PlacedMark[]> {
+    const byFile = new Map<string, PlacedMark[]>();
+    const claimed = new Set<string>();
+    for (const trace of this.all()) {
+      const files = new Set<string>(trace.index.files());
+      for (const mark of trace.marks) {
+        const file = normalizeFile(mark.file);
+        files.add(file);
+        if (claimed.has(file)) continue;
+        const line = this.currentLine(trace, file, mark.line);
+        if (line === null) continue;
+        const list = byFile.get(file) ?? [];
+        list.push({ mark, line, edited: trace.stale.has(file) });
+        byFile.set(file, list);
+      }
+      for (const f of files) claimed.add(f);
+    }
+    return byFile;
+  }
+}
+
+/** The lines of a file followed through its edits, with the column (0-based) where each one's await or warning starts. */
+function trackedLines(trace: LoadedTrace, file: string): Map<number, number> {
+  const cols = new Map<number, number>();
+  for (const s of trace.index.linesOf(file)) cols.set(s.site.line, Math.max(0, (s.site.col ?? 1) - 1));
+  const wanted = normalizeFile(file);
+  for (const m of trace.marks) if (!cols.has(m.line) && normalizeFile(m.file) === wanted) cols.set(m.line, Math.max(0, m.col - 1));
+  return cols;
 }

@@ -5,7 +5,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadTraceModel } from '../../src/runner/load';
+import { loadTraceModel, readTraceFile } from '../../src/runner/load';
+import { TraceStore } from '../../src/extension/traceStore';
+import { normalizeFile } from '../../src/extension/siteIndex';
 import { warningMarks, type WarningMark } from '../../src/extension/warningMarks';
 
 const root = join(__dirname, '..', '..');
@@ -52,5 +54,44 @@ describe('trace warnings as marks on source lines (real Python trace)', () => {
       assert.ok(m.col >= 1);
       assert.ok(!/\n/.test(m.message));
     }
+  });
+});
+
+describe('Problems entries follow their lines through edits (real Python trace)', () => {
+  let dir: string;
+  let store: TraceStore;
+  const text = readFileSync(program, 'utf8');
+  const lines = text.split('\n');
+  const sleepLine = lineOf('time.sleep(0.15)');
+  const placed = () => store.placedMarks().get(normalizeFile(program)) ?? [];
+  const blockingAt = () => placed().filter((p) => p.mark.kind === 'blocking').map((p) => [p.line, p.edited]);
+
+  before(function () {
+    this.timeout(60_000);
+    dir = mkdtempSync(join(tmpdir(), 'awaitlens-warn-edit-'));
+    const tracePath = join(dir, 'blocking.ndjson');
+    execFileSync(process.execPath, [join(root, 'dist', 'cli.js'), 'trace', program, '--out', tracePath, '--blocking-ms', '100', '--no-summary'], { stdio: 'pipe' });
+    const parsed = readTraceFile(tracePath);
+    store = new TraceStore();
+    store.set(tracePath, parsed.records, parsed.problems, program);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a line added above moves the blocking entry down, marked as traced before the edit; undo puts it back', () => {
+    assert.deepEqual(blockingAt(), [[sleepLine, false]]);
+    assert.ok(store.hasMarksIn(program));
+    const edited = [lines[0], '', ...lines.slice(1)].join('\n');
+    store.documentChanged(program, edited, [{ startLine: 0, startCol: lines[0].length, endLine: 0, endCol: lines[0].length, text: '\n' }]);
+    assert.deepEqual(blockingAt(), [[sleepLine + 1, true]]);
+    assert.equal(placed().length, 2, 'the never-awaited entry moved too');
+    store.documentChanged(program, text, [{ startLine: 0, startCol: lines[0].length, endLine: 1, endCol: 0, text: '' }]);
+    assert.deepEqual(blockingAt(), [[sleepLine, false]]);
+  });
+
+  it('the blocking line deleted: its entry goes, the others stay', () => {
+    const at = sleepLine - 1;
+    store.documentChanged(program, lines.filter((_, i) => i !== at).join('\n'), [{ startLine: at, startCol: 0, endLine: at + 1, endCol: 0, text: '' }]);
+    assert.deepEqual(blockingAt(), []);
+    assert.deepEqual(placed().map((p) => p.mark.kind), ['never-awaited']);
   });
 });
