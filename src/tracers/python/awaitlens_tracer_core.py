@@ -1387,10 +1387,7 @@ def _callback_run(self):
 
 def _plain_run(self):
     try:
-        if self._args:
-            self._context.run(self._callback, *self._args)
-        else:
-            self._context.run(self._callback)
+        self._context.run(self._callback, *self._args)
     except (SystemExit, KeyboardInterrupt):
         raise
     except BaseException as exc:
@@ -1855,10 +1852,12 @@ class _TimerSignal(object):
     a step blocked in Event.wait() or future.result() was named after a shorter sleep beside it.)"""
 
     def __init__(self):
-        self.timer = None
+        self.timer = None       # (None: not running)
         self.signum = None
-        self.spec = None
+        self.libc = None
         self.settime = None
+        self.spec = None        # the next expiry, reused by arm(), and a pointer to it
+        self.spec_ref = None
 
     def start(self, first):
         if not sys.platform.startswith('linux') or sys.maxsize < 2 ** 32:
@@ -1902,7 +1901,7 @@ class _TimerSignal(object):
             return False
         ev = sigevent(None, signum, SIGEV_THREAD_ID, tid)
         timer = ctypes.c_void_p()
-        set_handler = _signal_signal or signal.signal
+        set_handler = _signal_signal   # (signal.signal unwrapped: _make_signal would hand the signal back)
         try:
             set_handler(signum, self._on_signal)
             if libc.timer_create(CLOCK_MONOTONIC, ctypes.byref(ev), ctypes.byref(timer)) != 0:
@@ -2141,7 +2140,6 @@ def _on_sigterm(signum, frame):
 def _at_exit():
     code = _tracer.exit_code if _tracer.exit_code is not None else 0
     _finish(code, _tracer.exit_signal)
-    _stop_monitor()   # (the timer ends with the trace)
     if _tracer.exit_signal == 'SIGINT':
         # Like python: a program ended by ^C exits through the signal.
         try:
