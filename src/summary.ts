@@ -9,6 +9,7 @@ import type { Site, WarningRecord } from './trace/format';
 import { formatDuration, formatOffset, formatPercent } from './model/format-time';
 import { taskLabel } from './model/hover';
 import { isCallPause } from './model/build';
+import { BIDI_CONTROL_CLASS } from './model/bidi';
 
 export interface SummaryOptions {
   /** Where the trace file is (printed last). */
@@ -25,12 +26,13 @@ export interface SummaryOptions {
   maxWarnings?: number;
 }
 
+// Terminal controls, zero-width spaces and bidi controls go (they could rewrite or reorder what is
+// around them); joiners stay (an emoji family, Persian words need them).
+const CONTROLS = new RegExp(`[\\u0000-\\u001f\\u007f-\\u009f\\u200b${BIDI_CONTROL_CLASS}]`, 'g');
+
 /** Removes control characters (ANSI escapes, carriage returns, bells) and caps the length. */
 export function cleanText(text: unknown, max = 80): string {
-  // eslint-disable-next-line no-control-regex
-  // Terminal controls and bidi controls go (they could rewrite or reorder what is around them);
-  // joiners stay (an emoji family, Persian words need them).
-  let out = String(text ?? '').replace(/\r?\n/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
+  let out = String(text ?? '').replace(/\r?\n/g, ' ').replace(CONTROLS, '');
   if (out.length > max) {
     const graphemes = [...segmenter.segment(out)].map((g) => g.segment);
     if (graphemes.length > max) out = `${graphemes.slice(0, max - 1).join('')}…`;

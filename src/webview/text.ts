@@ -7,6 +7,7 @@ const MINUTE = 60e9, HOUR = 3600e9;
 /** Durations read the same everywhere (CLI, hovers, webview): the model's formatter. */
 export { formatDuration, formatOffset, formatPercent } from '../model/format-time';
 import { formatDuration } from '../model/format-time';
+import { BIDI_CONTROL_CLASS } from '../model/bidi';
 
 /** Tick label for an axis whose ticks are `step` ns apart: enough digits to tell ticks apart. */
 export function formatTick(ns: number, step: number): string {
@@ -48,14 +49,10 @@ export function niceStep(nsPerPx: number, targetPx = 90): number {
 
 // ---------------------------------------------------------------- bidi
 
-/**
- * Explicit bidi formatting characters (embeddings, overrides, isolates, their terminators) and
- * the invisible direction marks (LRM, RLM, ALM). In trace text they would reorder the text
- * around them: "evil\u202E.py:13" drawn as "evil31:yp.".
- */
-const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+/** Bidi controls (see src/model/bidi.ts). */
+const BIDI_CONTROLS = new RegExp(`[${BIDI_CONTROL_CLASS}]`, 'g');
 /** Anything that makes a string need bidi care: the controls above, or a right-to-left letter. */
-const BIDI_SENSITIVE = /[\u0590-\u08FF\u200E\u200F\u202A-\u202E\u2066-\u2069\uFB1D-\uFDFF\uFE70-\uFEFF]|\uD802[\uDC00-\uDFFF]|\uD803[\uDC00-\uDFFF]|\uD83A[\uDC00-\uDFFF]|\uD83B[\uDC00-\uDFFF]/;
+const BIDI_SENSITIVE = new RegExp(`[\\u0590-\\u08FF${BIDI_CONTROL_CLASS}\\uFB1D-\\uFDFF\\uFE70-\\uFEFF]|\\uD802[\\uDC00-\\uDFFF]|\\uD803[\\uDC00-\\uDFFF]|\\uD83A[\\uDC00-\\uDFFF]|\\uD83B[\\uDC00-\\uDFFF]`);
 const FSI = '\u2068', PDI = '\u2069';
 
 /**
