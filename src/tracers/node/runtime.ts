@@ -111,11 +111,6 @@ class Task {
   pendingCause: Bytes | null = null;
   pendingCauseTask: Task | null = null;
   pendingCauseLabel: Bytes = B.settled;
-  /** Record beginnings with this task's id (see head()), made on first use. */
-  suspendHead: Bytes | null = null;
-  resumeHead: Bytes | null = null;
-  stepHead: Bytes | null = null;
-  heads = 0;
   constructor(readonly id: number, readonly name: string, readonly def: number, readonly labels: Labels) {}
 }
 
@@ -231,28 +226,19 @@ export function startRuntime(opts: RuntimeOptions): void {
     pos = p;
     for (let i = 0; i < 9; i++) { const q = (lo / 10) | 0; out[--p] = 48 + lo - q * 10; lo = q; }
   };
-  /**
-   * `{"type":"suspend","task":N,"t":` and the like: made once a task has written a few records (most
-   * calls write one or two: for them, pieces are cheaper than making it), then one copy per record.
-   */
-  const head = (type: Bytes, id: number): Bytes => Buffer.concat([type, enc(String(id)), B.t]);
+  // `{"type":"suspend","task":N,"t":` and the like, in three pieces: a head made once per task
+  // (Buffer.concat) cost more than it saved, most tasks writing a few dozen records at most.
   function putSuspendHead(t: Task): void {
     if (outStream !== 0) flushOutput();
-    if (t.suspendHead !== null) put(t.suspendHead);
-    else if (++t.heads > 4) put(t.suspendHead = head(B.suspend, t.id));
-    else { put(B.suspend); putInt(t.id); put(B.t); }
+    put(B.suspend); putInt(t.id); put(B.t);
   }
   function putResumeHead(t: Task): void {
     if (outStream !== 0) flushOutput();
-    if (t.resumeHead !== null) put(t.resumeHead);
-    else if (++t.heads > 4) put(t.resumeHead = head(B.resume, t.id));
-    else { put(B.resume); putInt(t.id); put(B.t); }
+    put(B.resume); putInt(t.id); put(B.t);
   }
   function putStepHead(t: Task): void {
     if (outStream !== 0) flushOutput();
-    if (t.stepHead !== null) put(t.stepHead);
-    else if (++t.heads > 4) put(t.stepHead = head(B.step, t.id));
-    else { put(B.step); putInt(t.id); put(B.t); }
+    put(B.step); putInt(t.id); put(B.t);
   }
   /** {"kind":"task","task":N,"label":L} */
   const putTaskCause = (task: Task, label: Bytes): void => {
