@@ -100,4 +100,44 @@ describe('Node tracer instrumentation cache', function () {
     assert.deepEqual(second.sites, first.sites, 'the same awaits at the same places');
     assert.deepEqual(readFileSync(userEntries[0]).length, bytes.length, 'the entry was made again, whole');
   });
+
+  it("the tracer's own bundles are compiled from a V8 code cache the first run made; bad data is made again", () => {
+    const tracer = snapshotTracer(ROOT, join(dir, 'snapshot-code'));
+    const file = join(ROOT, 'test', 'fixtures', 'node', 'gather_types.ts');
+    const run = (n: number) => {
+      const tracePath = join(dir, `gather_types.${n}.ndjson`);
+      const plan = nodeLaunch({ file, args: [], tracePath, distDir: tracer.distDir, interpreter: process.execPath });
+      const out = spawnSync(plan.command, plan.args, { env: { ...process.env, ...plan.env, AWAITLENS_CACHE_DIR: tracer.cacheDir }, encoding: 'utf8', timeout: 30_000 });
+      assert.equal(out.status, 0, out.stderr);
+      const trace = parseTrace(readFileSync(tracePath, 'utf8'));
+      assert.deepEqual(trace.problems, []);
+      const suspends = trace.records.filter((r): r is SuspendRecord => r.type === 'suspend' && !(r.awaiting as { call?: boolean }).call);
+      return { stdout: out.stdout, sites: suspends.map((s) => `${s.site?.line}:${s.site?.col}`).sort() };
+    };
+    const codeCaches = () => new Map(readdirSync(tracer.cacheDir).flatMap((d) => readdirSync(join(tracer.cacheDir, d))
+      .filter((n) => n.endsWith('.v8')).map((n) => [n.replace(/-[0-9a-f]{16}\.v8$/, ''), join(tracer.cacheDir, d, n)] as const)));
+    const first = run(1);
+    assert.equal(first.sites.length, 4, 'main and three sleeps suspend');
+    const made = codeCaches();
+    // The runtime always; the instrumenter and the type stripper because the file was not cached yet.
+    for (const name of ['trace.js', 'instrument.js', 'strip.js']) assert.ok(made.has(name), `${name} has a code cache: ${[...made.keys()]}`);
+    const traceCache = made.get('trace.js')!;
+    const good = readFileSync(traceCache);
+    assert.equal(good.readUInt32LE(4), good.length - 8, 'the header holds the length of the data after it');
+
+    const second = run(2);
+    assert.deepEqual(second, first, 'the same output and awaits');
+    assert.deepEqual(readFileSync(traceCache), good, 'accepted as it was: not made again');
+
+    // Data V8 does not take (another V8's, or garbage behind a whole header) and data cut short are made again.
+    const garbage = Buffer.alloc(good.length, 7);
+    good.copy(garbage, 0, 0, 8);
+    for (const [what, bad] of [['garbage', garbage], ['cut short', good.subarray(0, good.length >> 1)]] as const) {
+      writeFileSync(traceCache, bad);
+      assert.deepEqual(run(3), first, `${what}: traced as before`);
+      const remade = readFileSync(traceCache);
+      assert.equal(remade.readUInt32LE(4), remade.length - 8, `${what}: made again, whole`);
+      assert.notDeepEqual(remade.subarray(8, 64), garbage.subarray(8, 64));
+    }
+  });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { instrument as Instrument } from './instrument';
 import { isTypeScript, isUserFile, nodeStripsTypes, typeScriptError, typeScriptFormat, typeScriptSpecifier, type StripBundle } from './loading';
-import { cachedTransform } from './cache';
+import { cachedTransform, requireCompiled } from './cache';
 
 const MARK = 'function __al$S(){';
 
@@ -17,9 +17,9 @@ export function installCommonJsHooks(tracerDir: string, cacheDir: string | null,
   // Loaded on first use from their own bundles beside this one (acorn; sucrase only for TypeScript).
   let instrumentFn: typeof Instrument | null = null;
   let stripBundle: StripBundle | null = null;
-  const strip = (): StripBundle => stripBundle ??= require(join(tracerDir, 'strip.js')) as StripBundle;
+  const strip = (): StripBundle => stripBundle ??= requireCompiled(join(tracerDir, 'strip.js'), cacheDir) as StripBundle;
   const instrument: typeof Instrument = (source, opts) => {
-    instrumentFn ??= (require(join(tracerDir, 'instrument.js')) as { instrument: typeof Instrument }).instrument;
+    instrumentFn ??= (requireCompiled(join(tracerDir, 'instrument.js'), cacheDir) as { instrument: typeof Instrument }).instrument;
     return instrumentFn(source, opts, opts.typescript ? strip().stripTypes : undefined);
   };
   // eslint-disable-next-line @typescript-eslint/no-var-requires

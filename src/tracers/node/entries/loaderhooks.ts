@@ -12,15 +12,15 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { instrument as Instrument } from '../instrument';
 import { isTypeScript, isUserFile, typeScriptError, typeScriptFormat, typeScriptSpecifier, type StripBundle } from '../loading';
-import { cachedTransform } from '../cache';
+import { cachedTransform, requireCompiled } from '../cache';
 import { runWatchdog, type WatchdogData } from '../watchdog';
 
 // acorn (and sucrase) load on the first file not found in the cache: a program traced again loads neither.
 let instrumentFn: typeof Instrument | null = null;
 let stripBundle: StripBundle | null = null;
 const instrumenter = (): typeof Instrument =>
-  instrumentFn ??= (require(join(__dirname, 'instrument.js')) as { instrument: typeof Instrument }).instrument;
-const strip = (): StripBundle => stripBundle ??= require(join(__dirname, 'strip.js')) as StripBundle;
+  instrumentFn ??= (requireCompiled(join(__dirname, 'instrument.js'), cacheDir) as { instrument: typeof Instrument }).instrument;
+const strip = (): StripBundle => stripBundle ??= requireCompiled(join(__dirname, 'strip.js'), cacheDir) as StripBundle;
 
 // Set by initialize() (module.register). Loaded with --experimental-loader (Node before 18.19 / 20.6)
 // there is no initialize: the tracer is the folder of this file, and on the main thread (18.x) the

@@ -5,6 +5,7 @@ import { isMainThread } from 'node:worker_threads';
 import { join } from 'node:path';
 
 if (process.env.AWAITLENS_TRACE && isMainThread && !(globalThis as { __awaitlens$?: unknown }).__awaitlens$) {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  require(join(__dirname, 'trace.js'));
+  // (required here, not imported: the other threads never load it)
+  const { openCacheDir, requireCompiled } = require('../cache') as typeof import('../cache');
+  requireCompiled(join(__dirname, 'trace.js'), openCacheDir(__dirname));
 }

@@ -5,7 +5,7 @@ import { isMainThread } from 'node:worker_threads';
 import { join, resolve } from 'node:path';
 import { startRuntime } from '../runtime';
 import { installCommonJsHooks } from '../cjs';
-import { openCacheDir } from '../cache';
+import { openCacheDir, requireCompiled } from '../cache';
 import { hookOnMainThread } from '../node20';
 import { pathToFileURL } from 'node:url';
 
@@ -17,8 +17,7 @@ import { pathToFileURL } from 'node:url';
  */
 function hookModulesOnMainThread(tracerDir: string, cacheDir: string | null, runtime: any): boolean {
   const registerHooks = (require('node:module') as { registerHooks?: (hooks: object) => unknown }).registerHooks;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const hooks = require(join(tracerDir, 'loaderhooks.js')) as typeof import('./loaderhooks');
+  const hooks = requireCompiled(join(tracerDir, 'loaderhooks.js'), cacheDir) as typeof import('./loaderhooks');
   if (typeof registerHooks === 'function') {
     hooks.initialize({ tracerDir, cacheDir });
     registerHooks({ resolve: hooks.resolveSync, load: hooks.loadSync });
