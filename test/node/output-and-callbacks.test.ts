@@ -30,6 +30,15 @@ describeOnEachNode('Node tracer: output records, blocking callbacks and aborted 
   let tracer = { distDir: '', cacheDir: '' };
   beforeEach(() => ({ dir, tracer } = suite()));
 
+  it('exec_argv.mjs: process.execArgv is as untraced, and a forked child runs without the tracer', async () => {
+    const plain = await run(interpreter, 'exec_argv.mjs', null, null);
+    const traced = await run(interpreter, 'exec_argv.mjs', dir, tracer);
+    assert.equal(traced.code, 0, traced.stderr);
+    assert.equal(plain.stdout, 'execArgv []\nchild execArgv [], tracer undefined\nchild exited 0\n');
+    assert.equal(traced.stdout, plain.stdout);
+    assert.equal(traced.problems, 0);
+  });
+
   it('output_encodings.mjs: output records are the decoded text, one per line, task and stream; exit listeners before the exit record', async () => {
     const plain = await run(interpreter, 'output_encodings.mjs', null, null);
     const traced = await run(interpreter, 'output_encodings.mjs', dir, tracer);

@@ -60,6 +60,8 @@ export function nodeLaunch(opts: LaunchOptions): LaunchPlan {
     args.push('--import', pathToFileURL(join(dir, 'register.mjs')).href);
   }
   else if (needsLoaderFlag(version)) args.push('--experimental-loader', pathToFileURL(join(dir, 'hooks.mjs')).href);
+  // The runtime takes these back out of process.execArgv once the hooks are in (entries/trace.ts).
+  const nodeFlags = JSON.stringify(args);
   args.push(opts.file, ...opts.args);
   return {
     command: opts.interpreter,
@@ -68,6 +70,7 @@ export function nodeLaunch(opts: LaunchOptions): LaunchPlan {
       AWAITLENS_TRACE: opts.tracePath,
       AWAITLENS_BLOCKING_MS: String(opts.blockingMs ?? 100),
       AWAITLENS_PROGRAM: opts.file,
+      AWAITLENS_NODE_FLAGS: nodeFlags,
     },
   };
 }

@@ -33,6 +33,24 @@ function hookModulesOnMainThread(tracerDir: string, cacheDir: string | null, run
   }
 }
 
+/**
+ * The flags launch.ts gave node, out of process.execArgv: the program sees the flags it would see
+ * untraced, and a process it forks (child_process.fork and cluster pass process.execArgv on) starts
+ * without the tracer's preload and hooks.
+ */
+function hideTracerFlags(flagsJson: string | undefined): void {
+  let flags: unknown;
+  try { flags = JSON.parse(flagsJson ?? ''); } catch { return; }
+  if (!Array.isArray(flags) || flags.length === 0) return;
+  const argv = process.execArgv;
+  for (let i = 0; i + flags.length <= argv.length; i++) {
+    if (flags.every((flag, k) => argv[i + k] === flag)) {
+      process.execArgv = [...argv.slice(0, i), ...argv.slice(i + flags.length)];
+      return;
+    }
+  }
+}
+
 const tracePath = process.env.AWAITLENS_TRACE;
 if (tracePath && isMainThread && !(globalThis as any).__awaitlens$) {
   const blockingMs = Number(process.env.AWAITLENS_BLOCKING_MS) || 100;
@@ -40,6 +58,8 @@ if (tracePath && isMainThread && !(globalThis as any).__awaitlens$) {
   delete process.env.AWAITLENS_TRACE;
   delete process.env.AWAITLENS_BLOCKING_MS;
   delete process.env.AWAITLENS_PROGRAM;
+  const nodeFlags = process.env.AWAITLENS_NODE_FLAGS;
+  delete process.env.AWAITLENS_NODE_FLAGS;
   const tracerDir = __dirname;
   try {
     startRuntime({ tracePath, blockingMs, program, tracerDir });
@@ -49,6 +69,7 @@ if (tracePath && isMainThread && !(globalThis as any).__awaitlens$) {
     runtime.tracerDir = tracerDir;
     runtime.cacheDir = cacheDir;
     runtime.hooksOnMainThread = hookModulesOnMainThread(tracerDir, cacheDir, runtime);
+    hideTracerFlags(nodeFlags);
   } catch (err) {
     process.stderr.write(`awaitlens: could not start the Node tracer: ${(err as Error).message}\n`);
   }
