@@ -5,6 +5,9 @@ import { COMMANDS, SETTINGS, TRACEABLE_LANGUAGES } from './ids';
 import { annotationText, hoverMarkdown } from './hoverText';
 import type { TraceStore } from './traceStore';
 
+/** Ends an annotation whose file was edited after the trace. */
+const STALE_SUFFIX = ' (traced before the edit)';
+
 export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposable {
   private readonly decoration = vscode.window.createTextEditorDecorationType({
     after: {
@@ -34,8 +37,13 @@ export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposa
             startLine: c.range.start.line, startCol: c.range.start.character, endLine: c.range.end.line, endCol: c.range.end.character, text: c.text,
           }));
           const file = event.document.uri.fsPath;
-          // (A change of staleness redraws everything; else the Problems entries follow their lines.)
-          if (!store.documentChanged(file, event.document.getText(), changes) && store.hasMarksIn(file)) this.refreshDiagnostics();
+          // (A change of staleness redraws everything; else the Problems entries follow their lines,
+          // and the annotations, which the editor moves with the text, are placed again shortly
+          // after: an edit that takes a line away would leave its annotation on a neighbour.)
+          if (!store.documentChanged(file, event.document.getText(), changes)) {
+            if (store.hasMarksIn(file)) this.refreshDiagnostics();
+            if (store.forFile(file)) this.annotateSoon(event.document);
+          }
         }
       }),
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -52,29 +60,46 @@ export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposa
   /** Redraws annotations in every visible editor and the trace warnings in the Problems panel. */
   refresh(): void {
     this.refreshDiagnostics();
-    const on = this.annotationsOn();
-    for (const editor of vscode.window.visibleTextEditors) {
-      const doc = editor.document;
-      if (!on || doc.uri.scheme !== 'file') {
-        editor.setDecorations(this.decoration, []);
-        continue;
-      }
-      const trace = this.store.forFile(doc.uri.fsPath);
-      if (!trace || this.store.isStale(trace, doc.uri.fsPath)) {
-        editor.setDecorations(this.decoration, []);
-        continue;
-      }
-      const options: vscode.DecorationOptions[] = [];
-      for (const stats of trace.index.linesOf(doc.uri.fsPath)) {
-        const now = this.store.currentLine(trace, doc.uri.fsPath, stats.site.line);
-        if (now === null) continue;
-        const line = now - 1;
-        if (line < 0 || line >= doc.lineCount) continue;
-        const end = doc.lineAt(line).range.end;
-        options.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: annotationText(stats) } } });
-      }
-      editor.setDecorations(this.decoration, options);
+    for (const editor of vscode.window.visibleTextEditors) this.annotate(editor);
+  }
+
+  private annotateTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly edited = new Set<vscode.TextDocument>();
+  /** Places a document's annotations again once typing pauses. */
+  private annotateSoon(document: vscode.TextDocument): void {
+    this.edited.add(document);
+    if (this.annotateTimer) clearTimeout(this.annotateTimer);
+    this.annotateTimer = setTimeout(() => {
+      this.annotateTimer = undefined;
+      for (const editor of vscode.window.visibleTextEditors) if (this.edited.has(editor.document)) this.annotate(editor);
+      this.edited.clear();
+    }, 150);
+  }
+
+  private annotate(editor: vscode.TextEditor): void {
+    const doc = editor.document;
+    if (!this.annotationsOn() || doc.uri.scheme !== 'file') {
+      editor.setDecorations(this.decoration, []);
+      return;
     }
+    const trace = this.store.forFile(doc.uri.fsPath);
+    if (!trace) {
+      editor.setDecorations(this.decoration, []);
+      return;
+    }
+    // After an edit the annotations stay on the lines they describe (followed through the edit,
+    // as hovers and Problems entries are), saying they were traced before it.
+    const suffix = this.store.isStale(trace, doc.uri.fsPath) ? STALE_SUFFIX : '';
+    const options: vscode.DecorationOptions[] = [];
+    for (const stats of trace.index.linesOf(doc.uri.fsPath)) {
+      const now = this.store.currentLine(trace, doc.uri.fsPath, stats.site.line);
+      if (now === null) continue;
+      const line = now - 1;
+      if (line < 0 || line >= doc.lineCount) continue;
+      const end = doc.lineAt(line).range.end;
+      options.push({ range: new vscode.Range(end, end), renderOptions: { after: { contentText: annotationText(stats) + suffix } } });
+    }
+    editor.setDecorations(this.decoration, options);
   }
 
   private refreshDiagnostics(): void {
@@ -117,6 +142,7 @@ export class AwaitEditorFeatures implements vscode.HoverProvider, vscode.Disposa
   }
 
   dispose(): void {
+    if (this.annotateTimer) clearTimeout(this.annotateTimer);
     for (const d of this.disposables) d.dispose();
   }
 }

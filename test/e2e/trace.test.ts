@@ -275,6 +275,26 @@ describe('e2e: the packaged extension in VS Code (code-server + Chromium)', func
       const backBy = Date.now() + 15_000;
       while ((await endOfLineDecorations(page)).size < traced.length && Date.now() < backBy) await sleep(200);
       assert.equal((await endOfLineDecorations(page)).size, traced.length, 'annotations not back after toggling them on');
+
+      // A line added above them: they follow their lines and say they were traced before the edit;
+      // the edit undone, they are back as they were.
+      const showing = async (ok: (m: Map<number, string>) => boolean): Promise<Map<number, string>> => {
+        const by = Date.now() + 15_000;
+        let m = await endOfLineDecorations(page);
+        while (!ok(m) && Date.now() < by) { await sleep(200); m = await endOfLineDecorations(page); }
+        return m;
+      };
+      await goToLine(page, 1);
+      await page.keyboard.press('Enter');
+      const followed = (m: Map<number, string>) => traced.every((f) => / \(traced before the edit\)$/.test(m.get(f.line + 1) ?? ''));
+      const moved = await showing(followed);
+      await screenshot(page, '04c-python-annotations-after-an-edit');
+      assert.ok(followed(moved), `annotations after a line was added above them: ${JSON.stringify([...moved])}`);
+      assert.ok(traced.every((f) => moved.get(f.line + 1)!.startsWith(shown.get(f.line)!)), 'the same figures');
+      await page.keyboard.press('Control+Z');
+      const restored = (m: Map<number, string>) => traced.every((f) => m.get(f.line) === shown.get(f.line));
+      const back = await showing(restored);
+      assert.ok(restored(back), `annotations after the edit was undone: ${JSON.stringify([...back])}`);
     });
 
     it('hovering an await in the editor tells what happened there', async function () {
