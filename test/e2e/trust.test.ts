@@ -1,6 +1,7 @@
 // Tracing runs the user's program, so in a workspace the user has not trusted it must be
 // refused with a message, and nothing may run. Real workbench with workspace trust on; the
-// folder opens in restricted mode (no startup prompt), as a folder from the internet would.
+// folder opens in restricted mode (no startup prompt), as a folder from the internet would. The
+// refusal left open must not hold up the next request.
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,5 +37,18 @@ describe('e2e: tracing in an untrusted workspace (code-server + Chromium)', func
     assert.equal(existsSync(defaultTracePath(program)), false, 'a trace file was written anyway');
     const webviews = await page.locator('iframe.webview').count();
     assert.equal(webviews, 0, 'a timeline opened anyway');
+  });
+
+  it('with the refusal still open, Trace Current File refuses again at once (the open toast holds nothing up)', async function () {
+    const program = join(workspace, SEED_GATHER.python);
+    const trustToast = page.locator('.notifications-toasts .notification-list-item', { hasText: /trust/i }).first();
+    assert.ok(await trustToast.isVisible(), 'the first refusal is still open (the test before left it so)');
+    await runCommand(page, 'Await Lens: Trace Current File');
+    await sleep(1500);
+    const texts = await page.locator('.notifications-toasts .notification-list-item-message').allInnerTexts();
+    await screenshot(page, '12-untrusted-refused-again');
+    assert.ok(!texts.some((t) => /already starting/i.test(t)), `the second request waited on the first one's toast: ${JSON.stringify(texts)}`);
+    assert.ok(texts.some((t) => /^Await Lens.*trust/i.test(t)), `no refusal shown: ${JSON.stringify(texts)}`);
+    assert.deepEqual(await pidsMatching(program), [], 'the program was started');
   });
 });
