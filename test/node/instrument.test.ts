@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeLaunch } from '../../src/tracers/node/launch';
+import { stripTypes } from '../../src/tracers/node/strip';
 import { snapshotTracer } from './snapshot';
 import { runProcess } from './fixtureRun';
 import type { EndRecord, TaskRecord, TraceRecord, WarningRecord } from '../../src/trace/format';
@@ -142,5 +143,38 @@ describe('Node instrumentation keeps programs meaning what they meant', function
     assert.equal(traced.stdout, 'answer 42\n');
     assert.equal(tasksNamed(traced, 'main').length, 1);
     assert.deepEqual(tracerWarnings(traced), []);
+  });
+});
+
+describe('TypeScript namespaces under the type stripper', function () {
+  this.timeout(60_000);
+  const strip = (source: string) => stripTypes(source, 'x.ts', false).code;
+
+  it('a namespace that holds code is refused, naming its line; one of types, an ambient one, or the word in a comment or string is not', () => {
+    assert.throws(() => strip('const a = 1;\nnamespace NS {\n  export const x = 1;\n}\nconsole.log(NS.x);\n'), /namespace NS holds code \(line 3\).*\(2:1\)$/);
+    assert.throws(() => strip('export namespace A.B {\n  export function f() {}\n}\n'), /namespace A holds code/);
+    assert.throws(() => strip('  module Old {\n    class K {}\n  }\n'), /namespace Old holds code \(line 2\).*\(1:3\)$/);
+    const fine = [
+      'namespace Types { export interface A { x: number } }\nconst t: Types.A = { x: 1 };\n',
+      'export namespace More {\n  export type B = string;\n  export interface C { b: B }\n}\n',
+      'declare namespace Ambient {\n  const y: number;\n}\n',
+      '// namespace Commented {\n//   export const x = 1;\n// }\n',
+      'const s = `namespace X {\n  export const y = 1;\n}`;\n',
+      'declare module "lib" {\n  export const z: number;\n}\n',
+    ];
+    for (const source of fine) assert.doesNotThrow(() => strip(source), source);
+  });
+
+  it('namespace_code.ts: traced, the program stops with a SyntaxError naming the namespace and its line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'awaitlens-namespace-'));
+    try {
+      const tracer = snapshotTracer(ROOT, dir);
+      const r = await run('namespace_code.ts', { ...tracer, tracePath: join(dir, 'ns.trace.ndjson') });
+      assert.equal(r.code, 1);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, /SyntaxError: namespace Settings holds code \(line 7\).*\(TypeScript, \S*namespace_code\.ts:6:1\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

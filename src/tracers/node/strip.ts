@@ -14,8 +14,38 @@ export const stripTypes: StripTypes = (source, file, toCommonJS) => {
     disableESTransforms: true,
     preserveDynamicImport: true,
   });
+  checkNamespaces(source, out.code);
   return { code: out.code };
 };
+
+const NAMESPACE = /^([ \t]*)(?:export[ \t]+)?(?:namespace|module)[ \t]+([A-Za-z_$][\w$]*)(?:\.[A-Za-z_$][\w$]*)*[ \t]*\{/;
+const VALUE_DECLARATION = /^[ \t]*(?:export[ \t]+)?(?:const|let|var|function|async[ \t]+function|class|abstract[ \t]+class|enum)\b/;
+
+/**
+ * sucrase removes a namespace as if it held only types, also one that holds code: what uses it
+ * then fails with "X is not defined". Node's own type stripping refuses such a namespace; so does
+ * this, with the line: a namespace whose declaration sucrase removed and whose body declares a
+ * value (`declare namespace`, and namespaces of types only, are erased as they should be).
+ */
+function checkNamespaces(source: string, stripped: string): void {
+  if (!/\b(?:namespace|module)\b/.test(source)) return;
+  const lines = source.split('\n');
+  const out = stripped.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = NAMESPACE.exec(lines[i]);
+    if (!m || /\b(?:namespace|module)\b/.test(out[i] ?? '')) continue; // kept: not a declaration (a comment, a string)
+    // Its body: the lines up to the brace that closes it (counted naively: enough for declarations).
+    let depth = 0;
+    for (let j = i; j < lines.length; j++) {
+      const text = j === i ? lines[j].slice(m[0].length - 1) : lines[j];
+      if (j > i && depth === 1 && VALUE_DECLARATION.test(text)) {
+        throw new Error(`namespace ${m[2]} holds code (line ${j + 1}), which type stripping cannot keep (Node's own type stripping refuses it too): use a module or an object instead (${i + 1}:${m[1].length + 1})`);
+      }
+      for (const ch of text) { if (ch === '{') depth++; else if (ch === '}') depth--; }
+      if (depth <= 0) break;
+    }
+  }
+}
 
 /**
  * Whether Node would run this TypeScript file (a .ts with no package.json "type") as an ES module:
