@@ -134,6 +134,25 @@ describe('awaitlens CLI', function () {
       assert.equal(r.stdout, 'got: hello there\n');
     });
 
+    it('a Node syntax error: Node\'s own message, exit code 1, and a summary of one line naming the line', () => {
+      const r = runCli(['trace', join(PROGRAMS, 'syntax_error.mjs'), '--out', join(dir, 'syntax-node.ndjson')]);
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /SyntaxError: Unexpected token ';'/);
+      assert.match(r.stderr, /\n {2}the program did not run: SyntaxError: Unexpected token ';' \(\S*syntax_error\.mjs:6\)\n/);
+      assert.doesNotMatch(r.stderr, /Tasks \(|Warnings \(|no task ran/);
+      // In a module it imports: the same line, without a place (Node's message has none).
+      const imported = runCli(['trace', join(PROGRAMS, 'imports_syntax_error.mjs'), '--out', join(dir, 'syntax-import.ndjson')]);
+      assert.equal(imported.status, 1);
+      assert.equal(imported.stdout, '');
+      assert.match(imported.stderr, /\n {2}the program did not run: SyntaxError: Unexpected token ';'\n/);
+      // A SyntaxError the running program raises (JSON.parse) is an uncaught exception.
+      const json = runCli(['trace', join(PROGRAMS, 'json_error.cjs'), '--out', join(dir, 'json.ndjson')]);
+      assert.equal(json.status, 1);
+      assert.equal(json.stdout, 'started\n');
+      assert.doesNotMatch(json.stderr, /did not run/);
+      assert.match(readFileSync(join(dir, 'json.ndjson'), 'utf8'), /"kind":"uncaught-exception"[^\n]*SyntaxError/);
+    });
+
     it('a syntax error: Python\'s own message, its exit code, and a summary of one line saying so', () => {
       const r = runCli(['trace', join(PROGRAMS, 'syntax_error.py'), '--out', join(dir, 'syntax.ndjson')]);
       assert.equal(r.status, 1);

@@ -380,6 +380,24 @@ export function instrument(source: string, opts: InstrumentOptions, stripTypes?:
 }
 
 /**
+ * Where a JavaScript file fails to parse (1-based line and column), for the message of a program
+ * that did not run; null when it parses as an ES module or as a script (the error is elsewhere).
+ */
+export function parseErrorAt(source: string): { line: number; col: number } | null {
+  let moduleError: unknown = null;
+  for (const sourceType of ['module', 'script'] as const) {
+    try {
+      Parser.parse(source, { ecmaVersion: 'latest', sourceType, allowHashBang: true, allowReturnOutsideFunction: sourceType === 'script', allowAwaitOutsideFunction: sourceType === 'module' });
+      return null;
+    } catch (err) {
+      moduleError ??= err;
+    }
+  }
+  const loc = (moduleError as { loc?: { line?: unknown; column?: unknown } } | null)?.loc;
+  return loc && typeof loc.line === 'number' && typeof loc.column === 'number' ? { line: loc.line, col: loc.column + 1 } : null;
+}
+
+/**
  * The text of `code.slice(start, end)` as it was before instrumentation (a function's source, for
  * fn.toString()): the instrumenter only inserts, so it is that slice without the inserted spans.
  */

@@ -1209,9 +1209,14 @@ export function startRuntime(opts: RuntimeOptions): void {
     const n = Number(set !== undefined && set !== null && set !== '' ? set : code ?? 0);
     return Number.isFinite(n) ? n : 0;
   };
+  // The reason of the last 'unhandledRejection' event written: an error thrown by the main module
+  // run through the ES module loader (any program, with --import) reaches uncaughtExceptionMonitor
+  // as a rejection too, but with no 'unhandledRejection' event before it.
+  let reportedRejection: unknown = undefined;
   const origEmit = process.emit;
   process.emit = function emitEvent(this: NodeJS.Process, event: string | symbol, ...args: any[]): boolean {
     if (event === 'unhandledRejection') {
+      reportedRejection = args[0];
       try {
         const owner = args[1] && typeof args[1] === 'object' ? taskOfPromise.get(args[1]) : undefined;
         emit(`{"type":"warning","kind":"unhandled-rejection","t":${now()},"task":${owner ? owner.id : 'null'},"site":${owner ? owner.callSite : 'null'},"message":${JSON.stringify(`unhandled rejection${owner ? ` of ${owner.name}()` : ''}: ${errorText(args[0])}`)}}`);
@@ -1229,8 +1234,42 @@ export function startRuntime(opts: RuntimeOptions): void {
     }
     return (origEmit as Function).call(this, event, ...args);
   } as typeof process.emit;
+  /**
+   * A SyntaxError before any of the user's code ran (Node could not compile the program, or a
+   * module it imports): a syntax-error warning, as the Python tracer writes, so that the summary
+   * and the timeline say in one line why nothing ran. Null for any other error (a JSON.parse or
+   * eval of the user's code has the user's frames on its stack).
+   */
+  function didNotRunWarning(err: unknown): string | null {
+    if (!(err instanceof Error) || err.name !== 'SyntaxError' || moduleIds.length > 0 || taskSeq > 0) return null;
+    const stack = typeof err.stack === 'string' ? err.stack : '';
+    for (const m of stack.matchAll(/^\s+at (?:.*\()?(.+?):\d+:\d+\)?$/gm)) {
+      if (!m[1].startsWith('node:') && !m[1].startsWith(opts.tracerDir)) return null;
+    }
+    let message = errorText(err);
+    let site = 'null';
+    const ts = /^(.*) \(TypeScript, (.+):(\d+):(\d+)\)$/.exec(err.message);
+    if (ts) {
+      message = `SyntaxError: ${ts[1]}`;
+      site = `{"file":${JSON.stringify(ts[2])},"line":${Number(ts[3])},"col":${Number(ts[4])}}`;
+    } else if (opts.program && !isTypeScript(opts.program)) {
+      // Node's message has no place (it prints the line itself): acorn finds it in the program, when it is there.
+      try {
+        const { parseErrorAt } = nodeRequire(join(opts.tracerDir, 'instrument.js')) as { parseErrorAt: (source: string) => { line: number; col: number } | null };
+        const at = parseErrorAt(readFileSync(opts.program, 'utf8'));
+        if (at) site = `{"file":${JSON.stringify(opts.program)},"line":${at.line},"col":${at.col}}`;
+      } catch { /* no place */ }
+    }
+    return `{"type":"warning","kind":"syntax-error","t":${now()},"task":null,"site":${site},"message":${JSON.stringify(`the program did not run: ${message}`)}}`;
+  }
   process.on('uncaughtExceptionMonitor', (err, origin) => {
-    if (origin === 'unhandledRejection') return; // already written
+    const notRun = didNotRunWarning(err);
+    if (notRun !== null) {
+      emit(notRun);
+      flushSync();
+      return;
+    }
+    if (origin === 'unhandledRejection' && err === reportedRejection) return; // already written
     emit(`{"type":"warning","kind":"uncaught-exception","t":${now()},"task":${current ? current.id : 'null'},"message":${JSON.stringify(`uncaught exception: ${errorText(err)}`)}}`);
     flushSync();
   });
