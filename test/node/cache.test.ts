@@ -18,6 +18,17 @@ describe('Node tracer instrumentation cache', function () {
   const dir = mkdtempSync(join(tmpdir(), 'awaitlens-node-cache-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
+  /** A fixture traced with `tracer` (trace number `n`): the process, the trace's problems, and where its awaits suspended. */
+  const traceFixture = (tracer: { distDir: string; cacheDir: string }, name: string, n: number) => {
+    const file = join(ROOT, 'test', 'fixtures', 'node', name);
+    const tracePath = join(dir, `${name}.${n}.ndjson`);
+    const plan = nodeLaunch({ file, args: [], tracePath, distDir: tracer.distDir, interpreter: process.execPath });
+    const out = spawnSync(plan.command, plan.args, { env: { ...process.env, ...plan.env, AWAITLENS_CACHE_DIR: tracer.cacheDir }, encoding: 'utf8', timeout: 30_000 });
+    const trace = parseTrace(readFileSync(tracePath, 'utf8'));
+    const suspends = trace.records.filter((r): r is SuspendRecord => r.type === 'suspend' && !(r.awaiting as { call?: boolean }).call);
+    return { out, problems: trace.problems, sites: suspends.map((s) => `${s.site?.line}:${s.site?.col}`).sort() };
+  };
+
   it('a rewritten instrumenter (same size, same mtime) gets a cache folder of its own', () => {
     const tracerDir = join(dir, 'tracer');
     mkdirSync(tracerDir);
@@ -76,15 +87,7 @@ describe('Node tracer instrumentation cache', function () {
 
   it('a traced program whose cache entries were cut short runs and is traced as on a first run', () => {
     const tracer = snapshotTracer(ROOT, join(dir, 'snapshot'));
-    const file = join(ROOT, 'test', 'fixtures', 'node', 'gather.mjs');
-    const run = (n: number) => {
-      const tracePath = join(dir, `gather.${n}.ndjson`);
-      const plan = nodeLaunch({ file, args: [], tracePath, distDir: tracer.distDir, interpreter: process.execPath });
-      const out = spawnSync(plan.command, plan.args, { env: { ...process.env, ...plan.env, AWAITLENS_CACHE_DIR: tracer.cacheDir }, encoding: 'utf8', timeout: 30_000 });
-      const trace = parseTrace(readFileSync(tracePath, 'utf8'));
-      const suspends = trace.records.filter((r): r is SuspendRecord => r.type === 'suspend' && !(r.awaiting as { call?: boolean }).call);
-      return { out, problems: trace.problems, sites: suspends.map((s) => `${s.site?.line}:${s.site?.col}`).sort() };
-    };
+    const run = (n: number) => traceFixture(tracer, 'gather.mjs', n);
     const first = run(1);
     assert.equal(first.out.status, 0, first.out.stderr);
     assert.equal(first.sites.length, 4, 'main and three sleeps suspend');
@@ -103,16 +106,11 @@ describe('Node tracer instrumentation cache', function () {
 
   it("the tracer's own bundles are compiled from a V8 code cache the first run made; bad data is made again", () => {
     const tracer = snapshotTracer(ROOT, join(dir, 'snapshot-code'));
-    const file = join(ROOT, 'test', 'fixtures', 'node', 'gather_types.ts');
     const run = (n: number) => {
-      const tracePath = join(dir, `gather_types.${n}.ndjson`);
-      const plan = nodeLaunch({ file, args: [], tracePath, distDir: tracer.distDir, interpreter: process.execPath });
-      const out = spawnSync(plan.command, plan.args, { env: { ...process.env, ...plan.env, AWAITLENS_CACHE_DIR: tracer.cacheDir }, encoding: 'utf8', timeout: 30_000 });
+      const { out, problems, sites } = traceFixture(tracer, 'gather_types.ts', n);
       assert.equal(out.status, 0, out.stderr);
-      const trace = parseTrace(readFileSync(tracePath, 'utf8'));
-      assert.deepEqual(trace.problems, []);
-      const suspends = trace.records.filter((r): r is SuspendRecord => r.type === 'suspend' && !(r.awaiting as { call?: boolean }).call);
-      return { stdout: out.stdout, sites: suspends.map((s) => `${s.site?.line}:${s.site?.col}`).sort() };
+      assert.deepEqual(problems, []);
+      return { stdout: out.stdout, sites };
     };
     const codeCaches = () => new Map(readdirSync(tracer.cacheDir).flatMap((d) => readdirSync(join(tracer.cacheDir, d))
       .filter((n) => n.endsWith('.v8')).map((n) => [n.replace(/-[0-9a-f]{16}\.v8$/, ''), join(tracer.cacheDir, d, n)] as const)));
