@@ -7,5 +7,6 @@ import { join } from 'node:path';
 if (process.env.AWAITLENS_TRACE && isMainThread && !(globalThis as { __awaitlens$?: unknown }).__awaitlens$) {
   // (required here, not imported: the other threads never load it)
   const { openCacheDir, requireCompiled } = require('../cache') as typeof import('../cache');
-  requireCompiled(join(__dirname, 'trace.js'), openCacheDir(__dirname));
+  const cacheDir = openCacheDir(__dirname);
+  (requireCompiled(join(__dirname, 'trace.js'), cacheDir) as typeof import('./trace')).startTracer(cacheDir);
 }

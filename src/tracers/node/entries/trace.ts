@@ -1,11 +1,10 @@
-// Loaded by preload.js on the traced program's main thread: starts the trace runtime and the
-// CommonJS hooks. Reads its settings from the environment and removes them, so programs this one
-// forks are not written into the same trace.
-import { isMainThread } from 'node:worker_threads';
+// Loaded by preload.js on the traced program's main thread, which calls startTracer: starts the
+// trace runtime and the CommonJS hooks. Reads its settings from the environment and removes them,
+// so programs this one forks are not written into the same trace.
 import { join, resolve } from 'node:path';
 import { startRuntime } from '../runtime';
 import { installCommonJsHooks } from '../cjs';
-import { openCacheDir, requireCompiled } from '../cache';
+import { requireCompiled } from '../cache';
 import { hookOnMainThread } from '../node20';
 import { pathToFileURL } from 'node:url';
 
@@ -51,8 +50,10 @@ function hideTracerFlags(flagsJson: string | undefined): void {
   }
 }
 
-const tracePath = process.env.AWAITLENS_TRACE;
-if (tracePath && isMainThread && !(globalThis as any).__awaitlens$) {
+/** Starts tracing this process; `cacheDir` is the cache folder preload.js opened (null: none). */
+export function startTracer(cacheDir: string | null): void {
+  const tracePath = process.env.AWAITLENS_TRACE;
+  if (!tracePath || (globalThis as any).__awaitlens$) return;
   const blockingMs = Number(process.env.AWAITLENS_BLOCKING_MS) || 100;
   const program = process.env.AWAITLENS_PROGRAM || (process.argv[1] ? resolve(process.argv[1]) : '');
   delete process.env.AWAITLENS_TRACE;
@@ -64,7 +65,6 @@ if (tracePath && isMainThread && !(globalThis as any).__awaitlens$) {
   try {
     startRuntime({ tracePath, blockingMs, program, tracerDir });
     const runtime = (globalThis as any).__awaitlens$;
-    const cacheDir = openCacheDir(tracerDir);
     installCommonJsHooks(tracerDir, cacheDir, (m) => runtime.warn(m));
     runtime.tracerDir = tracerDir;
     runtime.cacheDir = cacheDir;
