@@ -154,6 +154,7 @@ describe('TypeScript namespaces under the type stripper', function () {
     assert.throws(() => strip('const a = 1;\nnamespace NS {\n  export const x = 1;\n}\nconsole.log(NS.x);\n'), /namespace NS holds code \(line 3\).*\(2:1\)$/);
     assert.throws(() => strip('export namespace A.B {\n  export function f() {}\n}\n'), /namespace A holds code/);
     assert.throws(() => strip('  module Old {\n    class K {}\n  }\n'), /namespace Old holds code \(line 2\).*\(1:3\)$/);
+    assert.throws(() => strip('namespace One { export const x = 1; }\nconsole.log(One.x);\n'), /namespace One holds code \(line 1\).*\(1:1\)$/);
     const fine = [
       'namespace Types { export interface A { x: number } }\nconst t: Types.A = { x: 1 };\n',
       'export namespace More {\n  export type B = string;\n  export interface C { b: B }\n}\n',

@@ -38,7 +38,8 @@ function checkNamespaces(source: string, stripped: string): void {
     let depth = 0;
     for (let j = i; j < lines.length; j++) {
       const text = j === i ? lines[j].slice(m[0].length - 1) : lines[j];
-      if (j > i && depth === 1 && VALUE_DECLARATION.test(text)) {
+      // (on its first line, what follows the opening brace: `namespace N { export const x = 1 }`)
+      if (j === i ? VALUE_DECLARATION.test(text.slice(1)) : depth === 1 && VALUE_DECLARATION.test(text)) {
         throw new Error(`namespace ${m[2]} holds code (line ${j + 1}), which type stripping cannot keep (Node's own type stripping refuses it too): use a module or an object instead (${i + 1}:${m[1].length + 1})`);
       }
       for (const ch of text) { if (ch === '{') depth++; else if (ch === '}') depth--; }
